@@ -1,0 +1,253 @@
+"""Data layer: loaders, the indicator registry, comparator groups and the shipped snapshot.
+
+Every function reads the snapshot shipped with the package unless ``source`` names another
+snapshot folder or a folder of raw DfE files (see :mod:`cscbench.datasets.store`).
+
+Example:
+    >>> from cscbench.datasets import load_indicators, find_area, neighbours
+    >>> find_area("derby")["la_code"]
+    '831'
+    >>> load_indicators(["cla_count"], years=[2025], areas=["831"])["value"].item()
+    545.0
+    >>> neighbours("Derby", "sn2025")["area_name"].head(3).to_list()
+    ['Coventry', 'Bolton', 'Walsall']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from cscbench.datasets import areas as _areas
+from cscbench.datasets.groups import (
+    GROUPS,
+    ComparatorGroup,
+    comparator_group,
+    members_in_year,
+    read_group_file,
+)
+from cscbench.datasets.registry import INDICATORS, Indicator, get_indicator, registry_frame
+from cscbench.datasets.snapshot import build_snapshot
+from cscbench.datasets.store import Source, manifest, scan
+
+__all__ = [
+    "GROUPS",
+    "INDICATORS",
+    "ComparatorGroup",
+    "Indicator",
+    "areas_table",
+    "build_snapshot",
+    "comparator_group",
+    "data_info",
+    "find_area",
+    "get_indicator",
+    "group",
+    "load_areas",
+    "load_factors",
+    "load_indicators",
+    "load_neighbours",
+    "manifest",
+    "members_in_year",
+    "neighbours",
+    "read_group_file",
+    "registry_frame",
+]
+
+
+def load_indicators(
+    indicators: Sequence[str] | None = None,
+    years: Sequence[int] | None = None,
+    areas: Sequence[str] | None = None,
+    geography: Sequence[str] | None = None,
+    source: Source = None,
+) -> pl.DataFrame:
+    """The tidy indicator frame, filtered; see :mod:`cscbench.datasets.loaders` for its columns.
+
+    ``areas`` takes 3-digit codes or ONS codes (national and regional rows by ONS code).
+
+    Example:
+        >>> f = load_indicators(["rereferral_pct"], years=[2017], areas=["831"])
+        >>> f.select("numerator", "denominator", "status").row(0)
+        (970.0, 4561.0, 'published')
+    """
+    frame = scan("indicators", source)
+    if indicators is not None:
+        for name in indicators:
+            get_indicator(name)
+        frame = frame.filter(pl.col("indicator").is_in(list(indicators)))
+    if years is not None:
+        frame = frame.filter(pl.col("year").is_in([int(y) for y in years]))
+    if areas is not None:
+        codes = list(areas)
+        frame = frame.filter(pl.col("la_code").is_in(codes) | pl.col("area_code").is_in(codes))
+    if geography is not None:
+        frame = frame.filter(pl.col("geography").is_in(list(geography)))
+    return frame.collect()
+
+
+def load_areas(source: Source = None) -> pl.DataFrame:
+    """Every authority in the data, one row each (code, name, region, years, lineage).
+
+    Example:
+        >>> load_areas().filter(pl.col("la_code") == "909")["last_year"].item()
+        2023
+    """
+    return scan("areas", source).collect()
+
+
+def load_neighbours(model: str | None = None, source: Source = None) -> pl.DataFrame:
+    """Both statistical neighbour models, long (one row per authority and neighbour).
+
+    Example:
+        >>> load_neighbours("sn2021").filter(pl.col("la_code") == "831")["neighbour_code"].len()
+        10
+    """
+    frame = scan("neighbours", source)
+    if model is not None:
+        frame = frame.filter(pl.col("model") == model)
+    return frame.collect()
+
+
+def load_factors(source: Source = None) -> pl.DataFrame:
+    """Factors identified at the end of assessment (c3), long: area, year, factor, count.
+
+    Example:
+        >>> f = load_factors().filter(pl.col("geography") == "national", pl.col("year") == 2025,
+        ...                           pl.col("factor") == "Domestic_Abuse_child")
+        >>> f["count"].item()
+        57930.0
+    """
+    return scan("factors", source).collect()
+
+
+def find_area(query: str, source: Source = None) -> dict:
+    """Look up an authority by 3-digit code, ONS code or name (case and punctuation ignored).
+
+    Example:
+        >>> find_area("Bristol")["area_name"]
+        'Bristol, City of'
+    """
+    return _areas.find_area(query, load_areas(source))
+
+
+def neighbours(la: str, model: str = "sn2025", source: Source = None) -> pl.DataFrame:
+    """An authority's statistical neighbours, closest first, with names and closeness.
+
+    Example:
+        >>> neighbours("831", "sn2021").select("area_name", "closeness").row(0)
+        ('Peterborough', 'very close')
+    """
+    focus = find_area(la, source)
+    rows = load_neighbours(model, source).filter(pl.col("la_code") == focus["la_code"])
+    names = load_areas(source).select(
+        pl.col("la_code").alias("neighbour_code"), pl.col("area_name").alias("neighbour_name")
+    )
+    return (
+        rows.join(names, on="neighbour_code", how="left")
+        .sort("rank")
+        .select("rank", "neighbour_code", pl.col("neighbour_name").alias("area_name"), "closeness")
+    )
+
+
+def group(
+    la: str,
+    group: str = "sn2025",
+    comparators: Sequence[str] | None = None,
+    source: Source = None,
+) -> ComparatorGroup:
+    """The comparator group of an authority (see :mod:`cscbench.datasets.groups`).
+
+    Example:
+        >>> group("Derby", "region").label
+        'Authorities in East Midlands'
+    """
+    return comparator_group(
+        la,
+        group,
+        load_areas(source),
+        load_neighbours(source=source),
+        list(comparators) if comparators else None,
+    )
+
+
+def data_info(source: Source = None) -> tuple[dict, pl.DataFrame]:
+    """What the data in use holds: a summary dict, and one row per source file.
+
+    Example:
+        >>> summary, sources = data_info()
+        >>> summary["years"]
+        '2013 to 2025'
+        >>> "b1_children_in_need_2013_to_2025.csv" in sources["file"].to_list()
+        True
+    """
+    frame = scan("indicators", source).select("indicator", "year", "geography", "la_code").collect()
+    found = manifest(source)
+    summary = {
+        "data": "shipped snapshot" if source is None else str(source),
+        "built": found["built_at"] if found else "read from raw files now",
+        "years": f"{frame['year'].min()} to {frame['year'].max()}",
+        "authorities": str(frame.filter(pl.col("geography") == "la")["la_code"].n_unique()),
+        "regions": str(
+            scan("indicators", source)
+            .filter(pl.col("geography") == "regional")
+            .select(pl.col("area_code").n_unique())
+            .collect()
+            .item()
+        ),
+        "indicators": ", ".join(sorted(frame["indicator"].unique())),
+        "rows": str(frame.height),
+        "licence": found["licence"] if found else "Open Government Licence v3.0",
+    }
+    if found:
+        sources = pl.DataFrame(found["sources"]).select("key", "file", "rows", "sha256", "title")
+    else:
+        sources = pl.DataFrame(
+            schema={
+                "key": pl.String,
+                "file": pl.String,
+                "rows": pl.Int64,
+                "sha256": pl.String,
+                "title": pl.String,
+            }
+        )
+    return summary, sources
+
+
+def areas_table(source: Source = None) -> pl.DataFrame:
+    """Authorities with codes, region, years of data, lineage, and both neighbour lists.
+
+    Neighbour names are separated by ``; `` (DfE names can hold commas: "Bristol, City of").
+
+    Example:
+        >>> row = areas_table().filter(pl.col("la_code") == "831").row(0, named=True)
+        >>> row["sn2021_neighbours"].split("; ")[:2]
+        ['Peterborough', 'Sheffield']
+    """
+    found = load_areas(source)
+    names = found.select(
+        pl.col("la_code").alias("neighbour_code"), pl.col("area_name").alias("neighbour_name")
+    )
+    lists = (
+        load_neighbours(source=source)
+        .join(names, on="neighbour_code", how="left")
+        .sort("rank")
+        .group_by("model", "la_code")
+        .agg(pl.col("neighbour_name").str.join("; "))
+        .pivot(on="model", index="la_code", values="neighbour_name")
+    )
+    for model in ("sn2021", "sn2025"):
+        if model not in lists.columns:
+            lists = lists.with_columns(pl.lit(None, pl.String).alias(model))
+    return found.join(lists, on="la_code", how="left").select(
+        "la_code",
+        "area_code",
+        "area_name",
+        "region_name",
+        "first_year",
+        "last_year",
+        "predecessors",
+        "successors",
+        pl.col("sn2025").alias("sn2025_neighbours"),
+        pl.col("sn2021").alias("sn2021_neighbours"),
+    )

@@ -1,0 +1,131 @@
+"""Local authorities: one row each, with region, years of data and lineage; and name look-up.
+
+Look-up takes a 3-digit code (``831``), an ONS code (``E06000015``) or a name, and ignores
+case, punctuation and DfE's name suffixes: ``"St Helens"`` finds ``St. Helens`` and
+``"Bristol"`` finds ``Bristol, City of``. A name that matches nothing gets an error that lists
+the closest names.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+import polars as pl
+
+from cscbench.datasets.lineage import SUCCESSIONS
+from cscbench.errors import AreaNotFound
+
+AREA_SCHEMA: dict[str, pl.DataType] = {
+    "la_code": pl.String(),
+    "area_code": pl.String(),
+    "area_name": pl.String(),
+    "region_code": pl.String(),
+    "region_name": pl.String(),
+    "first_year": pl.Int32(),
+    "last_year": pl.Int32(),
+    "predecessors": pl.String(),
+    "successors": pl.String(),
+    "lineage_note": pl.String(),
+}
+
+
+def build_areas(indicators: pl.DataFrame, codes: pl.DataFrame) -> pl.DataFrame:
+    """One row per authority in the indicator data, named and placed as in its latest year.
+
+    ``first_year`` and ``last_year`` are the first and last reporting years for which any DfE
+    file has a row for the authority; ``predecessors`` and ``successors`` list 3-digit codes
+    from :data:`~cscbench.datasets.lineage.SUCCESSIONS` (comma-separated, empty if none).
+    """
+    la = indicators.filter(pl.col("geography") == "la")
+    latest = (
+        la.sort("year")
+        .group_by("la_code")
+        .agg(
+            pl.col("area_code").last(),
+            pl.col("area_name").last(),
+            pl.col("region_code").drop_nulls().last(),
+            pl.col("region_name").drop_nulls().last(),
+            pl.col("year").min().alias("first_year"),
+            pl.col("year").max().alias("last_year"),
+        )
+    )
+    before: dict[str, list[str]] = {}
+    after: dict[str, list[str]] = {}
+    notes: dict[str, list[str]] = {}
+    for s in SUCCESSIONS:
+        for code in s.after:
+            before.setdefault(code, []).extend(c for c in s.before if c != code)
+            notes.setdefault(code, []).append(s.note)
+        for code in s.before:
+            after.setdefault(code, []).extend(c for c in s.after if c != code)
+            if code not in s.after:
+                notes.setdefault(code, []).append(s.note)
+    return (
+        latest.with_columns(
+            pl.col("la_code")
+            .map_elements(lambda c: ",".join(before.get(c, [])), pl.String)
+            .alias("predecessors"),
+            pl.col("la_code")
+            .map_elements(lambda c: ",".join(after.get(c, [])), pl.String)
+            .alias("successors"),
+            pl.col("la_code")
+            .map_elements(lambda c: " ".join(notes.get(c, [])), pl.String)
+            .alias("lineage_note"),
+        )
+        .select([pl.col(c).cast(t) for c, t in AREA_SCHEMA.items()])
+        .sort("area_name", "la_code")
+    )
+
+
+_SUFFIX = re.compile(r",\s*(city|county) of$")
+
+
+def name_key(name: str) -> str:
+    """The form of a name that look-up compares: lower case, no punctuation or DfE suffix.
+
+    Example:
+        >>> name_key("Bristol, City of") == name_key("bristol")
+        True
+        >>> name_key("St. Helens") == name_key("St Helens")
+        True
+    """
+    text = _SUFFIX.sub("", name.strip().lower()).replace("&", " and ")
+    text = re.sub(r"[^a-z0-9 ]+", " ", text)
+    return " ".join(text.split())
+
+
+def find_area(query: str, areas: pl.DataFrame) -> dict:
+    """The one authority that ``query`` names, as a dict of its :data:`AREA_SCHEMA` fields.
+
+    Example:
+        >>> areas = pl.DataFrame({"la_code": ["831", "342"],
+        ...     "area_code": ["E06000015", "E08000013"], "area_name": ["Derby", "St. Helens"]})
+        >>> find_area("st helens", areas)["la_code"]
+        '342'
+        >>> find_area("E06000015", areas)["area_name"]
+        'Derby'
+    """
+    text = query.strip()
+    for column in ("la_code", "area_code"):
+        hit = areas.filter(pl.col(column).str.to_uppercase() == text.upper())
+        if hit.height:
+            return _newest(hit)
+    key = name_key(text)
+    keys = areas["area_name"].map_elements(name_key, pl.String)
+    hit = areas.filter(keys == key)
+    if hit.height:
+        return _newest(hit)
+    candidates = dict(zip(keys.to_list(), areas["area_name"].to_list(), strict=True))
+    close = difflib.get_close_matches(key, list(candidates), n=4, cutoff=0.6)
+    if not close:
+        close = [k for k in candidates if key and key in k][:4]
+    hint = f"; closest: {', '.join(candidates[k] for k in close)}" if close else ""
+    raise AreaNotFound(f"no local authority called {query!r}{hint}")
+
+
+def _newest(hit: pl.DataFrame) -> dict:
+    """Of several authorities sharing a name (Dorset 835 and 838), the one that exists now."""
+    if "last_year" in hit.columns:
+        hit = hit.sort("last_year", "la_code", descending=True)
+    return hit.row(0, named=True)

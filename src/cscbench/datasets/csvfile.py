@@ -1,0 +1,176 @@
+"""Reading DfE CSV files: byte-order marks, repeated headers, DfE data symbols.
+
+Every cell is read as text first; numbers are parsed afterwards, column by column, so that a
+withheld value keeps its DfE symbol and a malformed cell stops with its file, row and column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+
+from cscbench.errors import DataError
+
+#: DfE and GSS data symbols, with their meaning (DfE analysts' guide, "Data symbols").
+#: ``:`` and ``~`` are the legacy forms of ``x`` and ``low``; ``k`` is read as ``low`` by DfE's
+#: own CSC dashboard. A cell holding one of these is a withheld value, never a zero.
+SYMBOLS: dict[str, str] = {
+    "c": "confidential (suppressed to protect individuals)",
+    "x": "unavailable for other reasons",
+    "z": "not applicable",
+    "low": "rounds to zero but is not zero",
+    "u": "low reliability (for example, missing returns)",
+    "k": "rounds to zero but is not zero (older files)",
+    ":": "unavailable (legacy symbol)",
+    "~": "rounds to zero but is not zero (legacy symbol)",
+}
+
+PUBLISHED = "published"
+LINE = "_line"
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def read_text_table(
+    path: str | Path,
+    required: Sequence[str] = (),
+    repeated: dict[str, int] | None = None,
+) -> pl.DataFrame:
+    """Read a CSV file as text, with its line number, checking its header.
+
+    - A UTF-8 byte-order mark is removed (the CLA file and both neighbour files start with one).
+    - A header name may appear more than once only if ``repeated`` names it with the number of
+      times it is expected; its copies are renamed ``NAME_1``, ``NAME_2``, ... in file order.
+      Any other repeated name is an error, since polars would otherwise rename it silently.
+    - Every name in ``required`` must be present, else a one-line :class:`DataError`.
+    - Column ``_line`` holds the line number of each row in the file (header = line 1).
+
+    Example:
+        >>> import tempfile, os
+        >>> p = os.path.join(tempfile.mkdtemp(), "t.csv")
+        >>> _ = open(p, "wb").write(b"\\xef\\xbb\\xbfa,b\\n1,c\\n")
+        >>> read_text_table(p, required=["a"]).rows()
+        [('1', 'c', 2)]
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataError(path, None, None, f"cannot be read ({exc.strerror})") from None
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DataError(path, line, None, "is not UTF-8 text") from None
+    header_line = text.split("\n", 1)[0].rstrip("\r")
+    header = next(csv.reader([header_line]), [])
+    if not any(h.strip() for h in header):
+        raise DataError(path, 1, None, "has no header row")
+    names = _unique_names(path, header, repeated or {})
+    missing = [c for c in required if c not in names]
+    if missing:
+        raise DataError(path, 1, missing[0], "required column is missing" + _also(missing[1:]))
+    # Blank lines are left out here, so that each row keeps the number of its own line.
+    body = [(n, raw) for n, raw in enumerate(text.split("\n")[1:], start=2) if raw.strip("\r ")]
+    lines = [n for n, _ in body]
+    _check_field_counts(path, body, len(names))
+    if not body:
+        return pl.DataFrame(schema={**{n: pl.String for n in names}, LINE: pl.Int64})
+    frame = pl.read_csv(
+        io.StringIO("\n".join(raw for _, raw in body)),
+        has_header=False,
+        new_columns=names,
+        schema={name: pl.String for name in names},
+        truncate_ragged_lines=False,
+    )
+    if len(lines) != frame.height:
+        raise DataError(path, None, None, "has quoted line breaks; rows cannot be located")
+    return frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
+
+
+def _check_field_counts(path: Path, body: list[tuple[int, str]], expected: int) -> None:
+    """Stop at the first row with more or fewer fields than the header."""
+    for (line, _), fields in zip(body, csv.reader(raw for _, raw in body), strict=False):
+        if len(fields) != expected:
+            raise DataError(
+                path, line, None, f"has {len(fields)} fields; the header has {expected}"
+            )
+
+
+def _also(rest: Sequence[str]) -> str:
+    return f" (also missing: {', '.join(rest)})" if rest else ""
+
+
+def _unique_names(path: Path, header: list[str], repeated: dict[str, int]) -> list[str]:
+    """Give each header cell a unique name, renaming only the repeats we expect."""
+    seen: dict[str, int] = {}
+    names = []
+    for position, raw in enumerate(header, start=1):
+        name = raw.strip() or f"_blank_{position}"
+        count = seen.get(name, 0) + 1
+        seen[name] = count
+        if name in repeated:
+            names.append(f"{name}_{count}")
+        elif count > 1:
+            raise DataError(path, 1, name, "header name appears more than once")
+        else:
+            names.append(name)
+    for name, expected in repeated.items():
+        if seen.get(name, 0) != expected:
+            raise DataError(
+                path,
+                1,
+                name,
+                f"expected {expected} columns of this name, found {seen.get(name, 0)}",
+            )
+    return names
+
+
+def parse_measure(
+    frame: pl.DataFrame,
+    column: str,
+    path: str | Path,
+    *,
+    whole: bool = True,
+) -> tuple[pl.Series, pl.Series]:
+    """Parse one measure column into (value, status).
+
+    ``value`` is Float64 and null where the cell holds a DfE symbol; ``status`` is
+    ``"published"`` or the symbol. With ``whole=True`` (counts) a value must be a non-negative
+    whole number. A blank cell, an unknown symbol or a malformed number raises
+    :class:`DataError` naming the file, row and column.
+
+    Example:
+        >>> f = pl.DataFrame({"n": ["12", "c", " x "], "_line": [2, 3, 4]})
+        >>> value, status = parse_measure(f, "n", "b1.csv")
+        >>> value.to_list(), status.to_list()
+        ([12.0, None, None], ['published', 'c', 'x'])
+    """
+    cells = frame[column].str.strip_chars()
+    is_symbol = cells.is_in(list(SYMBOLS)).fill_null(False)
+    value = cells.cast(pl.Float64, strict=False)
+    malformed = value.is_null() | (value.is_nan() | value.is_infinite()).fill_null(False)
+    if whole:
+        malformed = malformed | ((value < 0) | (value != value.floor())).fill_null(False)
+    bad = ~is_symbol & malformed
+    if bad.any():
+        index = int(bad.arg_max())
+        cell = frame[column][index]
+        what = "blank" if cell is None or not cell.strip() else repr(cell)
+        kind = "a non-negative whole number" if whole else "a number"
+        raise DataError(
+            path,
+            int(frame[LINE][index]),
+            column,
+            f"{what} is neither {kind} nor a DfE symbol ({', '.join(SYMBOLS)})",
+        )
+    status = pl.Series(column, [PUBLISHED] * frame.height, dtype=pl.String).zip_with(
+        ~is_symbol, cells
+    )
+    return value.rename(column), status.rename(f"{column}_status")

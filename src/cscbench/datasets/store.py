@@ -1,0 +1,50 @@
+"""Where the data comes from: the shipped snapshot by default, or a folder of raw DfE files.
+
+Every loading function takes ``source``:
+
+- ``None`` (default): the snapshot shipped inside the package (works offline);
+- a folder holding ``manifest.json``: another snapshot (one written by ``cscbench data build``);
+- any other folder: raw DfE files, read and checked afresh (kept in memory for the session).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import polars as pl
+
+from cscbench.datasets.snapshot import MANIFEST, TABLES, read_manifest, scan_table
+
+Source = str | Path | None
+
+
+@lru_cache(maxsize=4)
+def _raw_tables(folder: str) -> dict[str, pl.DataFrame]:
+    from cscbench.datasets.loaders import read_raw
+
+    raw = read_raw(folder)
+    return {name: getattr(raw, name) for name in TABLES}
+
+
+def scan(name: str, source: Source = None) -> pl.LazyFrame:
+    """A lazy frame of snapshot table ``name`` (indicators, factors, neighbours, areas, lineage).
+
+    Example:
+        >>> scan("areas").select(pl.len()).collect().item() > 150
+        True
+    """
+    if source is None:
+        return scan_table(name)
+    folder = Path(source)
+    if (folder / MANIFEST).is_file():
+        return scan_table(name, folder)
+    return _raw_tables(str(folder.resolve()))[name].lazy()
+
+
+def manifest(source: Source = None) -> dict | None:
+    """The manifest of the snapshot in use; None when reading raw files directly."""
+    if source is None:
+        return read_manifest()
+    folder = Path(source)
+    return read_manifest(folder) if (folder / MANIFEST).is_file() else None

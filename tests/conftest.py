@@ -1,0 +1,37 @@
+"""Shared fixtures: raw DfE files are found through CSCBENCH_SHARED_DATA."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("CSCBENCH_SHARED_DATA", ROOT.parent / "shared" / "data"))
+RAW_DFE = SHARED_DATA / "dfe"
+
+
+@pytest.fixture(scope="session")
+def raw_dir() -> Path:
+    if not RAW_DFE.is_dir():
+        pytest.fail(f"raw DfE files not found at {RAW_DFE}; set CSCBENCH_SHARED_DATA")
+    return RAW_DFE
+
+
+@pytest.fixture(scope="session")
+def raw(raw_dir):
+    from cscbench.datasets.loaders import read_raw
+
+    return read_raw(raw_dir)
+
+
+@pytest.fixture
+def raw_copy(raw_dir, tmp_path) -> Path:
+    """A writable copy of the raw folder, for tests that corrupt a file."""
+    target = tmp_path / "dfe"
+    shutil.copytree(raw_dir, target)
+    for path in target.iterdir():
+        path.chmod(0o644)
+    return target

@@ -1,0 +1,77 @@
+"""The cscbench command, run as a user runs it: a separate process."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+
+def run(*args, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "cscbench.cli", *args], capture_output=True, text=True, env=env
+    )
+
+
+def test_data_info_describes_the_snapshot():
+    out = run("data", "info")
+    assert out.returncode == 0, out.stderr
+    assert "years        2013 to 2025" in out.stdout
+    assert "authorities  158" in out.stdout
+    assert "Open Government Licence v3.0" in out.stdout
+    info = json.loads(run("data", "info", "--format", "json").stdout)
+    assert info["years"] == "2013 to 2025"
+    assert {s["key"] for s in info["sources"]} >= {"b1", "c1", "d3", "d5", "cla", "sn2025"}
+
+
+def test_indicators_as_json_and_csv():
+    records = json.loads(run("indicators", "--format", "json").stdout)
+    reref = next(r for r in records if r["id"] == "rereferral_pct")
+    assert reref["unit"] == "percent" and reref["polarity"] == "low_is_good"
+    rows = list(csv.DictReader(io.StringIO(run("indicators", "-f", "csv").stdout)))
+    assert len(rows) == len(records) >= 15
+
+
+def test_areas_lists_neighbours():
+    rows = list(csv.DictReader(io.StringIO(run("areas", "--format", "csv").stdout)))
+    derby = next(r for r in rows if r["la_code"] == "831")
+    assert derby["area_code"] == "E06000015" and derby["region_name"] == "East Midlands"
+    assert derby["sn2021_neighbours"].split("; ")[0] == "Peterborough"
+    cumbria = next(r for r in rows if r["la_code"] == "909")
+    assert cumbria["successors"] == "942,943" and cumbria["last_year"] == "2023"
+
+
+def test_bad_data_folder_is_one_line_and_non_zero(tmp_path):
+    out = run("data", "info", "--data", str(tmp_path))
+    assert out.returncode == 2
+    assert out.stderr.strip().count("\n") == 0
+    assert "no file matches b1_children_in_need_*.csv" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_unknown_format_is_one_line(tmp_path):
+    out = run("indicators", "--format", "xml")
+    assert out.returncode == 2
+    assert out.stderr.strip() == "cscbench: unknown format 'xml'; choose one of: table, csv, json"
+
+
+def test_data_build_then_use_it(raw_dir, tmp_path):
+    out = run("data", "build", "--from", str(raw_dir), "--out", str(tmp_path / "snap"))
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "snap" / "manifest.json").is_file()
+    info = run("data", "info", "--data", str(tmp_path / "snap"))
+    assert info.returncode == 0 and str(tmp_path / "snap") in info.stdout
+
+
+def test_corrupt_raw_file_gives_file_row_column(raw_copy, tmp_path):
+    path = raw_copy / "d5_cpps_at31march_by_duration_2013_to_2025.csv"
+    text = path.read_text()
+    path.write_text(text.replace(",49420,", ",49,420,", 1))
+    out = run("data", "build", "--from", str(raw_copy), "--out", str(tmp_path / "snap"))
+    assert out.returncode == 2
+    assert out.stderr.startswith(
+        "cscbench: d5_cpps_at31march_by_duration_2013_to_2025.csv, row 2: "
+    )
+    assert not (tmp_path / "snap" / "manifest.json").exists()

@@ -1,0 +1,114 @@
+"""Area look-up and comparator groups."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cscbench.datasets import find_area, group, load_areas, members_in_year, read_group_file
+from cscbench.datasets.areas import name_key
+from cscbench.datasets.groups import ComparatorGroup
+from cscbench.errors import AreaNotFound, UsageError
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("Derby", "831"),
+        ("DERBY", "831"),
+        ("831", "831"),
+        ("E06000015", "831"),
+        ("St Helens", "342"),
+        ("st. helens", "342"),
+        ("Bristol", "801"),
+        ("Bristol, City of", "801"),
+        ("Kingston upon Hull", "810"),
+        ("herefordshire", "884"),
+        ("Telford & Wrekin", "894"),
+        ("Dorset", "838"),
+        ("835", "835"),
+    ],
+)
+def test_find_area_ignores_case_punctuation_and_suffixes(query, code):
+    assert find_area(query)["la_code"] == code
+
+
+def test_unknown_name_suggests_the_closest():
+    with pytest.raises(
+        AreaNotFound, match=r"no local authority called 'Derbyshir'; closest: Derbyshire"
+    ):
+        find_area("Derbyshir")
+
+
+@given(st.text(alphabet="aBcD .,'-&", max_size=20))
+def test_name_key_is_idempotent_and_case_blind(text):
+    assert name_key(name_key(text)) == name_key(text)
+    assert name_key(text.upper()) == name_key(text.lower())
+
+
+def test_neighbour_group_of_derby():
+    g = group("Derby", "sn2025")
+    assert g.focus == "831" and len(g.members) == 10 and "831" not in g.members
+    assert g.members[:3] == ("331", "350", "335")  # Coventry, Bolton, Walsall
+
+
+def test_authority_not_in_a_model_gets_a_clear_error():
+    with pytest.raises(
+        UsageError, match="Cumbria is not in the sn2025 neighbour model; it is in: sn2021"
+    ):
+        group("Cumbria", "sn2025")
+
+
+def test_region_group_is_the_rest_of_the_region():
+    g = group("Derby", "region")
+    names = dict(load_areas().select("la_code", "area_name").rows())
+    members = sorted(names[c] for c in g.members)
+    assert "Derbyshire" in members and "Nottingham" in members and "Derby" not in members
+    assert "Northamptonshire" in members  # kept, reported missing in years it did not exist
+
+
+def test_england_group_is_every_other_authority():
+    assert len(group("Derby", "england").members) == load_areas().height - 1
+
+
+def test_missing_member_is_reported_with_reason():
+    # North Northamptonshire's 2021 neighbours include Cumbria, abolished in 2023.
+    g = group("North Northamptonshire", "sn2021")
+    assert "909" in g.members
+    rows = members_in_year(g, 2025, load_areas())
+    assert rows.height == 10
+    cumbria = rows.filter(pl.col("la_code") == "909").row(0, named=True)
+    assert cumbria["exists"] is False and cumbria["reason"] == "abolished (last year 2023)"
+    assert rows.filter(pl.col("exists")).height == 9
+    assert members_in_year(g, 2023, load_areas())["exists"].all()
+
+
+def test_member_created_later_is_reported():
+    g = ComparatorGroup("custom", "test", "831", ("940",))
+    row = members_in_year(g, 2021, load_areas()).row(0, named=True)
+    assert (row["exists"], row["reason"]) == (False, "created later (first year 2022)")
+
+
+def test_include_self_puts_the_focus_first():
+    g = group("Derby", "sn2021")
+    rows = members_in_year(g, 2017, load_areas(), include_self=True)
+    assert rows["la_code"][0] == "831" and rows.height == 11
+
+
+def test_custom_group_from_names_and_toml(tmp_path):
+    g = group("Derby", "custom", ["Nottingham", "leicester", "831", "Nottingham"])
+    assert g.members == ("892", "856")  # self and repeats left out
+    path = tmp_path / "cities.toml"
+    path.write_text('name = "East Midlands cities"\nmembers = ["Nottingham", "Leicester"]\n')
+    assert read_group_file(path) == ("East Midlands cities", ["Nottingham", "Leicester"])
+
+
+def test_bad_group_file_is_a_clear_error(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text("members = 3\n")
+    with pytest.raises(UsageError, match=r"bad\.toml: needs 'members'"):
+        read_group_file(path)
+    with pytest.raises(UsageError, match="unknown group 'sn2030'"):
+        group("Derby", "sn2030")

@@ -1,0 +1,89 @@
+"""The shipped snapshot: rebuilt from the raw files it must be the same, byte for byte."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from cscbench.datasets import load_indicators, manifest
+from cscbench.datasets.snapshot import SNAPSHOT_DIR, TABLES, build_snapshot, read_manifest, sha256
+
+
+@pytest.fixture(scope="module")
+def rebuilt(raw_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("snapshot")
+    return out, build_snapshot(raw_dir, out)
+
+
+def test_rebuild_gives_the_shipped_tables(rebuilt):
+    out, _ = rebuilt
+    for name in TABLES:
+        assert_frame_equal(
+            pl.read_parquet(out / f"{name}.parquet"),
+            pl.read_parquet(SNAPSHOT_DIR / f"{name}.parquet"),
+        )
+
+
+def test_rebuild_gives_identical_bytes_with_the_same_polars(rebuilt):
+    out, fresh = rebuilt
+    shipped = read_manifest()
+    if shipped["built_by"] != fresh["built_by"]:
+        pytest.skip(f"shipped snapshot built by {shipped['built_by']}, now {fresh['built_by']}")
+    for name in TABLES:
+        assert (out / f"{name}.parquet").read_bytes() == (
+            SNAPSHOT_DIR / f"{name}.parquet"
+        ).read_bytes()
+    assert {k: v for k, v in fresh.items() if k != "built_at"} == {
+        k: v for k, v in shipped.items() if k != "built_at"
+    }
+
+
+def test_two_rebuilds_are_byte_identical(raw_dir, rebuilt, tmp_path, monkeypatch):
+    out, _first = rebuilt
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    second = build_snapshot(raw_dir, tmp_path)
+    assert second["built_at"] == "2023-11-14T22:13:20+00:00"
+    for name in TABLES:
+        assert (out / f"{name}.parquet").read_bytes() == (tmp_path / f"{name}.parquet").read_bytes()
+
+
+def test_manifest_records_sources_checksums_and_licence(raw_dir):
+    shipped = manifest()
+    assert shipped["licence"].startswith(
+        "Contains public sector information licensed under the Open Government Licence v3.0"
+    )
+    assert shipped["years"] == [2013, 2025]
+    files = {s["file"]: s for s in shipped["sources"]}
+    assert len(files) == 10
+    for name, entry in files.items():
+        assert entry["sha256"] == sha256(raw_dir / name), name
+    assert files["b1_children_in_need_2013_to_2025.csv"]["rows"] == 2132
+    for table in shipped["tables"]:
+        assert table["sha256"] == sha256(SNAPSHOT_DIR / table["file"])
+    skipped = [a for a in shipped["accounting"] if a["outcome"] == "skipped"]
+    assert sum(a["rows"] for a in skipped) == 42 + 9 + 3  # CLA z rows, lineage, SN separators
+
+
+def test_snapshot_is_compact():
+    total = sum(p.stat().st_size for p in SNAPSHOT_DIR.iterdir())
+    assert total < 1_000_000
+
+
+def test_snapshot_reads_only_what_is_asked():
+    frame = load_indicators(["rereferral_pct"], years=[2017], areas=["831"])
+    assert frame.height == 1 and frame["value"].item() == pytest.approx(21.2673, abs=1e-4)
+
+
+def test_functions_can_read_raw_files_instead(raw_dir):
+    from_raw = load_indicators(["cp_count"], years=[2017], areas=["831"], source=raw_dir)
+    shipped = load_indicators(["cp_count"], years=[2017], areas=["831"])
+    assert_frame_equal(from_raw, shipped)
+    assert manifest(raw_dir) is None
+
+
+def test_manifest_is_valid_json_with_newline():
+    text = (SNAPSHOT_DIR / "manifest.json").read_text()
+    assert text.endswith("\n") and json.loads(text)["name"] == "cscbench data snapshot"
