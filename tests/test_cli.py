@@ -54,7 +54,8 @@ def test_bad_data_folder_is_one_line_and_non_zero(tmp_path):
 def test_unknown_format_is_one_line(tmp_path):
     out = run("indicators", "--format", "xml")
     assert out.returncode == 2
-    assert out.stderr.strip() == "cscbench: unknown format 'xml'; choose one of: table, csv, json"
+    expected = "cscbench: unknown format 'xml'; choose one of: table, csv, json, xlsx"
+    assert out.stderr.strip() == expected
 
 
 def test_data_build_then_use_it(raw_dir, tmp_path):
@@ -75,3 +76,127 @@ def test_corrupt_raw_file_gives_file_row_column(raw_copy, tmp_path):
         "cscbench: d5_cpps_at31march_by_duration_2013_to_2025.csv, row 2: "
     )
     assert not (tmp_path / "snap" / "manifest.json").exists()
+
+
+def test_benchmark_json_has_the_documented_fields():
+    out = run(
+        "benchmark",
+        "Derby",
+        "--year",
+        "2017",
+        "--group",
+        "sn2021",
+        "--include-self",
+        "--format",
+        "json",
+    )
+    assert out.returncode == 0, out.stderr
+    records = {r["indicator"]: r for r in json.loads(out.stdout)}
+    reref = records["rereferral_pct"]
+    assert (reref["rank_best"], reref["rank_of"], round(reref["comparator_mean"], 1)) == (
+        4,
+        11,
+        22.7,
+    )
+    assert isinstance(reref["flags"], list) and isinstance(reref["group_missing"], list)
+
+
+def test_benchmark_table_is_readable():
+    out = run(
+        "benchmark",
+        "Derby",
+        "--year",
+        "2017",
+        "--group",
+        "sn2021",
+        "--include-self",
+        "--indicators",
+        "rereferral_pct,cin_rate",
+    )
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].split()[:3] == ["indicator", "value", "95%"]
+    reref = next(line for line in lines if line.startswith("rereferral_pct"))
+    assert "21.3" in reref and "20.1 to 22.5" in reref and "8 of 11" in reref
+
+
+def test_benchmark_to_xlsx_and_csv(tmp_path):
+    import polars as pl
+
+    target = tmp_path / "derby.xlsx"
+    out = run("benchmark", "Derby", "--format", "xlsx", "--out", str(target))
+    assert out.returncode == 0, out.stderr
+    sheet = pl.read_excel(target)
+    assert sheet.height == 18 and "comparator_mean" in sheet.columns
+    rows = list(csv.DictReader(io.StringIO(run("benchmark", "831", "-f", "csv").stdout)))
+    assert len(rows) == 18 and rows[0]["group"].startswith("DfE statistical neighbours, 2025")
+
+
+def test_benchmark_with_comparators_file(tmp_path):
+    group = tmp_path / "cities.toml"
+    group.write_text('name = "East Midlands cities"\nmembers = ["Nottingham", "Leicester"]\n')
+    out = run(
+        "benchmark",
+        "Derby",
+        "--comparators-file",
+        str(group),
+        "-f",
+        "json",
+        "--indicators",
+        "cla_rate",
+    )
+    record = json.loads(out.stdout)[0]
+    assert record["group"] == "East Midlands cities (excluding Derby)" and record["group_n"] == 2
+
+
+def test_unknown_authority_is_one_line_with_suggestions():
+    out = run("benchmark", "Darby")
+    assert out.returncode == 2
+    assert out.stderr.strip() == "cscbench: no local authority called 'Darby'; closest: Derby"
+
+
+def test_xlsx_needs_a_file():
+    out = run("benchmark", "Derby", "--format", "xlsx")
+    assert out.returncode == 2 and "give --out FILE.xlsx" in out.stderr
+
+
+def test_rank_trend_outliers_commands():
+    ranked = list(
+        csv.DictReader(
+            io.StringIO(
+                run(
+                    "rank",
+                    "rereferral_pct",
+                    "--year",
+                    "2017",
+                    "--la",
+                    "Derby",
+                    "--group",
+                    "sn2021",
+                    "-f",
+                    "csv",
+                ).stdout
+            )
+        )
+    )
+    assert len(ranked) == 11 and ranked[0]["rank"] == "1"
+    series = json.loads(
+        run(
+            "trend",
+            "Derby",
+            "cp_count",
+            "--from",
+            "2016",
+            "--to",
+            "2017",
+            "--group",
+            "sn2021",
+            "-f",
+            "json",
+        ).stdout
+    )
+    assert [r["value"] for r in series] == [314, 368]
+    flagged = json.loads(
+        run("outliers", "--year", "2025", "--indicators", "cla_rate", "-f", "json").stdout
+    )
+    assert flagged and all(r["flags"] and r["why"] for r in flagged)

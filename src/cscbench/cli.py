@@ -36,10 +36,23 @@ DataDir = Annotated[
 ]
 
 
-def _emit(frame, fmt: str, decimals: int | None = None) -> None:
-    from cscbench.output import render
+Out = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead.")]
+Year = Annotated[int | None, typer.Option("--year", help="Year ending 31 March (default: latest).")]
+GroupOpt = Annotated[str, typer.Option("--group", help="sn2025, sn2021, region, england or all.")]
 
-    sys.stdout.write(render(frame, fmt, decimals))
+
+def _emit(frame, fmt: str, out: Path | None = None, decimals: int | None = None) -> None:
+    from cscbench.output import render, write
+
+    if out is not None:
+        write(frame, fmt, out)
+        sys.stderr.write(f"written to {out}\n")
+    else:
+        sys.stdout.write(render(frame, fmt, decimals))
+
+
+def _split(text: str | None) -> list[str] | None:
+    return [t.strip() for t in text.split(",") if t.strip()] if text else None
 
 
 @data_app.command("info")
@@ -88,6 +101,140 @@ def indicators(fmt: Format = "table") -> None:
             "id", "unit", "polarity", "source", "numerator", "denominator", "title"
         )
     _emit(frame, fmt)
+
+
+@app.command("benchmark")
+def benchmark(
+    la: Annotated[str, typer.Argument(help="Authority: name or code, e.g. Derby or 831.")],
+    year: Year = None,
+    group: GroupOpt = "sn2025",
+    comparators: Annotated[
+        str | None,
+        typer.Option("--comparators", help='A custom group: "Nottingham,Leicester,...".'),
+    ] = None,
+    comparators_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--comparators-file", help="A custom group from TOML: name = ..., members = [...]."
+        ),
+    ] = None,
+    include_self: Annotated[
+        bool,
+        typer.Option("--include-self", help="Count the authority in the comparator statistics."),
+    ] = False,
+    indicators: Annotated[
+        str | None,
+        typer.Option("--indicators", help="Indicator ids, comma-separated (default: all)."),
+    ] = None,
+    base_year: Annotated[
+        int | None,
+        typer.Option(
+            "--base-year", help="Year for long-term change (default: first year of data)."
+        ),
+    ] = None,
+    fmt: Format = "table",
+    out: Out = None,
+    data: DataDir = None,
+) -> None:
+    """An authority against its comparator group, region and England, one row per indicator."""
+    from cscbench.analyses import benchmark as run
+    from cscbench.datasets import read_group_file
+    from cscbench.output import summary_view
+
+    name, members = None, _split(comparators)
+    if comparators_file is not None:
+        name, members = read_group_file(comparators_file)
+    table = run(
+        la,
+        year=year,
+        group=group,
+        comparators=members,
+        include_self=include_self,
+        indicators=_split(indicators),
+        base_year=base_year,
+        source=data,
+        group_name=name,
+    )
+    _emit(summary_view(table) if fmt == "table" else table, fmt, out)
+
+
+@app.command("rank")
+def rank(
+    indicator: Annotated[str, typer.Argument(help="Indicator id, e.g. rereferral_pct.")],
+    year: Year = None,
+    la: Annotated[
+        str | None, typer.Option("--la", help="Rank only this authority's group.")
+    ] = None,
+    group: GroupOpt = "all",
+    fmt: Format = "table",
+    out: Out = None,
+    data: DataDir = None,
+) -> None:
+    """Every authority (or one authority's group) ranked on an indicator, with band and flags."""
+    from cscbench.analyses import rank as run
+    from cscbench.output import display_values
+
+    table = run(indicator, year=year, la=la, group=group, source=data)
+    if fmt == "table":
+        table = display_values(table.with_columns(pl_lit_indicator(indicator)), ["value"]).drop(
+            "indicator", "ci95_low", "ci95_high"
+        )
+    _emit(table, fmt, out)
+
+
+def pl_lit_indicator(indicator: str):
+    import polars as pl
+
+    return pl.lit(indicator).alias("indicator")
+
+
+@app.command("trend")
+def trend(
+    la: Annotated[str, typer.Argument(help="Authority: name or code.")],
+    indicator: Annotated[str, typer.Argument(help="Indicator id.")],
+    year_from: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
+    year_to: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
+    group: GroupOpt = "sn2025",
+    include_self: Annotated[bool, typer.Option("--include-self")] = False,
+    fmt: Format = "table",
+    out: Out = None,
+    data: DataDir = None,
+) -> None:
+    """An authority's series with its comparator mean, region and England, year by year."""
+    from cscbench.analyses import trend as run
+    from cscbench.output import display_values
+
+    table = run(
+        la, indicator, year_from, year_to, group=group, include_self=include_self, source=data
+    )
+    if fmt == "table":
+        table = display_values(
+            table.with_columns(pl_lit_indicator(indicator)),
+            ["value", "comparator_mean", "region", "england"],
+        ).drop("indicator", "ci95_low", "ci95_high")
+    _emit(table, fmt, out)
+
+
+@app.command("outliers")
+def outliers(
+    year: Year = None,
+    indicators: Annotated[
+        str | None,
+        typer.Option("--indicators", help="Indicator ids, comma-separated (default: all)."),
+    ] = None,
+    group: GroupOpt = "sn2025",
+    fmt: Format = "table",
+    out: Out = None,
+    data: DataDir = None,
+) -> None:
+    """Every authority and indicator carrying a flag, with why."""
+    from cscbench.analyses import outliers as run
+    from cscbench.output import display_values
+
+    table = run(year=year, indicators=_split(indicators), group=group, source=data)
+    if fmt == "table":
+        table = display_values(table, ["value", "england", "comparator_mean"]).drop("why")
+    _emit(table, fmt, out)
 
 
 @app.command("areas")

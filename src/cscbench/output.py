@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 
 import polars as pl
 
 from cscbench.errors import UsageError
 
-FORMATS = ("table", "csv", "json")
+FORMATS = ("table", "csv", "json", "xlsx")
 
 
 def render(frame: pl.DataFrame, fmt: str, decimals: int | None = None) -> str:
@@ -32,7 +33,49 @@ def render(frame: pl.DataFrame, fmt: str, decimals: int | None = None) -> str:
         return flat.write_csv()
     if fmt == "table":
         return text_table(flat, decimals=decimals)
+    if fmt == "xlsx":
+        raise UsageError("xlsx is a binary format: give --out FILE.xlsx")
     raise UsageError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+
+
+def write(frame: pl.DataFrame, fmt: str, path: str | Path, sheet: str = "cscbench") -> None:
+    """Write ``frame`` to ``path`` in format ``fmt`` (xlsx needs a file; others as render).
+
+    The file is written to a temporary name and renamed when complete.
+    """
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.part")
+    try:
+        if fmt == "xlsx":
+            _flatten(frame).write_excel(tmp, worksheet=sheet, autofit=True)
+        else:
+            tmp.write_text(render(frame, fmt), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot be written ({exc.strerror})") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def display_values(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
+    """Round ``columns`` to each row's indicator's display decimals, for text tables.
+
+    Example:
+        >>> f = pl.DataFrame({"indicator": ["cla_rate", "cla_count"], "value": [87.743, 545.0]})
+        >>> display_values(f, ["value"])["value"].to_list()
+        ['87.7', '545']
+    """
+    from cscbench.datasets.registry import INDICATORS
+
+    decimals = pl.col("indicator").replace_strict(
+        {k: i.decimals for k, i in INDICATORS.items()}, return_dtype=pl.Int8
+    )
+    out = []
+    for c in columns:
+        one = pl.col(c).round(1).map_elements(lambda v: f"{v:,.1f}", pl.String)
+        zero = pl.col(c).round(0).map_elements(lambda v: f"{v:,.0f}", pl.String)
+        out.append(pl.when(decimals == 0).then(zero).otherwise(one).alias(c))
+    return frame.with_columns(out)
 
 
 def _flatten(frame: pl.DataFrame) -> pl.DataFrame:
@@ -73,3 +116,26 @@ def _cell(value: object, decimals: int | None) -> str:
             return f"{value:,.{decimals}f}"
         return f"{value:g}" if abs(value) < 1e15 else str(value)
     return str(value)
+
+
+def summary_view(table: pl.DataFrame) -> pl.DataFrame:
+    """The benchmark table's headline columns, rounded for reading in a terminal."""
+    shown = display_values(
+        table, ["value", "ci95_low", "ci95_high", "comparator_mean", "region", "england"]
+    )
+    rank = pl.when(pl.col("rank").is_not_null()).then(
+        pl.format("{} of {}", pl.col("rank"), pl.col("rank_of"))
+    )
+    return shown.select(
+        "indicator",
+        "value",
+        pl.format("{} to {}", "ci95_low", "ci95_high").alias("95% interval"),
+        pl.col("comparator_mean").alias("comparators"),
+        rank.alias("rank (1 = highest)"),
+        pl.col("quartile_band").alias("band"),
+        "region",
+        "england",
+        pl.col("change_1y_pct").round(1).alias("1-year %"),
+        "trend",
+        pl.col("flags").list.join(", ").alias("flags"),
+    )

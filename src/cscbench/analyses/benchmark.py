@@ -1,0 +1,687 @@
+"""The benchmarking engine: an authority against its comparator group, region and England.
+
+:func:`benchmark` gives one row per indicator for one authority and year (LAIT's LA view and
+more); :func:`benchmark_table` the same for every authority and year at once; :func:`rank`,
+:func:`trend` and :func:`outliers` the other views. All return polars DataFrames and read the
+shipped snapshot unless ``source`` says otherwise.
+
+Comparator statistics follow DfE's LAIT: ``comparator_mean`` is the unweighted mean of the
+members' published values, members without a value left out (and named in
+``group_missing``); the authority itself is not a member unless ``include_self`` (as many
+annual reports average the whole group including themselves). ``comparator_pooled`` is the sum
+of members' numerators over the sum of their denominators. ``rank`` is the authority's
+position in the group including itself, 1 = highest value, ties sharing the smaller number.
+
+Flags (column ``flags``), each explained by :data:`FLAG_MEANINGS`.
+
+Example:
+    >>> from cscbench.analyses import benchmark
+    >>> row = benchmark("Derby", year=2017, group="sn2021", include_self=True,
+    ...                 indicators=["rereferral_pct"]).row(0, named=True)
+    >>> round(row["value"], 1), round(row["comparator_mean"], 1), row["rank_best"], row["rank_of"]
+    (21.3, 22.7, 4, 11)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import polars as pl
+
+from cscbench.analyses.panel import SMALL_NUMBERS, authority_panel
+from cscbench.datasets import comparator_group, load_areas, load_indicators, load_neighbours
+from cscbench.datasets.areas import find_area
+from cscbench.datasets.groups import MODEL_LABEL, ComparatorGroup
+from cscbench.datasets.lineage import SUCCESSIONS
+from cscbench.datasets.store import Source
+from cscbench.errors import UsageError
+
+ROBUST_LIMIT = 3.5
+
+FLAG_MEANINGS: dict[str, str] = {
+    "above_england_95": "above England: England's value is below the 95% interval",
+    "below_england_95": "below England: England's value is above the 95% interval",
+    "above_england_998": "well above England: England's value is below the 99.8% interval",
+    "below_england_998": "well below England: England's value is above the 99.8% interval",
+    "funnel_high_95": "above the 95% funnel limit around England",
+    "funnel_low_95": "below the 95% funnel limit around England",
+    "funnel_high_998": "above the 99.8% funnel limit around England",
+    "funnel_low_998": "below the 99.8% funnel limit around England",
+    "spc_high": "above the upper process limit of the authority's own series",
+    "spc_low": "below the lower process limit of the authority's own series",
+    "spc_trend": "part of 7 years in a row each higher (or lower) than the last",
+    "spc_near_limit": "2 of 3 years near a process limit on the same side",
+    "spc_run": "part of 7 years in a row on the same side of the series' mean",
+    "robust_high": "more than 3.5 median absolute deviations above the median authority",
+    "robust_low": "more than 3.5 median absolute deviations below the median authority",
+    "small_numbers": "fewer than 10 children or events: treat with caution",
+    "suppressed": "withheld by DfE (see status)",
+    "boundary_change": "the authority or a comparator was created or abolished in these years",
+    "published_mismatch": "DfE's printed figure differs from its counts by more than rounding",
+}
+
+ALL_GROUPS = ("sn2025", "sn2021", "region", "england", "all", "custom")
+
+
+def membership(
+    group: str, areas: pl.DataFrame, neighbours: pl.DataFrame, focus: Sequence[str] | None = None
+) -> pl.DataFrame:
+    """(focus, member, order) pairs of a named group for every authority (or those in ``focus``).
+
+    Example:
+        >>> from cscbench.datasets import load_areas, load_neighbours
+        >>> m = membership("sn2021", load_areas(), load_neighbours(), focus=["831"])
+        >>> m.height, m["member"][0]
+        (10, '874')
+    """
+    if group in MODEL_LABEL:
+        pairs = neighbours.filter(pl.col("model") == group).select(
+            pl.col("la_code").alias("focus"),
+            pl.col("neighbour_code").alias("member"),
+            pl.col("rank").cast(pl.Int32).alias("order"),
+        )
+    elif group == "region":
+        codes = areas.select("la_code", "region_code", "area_name")
+        pairs = (
+            codes.join(codes, on="region_code", suffix="_m")
+            .filter(pl.col("la_code") != pl.col("la_code_m"))
+            .sort("la_code", "area_name_m")
+            .select(
+                pl.col("la_code").alias("focus"),
+                pl.col("la_code_m").alias("member"),
+                pl.int_range(pl.len()).over("la_code").cast(pl.Int32).alias("order"),
+            )
+        )
+    elif group in ("england", "all"):
+        codes = areas.sort("area_name").select("la_code")
+        pairs = (
+            codes.join(codes.rename({"la_code": "member"}), how="cross")
+            .filter(pl.col("la_code") != pl.col("member"))
+            .select(
+                pl.col("la_code").alias("focus"),
+                "member",
+                pl.int_range(pl.len()).over("la_code").cast(pl.Int32).alias("order"),
+            )
+        )
+    else:
+        raise UsageError(f"unknown group {group!r}; choose one of: {', '.join(ALL_GROUPS)}")
+    if focus is not None:
+        pairs = pairs.filter(pl.col("focus").is_in(list(focus)))
+    return pairs
+
+
+def _custom_membership(group: ComparatorGroup) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "focus": [group.focus] * len(group.members),
+            "member": list(group.members),
+            "order": list(range(1, len(group.members) + 1)),
+        },
+        schema={"focus": pl.String, "member": pl.String, "order": pl.Int32},
+    )
+
+
+def group_statistics(
+    panel: pl.DataFrame, members: pl.DataFrame, areas: pl.DataFrame, include_self: bool = False
+) -> pl.DataFrame:
+    """Comparator statistics per (focus, indicator, year).
+
+    ``members`` holds (focus, member, order). Returns ``group_n``, ``group_missing`` (names of
+    members without a value that year, in group order), mean, median, min, max, pooled, and
+    the focus's ``rank``, ``rank_of`` and ``rank_best`` within the group including itself.
+    """
+    keys = panel.select("indicator", "year").unique()
+    values = panel.select(
+        "indicator",
+        "year",
+        pl.col("la_code").alias("member"),
+        "value",
+        "numerator",
+        "denominator",
+        "multiplier",
+    )
+    names = areas.select(
+        pl.col("la_code").alias("member"), pl.col("area_name").alias("member_name")
+    )
+    rows = (
+        members.join(keys, how="cross")
+        .join(values, on=["indicator", "year", "member"], how="left")
+        .join(names, on="member", how="left")
+    )
+    focus_values = panel.select(
+        "indicator",
+        "year",
+        pl.col("la_code").alias("focus"),
+        pl.col("value").alias("focus_value"),
+        "polarity",
+    )
+    rows = rows.join(focus_values, on=["indicator", "year", "focus"], how="left")
+    has = pl.col("value").is_not_null()
+    stats_rows = rows
+    if include_self:
+        own = (
+            focus_values.join(members.select("focus").unique(), on="focus")
+            .select(
+                "focus",
+                pl.col("focus").alias("member"),
+                pl.lit(0, pl.Int32).alias("order"),
+                "indicator",
+                "year",
+            )
+            .join(values, on=["indicator", "year", "member"], how="left")
+        )
+        stats_rows = pl.concat([rows.select(own.columns), own])
+    member_value = pl.col("value").filter(has)
+    pooled = (
+        pl.col("numerator").filter(has).sum()
+        / pl.col("denominator").filter(has).sum()
+        * pl.col("multiplier").first()
+    )
+    stats = stats_rows.sort("focus", "indicator", "year", "member").group_by(
+        "focus", "indicator", "year"
+    ).agg(
+        member_value.count().cast(pl.Int32).alias("group_n"),
+        member_value.mean().alias("comparator_mean"),
+        member_value.median().alias("comparator_median"),
+        member_value.min().alias("comparator_min"),
+        member_value.max().alias("comparator_max"),
+        pl.when(pl.col("denominator").filter(has).count() > 0)
+        .then(pooled)
+        .alias("comparator_pooled"),
+    )
+    fv = pl.col("focus_value")
+    ranking = (
+        rows.sort("order")
+        .group_by("focus", "indicator", "year")
+        .agg(
+            pl.col("member_name").filter(~has).alias("group_missing"),
+            (has & (pl.col("value") > fv)).sum().alias("_above"),
+            (has & (pl.col("value") < fv)).sum().alias("_below"),
+            has.sum().alias("_members_with_value"),
+            fv.first().alias("_focus_value"),
+            pl.col("polarity").first().alias("_polarity"),
+        )
+    )
+    has_focus = pl.col("_focus_value").is_not_null()
+    ranking = ranking.with_columns(
+        pl.when(has_focus).then(pl.col("_above") + 1).cast(pl.Int32).alias("rank"),
+        (pl.col("_members_with_value") + has_focus.cast(pl.UInt32)).cast(pl.Int32).alias("rank_of"),
+        pl.when(has_focus & (pl.col("_polarity") == "low_is_good"))
+        .then(pl.col("_below") + 1)
+        .when(has_focus & (pl.col("_polarity") == "high_is_good"))
+        .then(pl.col("_above") + 1)
+        .cast(pl.Int32)
+        .alias("rank_best"),
+    ).drop("_above", "_below", "_members_with_value", "_focus_value", "_polarity")
+    return stats.join(ranking, on=["focus", "indicator", "year"], how="full", coalesce=True)
+
+
+def _pct_change(new: pl.Expr, old: pl.Expr) -> pl.Expr:
+    return pl.when(old != 0).then((new - old) / old.abs() * 100)
+
+
+def _changes(table: pl.DataFrame, base_year: int | None) -> pl.DataFrame:
+    """Year-on-year and since-base changes for the authority, the comparator mean and England."""
+    series = {"value": "", "comparator_mean": "comparator_mean_", "england": "england_"}
+    prev = table.select(
+        "la_code",
+        "indicator",
+        (pl.col("year") + 1).alias("year"),
+        *(pl.col(c).alias(f"_prev_{c}") for c in series),
+    )
+    table = table.join(prev, on=["la_code", "indicator", "year"], how="left")
+    first_year = table.group_by("indicator").agg(pl.col("year").min().alias("_first"))
+    table = table.join(first_year, on="indicator", how="left")
+    requested = pl.lit(base_year, pl.Int32) if base_year is not None else pl.col("_first")
+    starts = table.filter(pl.col("value").is_not_null()).select("la_code", "indicator", "year")
+    table = table.with_columns(requested.alias("_requested"))
+    candidates = (
+        table.select("la_code", "indicator", "_requested")
+        .unique()
+        .join(starts, on=["la_code", "indicator"], how="left")
+        .filter(pl.col("year") >= pl.col("_requested"))
+        .group_by("la_code", "indicator", "_requested")
+        .agg(pl.col("year").min().alias("base_year"))
+    )
+    table = table.join(candidates, on=["la_code", "indicator", "_requested"], how="left")
+    base = table.select(
+        "la_code",
+        "indicator",
+        pl.col("year").alias("base_year"),
+        *(pl.col(c).alias(f"_base_{c}") for c in series),
+    )
+    table = table.join(base, on=["la_code", "indicator", "base_year"], how="left")
+    out = []
+    for column, prefix in series.items():
+        name = prefix or ""
+        previous = "previous_value" if column == "value" else f"{name}previous"
+        base_name = "base_value" if column == "value" else f"{name}base"
+        out += [
+            pl.col(f"_prev_{column}").alias(previous),
+            (pl.col(column) - pl.col(f"_prev_{column}")).alias(f"{name}change_1y"),
+            _pct_change(pl.col(column), pl.col(f"_prev_{column}")).alias(f"{name}change_1y_pct"),
+            pl.col(f"_base_{column}").alias(base_name),
+            (pl.col(column) - pl.col(f"_base_{column}")).alias(f"{name}change_since_base"),
+            _pct_change(pl.col(column), pl.col(f"_base_{column}")).alias(
+                f"{name}change_since_base_pct"
+            ),
+        ]
+    table = table.with_columns(out)
+    return table.drop([c for c in table.columns if c.startswith("_")])
+
+
+def _boundary_events(members: pl.DataFrame) -> pl.DataFrame:
+    """(focus, event_year) for every succession touching the focus or one of its members."""
+    events = pl.DataFrame(
+        [(code, s.year) for s in SUCCESSIONS for code in {*s.before, *s.after}],
+        schema={"code": pl.String, "event_year": pl.Int32},
+        orient="row",
+    )
+    touched = pl.concat(
+        [
+            members.select("focus", pl.col("member").alias("code")),
+            members.select("focus", pl.col("focus").alias("code")).unique(),
+        ]
+    )
+    return touched.join(events, on="code").select("focus", "event_year").unique()
+
+
+def _flags(table: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
+    """The ``flags`` list column from every rule (see :data:`FLAG_MEANINGS`)."""
+    changed = (
+        table.select("la_code", "indicator", "year", "base_year")
+        .join(events.rename({"focus": "la_code"}), on="la_code", how="inner")
+        .filter(pl.col("event_year") > pl.col("base_year"), pl.col("event_year") <= pl.col("year"))
+        .select("la_code", "indicator", "year")
+        .unique()
+        .with_columns(pl.lit(True).alias("_boundary"))
+    )
+    table = table.join(changed, on=["la_code", "indicator", "year"], how="left")
+    v = pl.col("value")
+
+    def flag(condition: pl.Expr, name: str) -> pl.Expr:
+        return pl.when(condition.fill_null(False)).then(pl.lit(name))
+
+    rules = [
+        flag(pl.col("england_comparison_95") == "above", "above_england_95"),
+        flag(pl.col("england_comparison_95") == "below", "below_england_95"),
+        flag(pl.col("england_comparison_998") == "above", "above_england_998"),
+        flag(pl.col("england_comparison_998") == "below", "below_england_998"),
+        flag(v > pl.col("funnel95_high"), "funnel_high_95"),
+        flag(v < pl.col("funnel95_low"), "funnel_low_95"),
+        flag(v > pl.col("funnel998_high"), "funnel_high_998"),
+        flag(v < pl.col("funnel998_low"), "funnel_low_998"),
+        *(
+            flag(pl.col("spc_rule") == r, r)
+            for r in ("spc_high", "spc_low", "spc_trend", "spc_near_limit", "spc_run")
+        ),
+        flag(pl.col("robust_score") > ROBUST_LIMIT, "robust_high"),
+        flag(pl.col("robust_score") < -ROBUST_LIMIT, "robust_low"),
+        flag(pl.col("numerator") < SMALL_NUMBERS, "small_numbers"),
+        flag(pl.col("status") != "published", "suppressed"),
+        flag(pl.col("_boundary"), "boundary_change"),
+        flag(pl.col("published_ok") == False, "published_mismatch"),  # noqa: E712
+    ]
+    return table.with_columns(pl.concat_list(rules).list.drop_nulls().alias("flags")).drop(
+        "_boundary"
+    )
+
+
+COLUMNS = [
+    "indicator",
+    "year",
+    "la_code",
+    "area_name",
+    "unit",
+    "polarity",
+    "value",
+    "numerator",
+    "denominator",
+    "ci95_low",
+    "ci95_high",
+    "ci998_low",
+    "ci998_high",
+    "status",
+    "published_value",
+    "group",
+    "group_n",
+    "group_missing",
+    "comparator_mean",
+    "comparator_median",
+    "comparator_min",
+    "comparator_max",
+    "comparator_pooled",
+    "rank",
+    "rank_of",
+    "rank_best",
+    "national_rank",
+    "national_of",
+    "national_rank_best",
+    "quartile_band",
+    "percentile",
+    "england",
+    "region",
+    "region_name",
+    "previous_value",
+    "change_1y",
+    "change_1y_pct",
+    "base_year",
+    "base_value",
+    "change_since_base",
+    "change_since_base_pct",
+    "comparator_mean_previous",
+    "comparator_mean_change_1y",
+    "comparator_mean_change_1y_pct",
+    "comparator_mean_base",
+    "comparator_mean_change_since_base",
+    "comparator_mean_change_since_base_pct",
+    "england_previous",
+    "england_change_1y",
+    "england_change_1y_pct",
+    "england_base",
+    "england_change_since_base",
+    "england_change_since_base_pct",
+    "england_comparison_95",
+    "england_comparison_998",
+    "funnel95_low",
+    "funnel95_high",
+    "funnel998_low",
+    "funnel998_high",
+    "funnel_phi",
+    "funnel_tau2",
+    "funnel_method",
+    "spc_rule",
+    "spc_mean",
+    "spc_lower",
+    "spc_upper",
+    "spc_points",
+    "robust_score",
+    "trend",
+    "trend_assessment",
+    "trend_reason",
+    "trend_chi2",
+    "trend_annual_change_pct",
+    "flags",
+]
+
+
+def _group_label(label: str, include_self: bool, name: str | None = None) -> str:
+    who = name or "the authority"
+    return f"{label} ({'including' if include_self else 'excluding'} {who})"
+
+
+def _assemble(
+    panel: pl.DataFrame,
+    members: pl.DataFrame,
+    areas: pl.DataFrame,
+    include_self: bool,
+    base_year: int | None,
+    label: str,
+    focus: str | None = None,
+) -> pl.DataFrame:
+    """Join group statistics, changes and flags onto the panel rows of the focus authorities."""
+    stats = group_statistics(panel, members, areas, include_self)
+    rows = panel if focus is None else panel.filter(pl.col("la_code") == focus)
+    table = rows.join(
+        stats.rename({"focus": "la_code"}), on=["la_code", "indicator", "year"], how="left"
+    )
+    table = table.with_columns(
+        pl.col("group_missing").fill_null(pl.lit([], pl.List(pl.String))),
+        pl.col("group_n").fill_null(0),
+        pl.lit(label).alias("group"),
+    )
+    table = _changes(table, base_year)
+    table = _flags(table, _boundary_events(members))
+    return table.select(COLUMNS).sort("la_code", "indicator", "year")
+
+
+@lru_cache(maxsize=8)
+def _cached_panel(indicators: tuple[str, ...] | None, source: str | None) -> pl.DataFrame:
+    return authority_panel(load_indicators(indicators, source=source))
+
+
+def panel(indicators: Sequence[str] | None = None, source: Source = None) -> pl.DataFrame:
+    """The authority panel for the data in use, computed once per process and kept.
+
+    Example:
+        >>> panel(["cla_rate"]).filter(pl.col("year") == 2025).height
+        153
+    """
+    key = tuple(sorted(indicators)) if indicators is not None else None
+    return _cached_panel(key, str(Path(source).resolve()) if source is not None else None)
+
+
+def benchmark_table(
+    group: str = "sn2025",
+    include_self: bool = False,
+    indicators: Sequence[str] | None = None,
+    base_year: int | None = None,
+    source: Source = None,
+    data: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """The full benchmark table: every authority x indicator x year (LAIT's LA view for all).
+
+    ``data`` replaces the indicator frame read from ``source`` (for synthetic panels).
+
+    Example:
+        >>> t = benchmark_table(indicators=["cp_subsequent_pct"])
+        >>> t.filter(pl.col("year") == 2025)["la_code"].n_unique()
+        153
+    """
+    areas = load_areas(source)
+    if data is None:
+        rows = panel(indicators, source)
+    else:
+        if indicators is not None:
+            data = data.filter(pl.col("indicator").is_in(list(indicators)))
+        rows = authority_panel(data)
+    members = membership(group, areas, load_neighbours(source=source))
+    label = (
+        MODEL_LABEL.get(group)
+        or {
+            "region": "Authorities in the region",
+            "england": "All authorities",
+            "all": "All authorities",
+        }[group]
+    )
+    return _assemble(
+        rows, members, areas, include_self, base_year, _group_label(label, include_self)
+    )
+
+
+def latest_year(source: Source = None) -> int:
+    """The latest reporting year in the data."""
+    from cscbench.datasets.store import scan
+
+    return int(scan("indicators", source).select(pl.col("year").max()).collect().item())
+
+
+def benchmark(
+    la: str,
+    year: int | None = None,
+    group: str = "sn2025",
+    comparators: Sequence[str] | None = None,
+    include_self: bool = False,
+    indicators: Sequence[str] | None = None,
+    base_year: int | None = None,
+    source: Source = None,
+    group_name: str | None = None,
+) -> pl.DataFrame:
+    """One authority's benchmark: one row per indicator (columns in :data:`COLUMNS`).
+
+    ``group`` is sn2025 (default), sn2021, region, england, all, or custom (with
+    ``comparators``: names or codes). ``year`` defaults to the latest year.
+
+    Example:
+        >>> b = benchmark("Derby", year=2025, indicators=["cla_rate"])
+        >>> b.select("value", "group_n").row(0)[1]
+        10
+    """
+    areas = load_areas(source)
+    focus = find_area(la, areas)
+    year = year if year is not None else latest_year(source)
+    if comparators:
+        group = "custom"
+    chosen = comparator_group(
+        focus["la_code"],
+        group,
+        areas,
+        load_neighbours(source=source),
+        list(comparators) if comparators else None,
+    )
+    label = _group_label(group_name or chosen.label, include_self, focus["area_name"])
+    table = _assemble(
+        panel(indicators, source),
+        _custom_membership(chosen),
+        areas,
+        include_self,
+        base_year,
+        label,
+        focus=focus["la_code"],
+    )
+    rows = table.filter(pl.col("year") == year)
+    if rows.is_empty():
+        raise UsageError(f"no figures for {focus['area_name']} in {year}")
+    return rows
+
+
+def rank(
+    indicator: str,
+    year: int | None = None,
+    la: str | None = None,
+    group: str = "all",
+    source: Source = None,
+) -> pl.DataFrame:
+    """Every authority (or ``la`` and its group) ranked on one indicator, with band and flags.
+
+    Example:
+        >>> r = rank("rereferral_pct", year=2017, la="Derby", group="sn2021")
+        >>> r.height, r.filter(pl.col("la_code") == "831")["rank"].item()
+        (11, 8)
+    """
+    year = year if year is not None else latest_year(source)
+    rows = benchmark_table(indicators=[indicator], source=source).filter(pl.col("year") == year)
+    if la is not None and group not in ("all", "england"):
+        areas = load_areas(source)
+        focus = find_area(la, areas)
+        chosen = comparator_group(focus["la_code"], group, areas, load_neighbours(source=source))
+        codes = [chosen.focus, *chosen.members]
+        rows = rows.filter(pl.col("la_code").is_in(codes))
+    v = pl.col("value")
+    return (
+        rows.with_columns(
+            v.rank("min", descending=True).cast(pl.Int32).alias("rank"),
+            v.count().cast(pl.Int32).alias("rank_of"),
+        )
+        .sort("rank", "area_name", nulls_last=True)
+        .select(
+            "rank",
+            "rank_of",
+            "la_code",
+            "area_name",
+            "value",
+            "numerator",
+            "denominator",
+            "ci95_low",
+            "ci95_high",
+            "status",
+            "national_rank",
+            "national_rank_best",
+            "quartile_band",
+            "percentile",
+            "england_comparison_95",
+            "robust_score",
+            "flags",
+        )
+    )
+
+
+def trend(
+    la: str,
+    indicator: str,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    group: str = "sn2025",
+    include_self: bool = False,
+    source: Source = None,
+) -> pl.DataFrame:
+    """An authority's series with its comparator mean, its region and England, per year.
+
+    Example:
+        >>> t = trend("Derby", "cp_count", 2016, 2017, group="sn2021", include_self=True)
+        >>> t["value"].to_list()
+        [314.0, 368.0]
+    """
+    areas = load_areas(source)
+    chosen = _group_for(la, group, source)
+    rows = _assemble(
+        panel([indicator], source),
+        _custom_membership(chosen),
+        areas,
+        include_self,
+        None,
+        _group_label(chosen.label, include_self),
+        focus=chosen.focus,
+    )
+    if year_from is not None:
+        rows = rows.filter(pl.col("year") >= year_from)
+    if year_to is not None:
+        rows = rows.filter(pl.col("year") <= year_to)
+    return rows.select(
+        "year",
+        "la_code",
+        "area_name",
+        "value",
+        "ci95_low",
+        "ci95_high",
+        "status",
+        "comparator_mean",
+        "group_n",
+        "region",
+        "england",
+        "change_1y",
+        "change_1y_pct",
+        "spc_rule",
+        "trend",
+        "flags",
+    ).sort("year")
+
+
+def _group_for(la: str, group: str, source: Source) -> ComparatorGroup:
+    areas = load_areas(source)
+    return comparator_group(
+        find_area(la, areas)["la_code"], group, areas, load_neighbours(source=source)
+    )
+
+
+def outliers(
+    year: int | None = None,
+    indicators: Sequence[str] | None = None,
+    group: str = "sn2025",
+    source: Source = None,
+) -> pl.DataFrame:
+    """Every authority and indicator carrying a flag in ``year``, with why.
+
+    Example:
+        >>> o = outliers(2025, ["cp_subsequent_pct"])
+        >>> set(o["indicator"]) == {"cp_subsequent_pct"} and o["why"].str.len_chars().min() > 0
+        True
+    """
+    year = year if year is not None else latest_year(source)
+    table = benchmark_table(group=group, indicators=indicators, source=source)
+    rows = table.filter(pl.col("year") == year, pl.col("flags").list.len() > 0)
+    meanings = pl.col("flags").list.eval(pl.element().replace_strict(FLAG_MEANINGS))
+    return rows.select(
+        "indicator",
+        "year",
+        "la_code",
+        "area_name",
+        "value",
+        "england",
+        "comparator_mean",
+        "robust_score",
+        "flags",
+        meanings.list.join("; ").alias("why"),
+    ).sort("indicator", "area_name")

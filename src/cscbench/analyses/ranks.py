@@ -1,0 +1,107 @@
+"""Ranks, quartile bands, percentiles and the robust distance from England's authorities.
+
+- Ranks as DfE's LAIT (``fn_analysis.R::calculate_rank``): competition ranking, ties share
+  the smaller rank (values 10, 20, 20, 30 ranked highest first: 4, 2, 2, 1).
+- Quartile bands as LAIT (``calculate_quartile_band``): R ``quantile`` type 7 over all
+  authorities with a value; A is the best quarter by polarity; a value on a boundary goes to
+  the better band when low is good and to the worse band when high is good; no band for
+  context indicators.
+- Percentile: the share of authorities below the value, counting ties as half
+  (100 x (below + equal / 2) / n).
+- Robust score as Oflog's automated text: (value - median of all authorities) / median
+  absolute deviation (unscaled, no 1.4826 factor).
+
+Each function is a polars expression, to be used ``.over(...)`` the indicator and year.
+
+Example:
+    >>> import polars as pl
+    >>> f = pl.DataFrame({"value": [10.0, 20.0, 20.0, 30.0]})
+    >>> f.select(rank_highest_first(pl.col("value")))["value"].to_list()
+    [4, 2, 2, 1]
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+ROBUST_LIMIT = 3.5
+
+
+def rank_highest_first(value: pl.Expr) -> pl.Expr:
+    """1 = highest value; ties share the smaller rank; nulls stay null."""
+    return value.rank("min", descending=True).cast(pl.Int32)
+
+
+def rank_best_first(value: pl.Expr, polarity: str) -> pl.Expr:
+    """1 = best by polarity (lowest when low is good); null for context indicators.
+
+    Example:
+        >>> f = pl.DataFrame({"value": [10.0, 20.0, 20.0, 30.0]})
+        >>> f.select(rank_best_first(pl.col("value"), "low_is_good"))["value"].to_list()
+        [1, 2, 2, 4]
+    """
+    if polarity == "low_is_good":
+        return value.rank("min").cast(pl.Int32)
+    if polarity == "high_is_good":
+        return value.rank("min", descending=True).cast(pl.Int32)
+    return pl.when(pl.lit(False)).then(value.rank("min").cast(pl.Int32))  # nulls, one per row
+
+
+def quartile_band(value: pl.Expr, polarity: str) -> pl.Expr:
+    """LAIT's band A-D from type-7 quartiles (A best); null for context indicators.
+
+    Example:
+        >>> f = pl.DataFrame({"value": [1.0, 2.0, 3.0, 4.0, 5.0]})  # quartiles 2, 3, 4
+        >>> f.select(quartile_band(pl.col("value"), "low_is_good").alias("band"))["band"].to_list()
+        ['A', 'A', 'B', 'C', 'D']
+        >>> f.select(quartile_band(pl.col("value"), "high_is_good").alias("band"))["band"].to_list()
+        ['D', 'D', 'C', 'B', 'A']
+    """
+    if polarity not in ("low_is_good", "high_is_good"):
+        return pl.when(pl.lit(False)).then(value.cast(pl.String))  # nulls, one per row
+    q1, q2, q3 = (value.quantile(q, interpolation="linear") for q in (0.25, 0.5, 0.75))
+    if polarity == "low_is_good":
+        band = (
+            pl.when(value <= q1)
+            .then(pl.lit("A"))
+            .when(value <= q2)
+            .then(pl.lit("B"))
+            .when(value <= q3)
+            .then(pl.lit("C"))
+            .otherwise(pl.lit("D"))
+        )
+    else:
+        band = (
+            pl.when(value <= q1)
+            .then(pl.lit("D"))
+            .when(value <= q2)
+            .then(pl.lit("C"))
+            .when(value <= q3)
+            .then(pl.lit("B"))
+            .otherwise(pl.lit("A"))
+        )
+    return pl.when(value.is_null()).then(None).otherwise(band)
+
+
+def percentile(value: pl.Expr) -> pl.Expr:
+    """100 x (authorities below + half those equal) / authorities with a value.
+
+    Example:
+        >>> f = pl.DataFrame({"value": [1.0, 2.0, 2.0, 4.0]})
+        >>> f.select(percentile(pl.col("value")))["value"].to_list()
+        [12.5, 50.0, 50.0, 87.5]
+    """
+    return (value.rank("average") - 0.5) / value.count() * 100
+
+
+def robust_score(value: pl.Expr) -> pl.Expr:
+    """Oflog's (value - median) / MAD, MAD unscaled; null where MAD is 0.
+
+    Example:
+        >>> f = pl.DataFrame({"value": [1.0, 2.0, 3.0, 4.0, 100.0]})
+        >>> f.select(robust_score(pl.col("value")))["value"].to_list()
+        [-2.0, -1.0, 0.0, 1.0, 97.0]
+    """
+    median = value.median()
+    mad = (value - median).abs().median()
+    return pl.when(mad > 0).then((value - median) / mad).otherwise(None)

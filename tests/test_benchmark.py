@@ -1,0 +1,322 @@
+"""The benchmarking engine: the Derby 2016-17 report reproduced, hand-worked groups, all LAs."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from cscbench.analyses import FLAG_MEANINGS, benchmark, benchmark_table, outliers, rank, trend
+from cscbench.analyses.benchmark import COLUMNS, group_statistics
+from cscbench.datasets import load_indicators
+from cscbench.errors import AreaNotFound, UsageError
+
+REQUIRED_FIELDS = [
+    "indicator",
+    "year",
+    "la_code",
+    "area_name",
+    "value",
+    "numerator",
+    "denominator",
+    "ci95_low",
+    "ci95_high",
+    "ci998_low",
+    "ci998_high",
+    "status",
+    "group",
+    "group_n",
+    "group_missing",
+    "comparator_mean",
+    "comparator_median",
+    "comparator_min",
+    "comparator_max",
+    "comparator_pooled",
+    "rank",
+    "rank_of",
+    "rank_best",
+    "national_rank",
+    "national_of",
+    "quartile_band",
+    "percentile",
+    "england",
+    "region",
+    "region_name",
+    "previous_value",
+    "change_1y",
+    "change_1y_pct",
+    "base_year",
+    "change_since_base_pct",
+    "trend",
+    "flags",
+]
+
+
+@pytest.fixture(scope="module")
+def derby_2017():
+    # Section 34 of the Derby Safeguarding Children Board report 2016-17 compares Derby with
+    # DfE's statistical neighbours, Derby included in the average.
+    table = benchmark("Derby", year=2017, group="sn2021", include_self=True)
+    return {row["indicator"]: row for row in table.iter_rows(named=True)}
+
+
+def test_fields_are_named_as_documented(derby_2017):
+    assert set(REQUIRED_FIELDS) <= set(COLUMNS)
+    assert list(next(iter(derby_2017.values()))) == COLUMNS
+
+
+def test_rereferrals_fourth_lowest_in_line_with_comparators_and_england(derby_2017):
+    # 34.6-34.7: 970 of 4,561 (21.3%); comparator average 22.7%; England 21.9%; fourth lowest.
+    row = derby_2017["rereferral_pct"]
+    assert round(row["value"], 1) == 21.3
+    assert round(row["comparator_mean"], 1) == 22.7
+    assert round(row["england"], 1) == 21.9
+    assert (row["rank_best"], row["rank_of"]) == (4, 11)
+    assert row["england_comparison_95"] == "similar"
+    assert row["group"] == "DfE statistical neighbours, 2021 model (including Derby)"
+
+
+def test_no_further_action_against_comparators_and_england(derby_2017):
+    row = derby_2017["nfa_pct"]  # 34.8: 9.8%, comparator 12.5%, national 10.2%
+    assert (round(row["value"], 1), round(row["comparator_mean"], 1), round(row["england"], 1)) == (
+        9.8,
+        12.5,
+        10.2,
+    )
+
+
+def test_referrals_year_on_year(derby_2017):
+    row = derby_2017["referral_count"]  # 34.4: Derby +27.3% (979); comparators +2.8%; England +4.0%
+    assert (row["change_1y"], round(row["change_1y_pct"], 1)) == (979, 27.3)
+    assert round(row["comparator_mean_change_1y_pct"], 1) == 2.8
+    assert round(row["england_change_1y_pct"], 1) == 4.0
+
+
+def test_children_in_need_second_highest(derby_2017):
+    row = derby_2017["cin_rate"]  # 34.12: second highest amongst comparators, well above England
+    assert (row["rank"], row["rank_of"]) == (2, 11)
+    assert row["rank_best"] is None and row["quartile_band"] is None  # context indicator
+    assert "above_england_998" in row["flags"]
+
+
+def test_child_protection_plans_change(derby_2017):
+    row = derby_2017["cp_count"]  # 34.23: 314 -> 368, +54 (17.2%); comparators +2.2%; England +1.5%
+    assert (row["previous_value"], row["value"], row["change_1y"]) == (314, 368, 54)
+    assert round(row["change_1y_pct"], 1) == 17.2
+    assert round(row["comparator_mean_change_1y_pct"], 1) == 2.2
+    assert round(row["england_change_1y_pct"], 1) == 1.5
+
+
+def test_repeat_plans_in_the_middle(derby_2017):
+    row = derby_2017["cp_subsequent_pct"]  # 34.27: 18.6% vs comparators 18.0%, England 18.7%, 6th
+    assert (round(row["value"], 1), round(row["comparator_mean"], 1), round(row["england"], 1)) == (
+        18.6,
+        18.0,
+        18.7,
+    )
+    assert row["rank"] == 6 and row["rank_of"] == 11
+
+
+def test_suppressed_value_is_flagged_not_ranked(derby_2017):
+    row = derby_2017["cp_2yrs_pct"]
+    assert row["status"] == "c" and row["value"] is None and row["rank"] is None
+    assert row["flags"] == ["suppressed"]
+
+
+def test_excluding_self_changes_the_mean_not_the_rank():
+    without = benchmark("Derby", year=2017, group="sn2021", indicators=["rereferral_pct"]).row(
+        0, named=True
+    )
+    assert without["group_n"] == 10 and without["rank_of"] == 11 and without["rank_best"] == 4
+    assert round(without["comparator_mean"], 2) == round((22.670522 * 11 - 21.267266) / 10, 2)
+    assert without["group"].endswith("(excluding Derby)")
+
+
+# --- Hand-worked small groups -------------------------------------------------------------------
+
+
+def small_panel(values: dict[str, float | None]) -> pl.DataFrame:
+    rows = [
+        {
+            "indicator": "rereferral_pct",
+            "year": 2025,
+            "la_code": code,
+            "value": v,
+            "numerator": None if v is None else v,
+            "denominator": None if v is None else 100.0,
+            "multiplier": 100.0,
+            "polarity": "low_is_good",
+        }
+        for code, v in values.items()
+    ]
+    return pl.DataFrame(
+        rows,
+        schema={
+            "indicator": pl.String,
+            "year": pl.Int32,
+            "la_code": pl.String,
+            "value": pl.Float64,
+            "numerator": pl.Float64,
+            "denominator": pl.Float64,
+            "multiplier": pl.Float64,
+            "polarity": pl.String,
+        },
+    )
+
+
+def small_members(focus: str, members: list[str]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"focus": focus, "member": members, "order": list(range(1, len(members) + 1))},
+        schema={"focus": pl.String, "member": pl.String, "order": pl.Int32},
+    )
+
+
+AREAS = pl.DataFrame(
+    {"la_code": ["F", "A", "B", "C", "D"], "area_name": ["Focus", "Ay", "Bee", "Cee", "Dee"]}
+)
+
+
+def test_group_with_ties_and_a_missing_member_worked_by_hand():
+    panel = small_panel({"F": 20.0, "A": 30.0, "B": 20.0, "C": None, "D": 10.0})
+    stats = group_statistics(panel, small_members("F", ["A", "B", "C", "D"]), AREAS).row(
+        0, named=True
+    )
+    assert stats["group_n"] == 3 and stats["group_missing"] == ["Cee"]
+    assert stats["comparator_mean"] == pytest.approx(20.0)
+    assert stats["comparator_median"] == 20.0
+    assert (stats["comparator_min"], stats["comparator_max"]) == (10.0, 30.0)
+    assert stats["comparator_pooled"] == pytest.approx(60 / 300 * 100)
+    # Values 30, 20 (focus), 20, 10: highest first the focus ties 2nd; low is good: ties 2nd.
+    assert (stats["rank"], stats["rank_of"], stats["rank_best"]) == (2, 4, 2)
+
+
+def test_include_self_adds_the_focus_to_the_statistics_only():
+    panel = small_panel({"F": 40.0, "A": 30.0, "B": 20.0, "C": None, "D": 10.0})
+    members = small_members("F", ["A", "B", "C", "D"])
+    stats = group_statistics(panel, members, AREAS, include_self=True).row(0, named=True)
+    assert stats["group_n"] == 4 and stats["comparator_mean"] == pytest.approx(25.0)
+    assert stats["comparator_max"] == 40.0 and stats["group_missing"] == ["Cee"]
+    assert (stats["rank"], stats["rank_of"], stats["rank_best"]) == (1, 4, 4)
+
+
+def test_focus_without_a_value_has_no_rank():
+    panel = small_panel({"F": None, "A": 30.0, "B": 20.0})
+    stats = group_statistics(panel, small_members("F", ["A", "B"]), AREAS).row(0, named=True)
+    assert stats["rank"] is None and stats["rank_of"] == 2 and stats["group_n"] == 2
+
+
+# --- Whole-of-England properties ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def table_2025():
+    return benchmark_table().filter(pl.col("year") == 2025)
+
+
+def test_every_authority_every_member_accounted_for(table_2025, raw):
+    assert table_2025["la_code"].n_unique() == 153
+    members = table_2025["group_n"] + table_2025["group_missing"].list.len()
+    assert (members == 10).all()
+    assert table_2025["group"].unique().to_list() == [
+        "DfE statistical neighbours, 2025 model (excluding the authority)"
+    ]
+
+
+def test_every_authority_benchmarks_without_error(table_2025):
+    for code in table_2025["la_code"].unique().to_list():
+        rows = benchmark(code, year=2025)
+        assert rows.height == 18
+        assert ((rows["group_n"] + rows["group_missing"].list.len()) == 10).all()
+
+
+def test_benchmark_equals_the_table_row(table_2025):
+    one = benchmark("Derby", year=2025).drop("group")
+    many = table_2025.filter(pl.col("la_code") == "831").drop("group")
+    assert one.equals(many)
+
+
+def test_abolished_neighbour_is_missing_and_flags_the_boundary_change():
+    row = benchmark(
+        "North Northamptonshire", year=2025, group="sn2021", indicators=["cin_rate"]
+    ).row(0, named=True)
+    assert "Cumbria" in row["group_missing"] and row["group_n"] == 9
+    assert "boundary_change" in row["flags"]
+
+
+def test_flags_agree_with_their_statistics(table_2025):
+    t = table_2025
+    above = t.filter(pl.col("flags").list.contains("above_england_95"))
+    assert (above["england_comparison_95"] == "above").all()
+    high = t.filter(pl.col("flags").list.contains("funnel_high_998"))
+    assert (high["value"] > high["funnel998_high"]).all() and high.height > 0
+    robust = t.filter(pl.col("flags").list.contains("robust_high"))
+    assert (robust["robust_score"] > 3.5).all()
+    small = t.filter(pl.col("flags").list.contains("small_numbers"))
+    assert (small["numerator"] < 10).all() and small.height > 0
+    assert set(t["flags"].explode().drop_nulls()) <= set(FLAG_MEANINGS)
+
+
+def test_published_mismatch_flag_is_raised_for_the_authority_rows():
+    mismatch = benchmark_table(indicators=["cp_subsequent_pct"]).filter(
+        pl.col("flags").list.contains("published_mismatch")
+    )
+    assert mismatch.is_empty()  # the two mismatches are England and a region, not authorities
+
+
+def test_bands_split_authorities_into_quarters(table_2025):
+    bands = table_2025.filter(pl.col("indicator") == "rereferral_pct")["quartile_band"]
+    counts = bands.value_counts().sort("quartile_band")
+    assert counts["quartile_band"].to_list() == ["A", "B", "C", "D"]
+    assert all(35 <= c <= 41 for c in counts["count"])
+
+
+def test_permuting_input_rows_changes_nothing():
+    data = load_indicators(["rereferral_pct", "cla_rate"])
+    shuffled = data.sample(fraction=1.0, shuffle=True, seed=11)
+    a = benchmark_table(data=data)
+    b = benchmark_table(data=shuffled)
+    assert a.equals(b)
+
+
+def test_custom_group_and_unknown_authority():
+    row = benchmark(
+        "Derby", year=2025, comparators=["Nottingham", "Leicester"], indicators=["cla_rate"]
+    ).row(0, named=True)
+    assert row["group_n"] == 2 and row["rank_of"] == 3
+    assert row["group"] == "Custom comparator group (excluding Derby)"
+    with pytest.raises(AreaNotFound, match="closest: Derby"):
+        benchmark("Derbby")
+    with pytest.raises(UsageError, match="unknown indicator"):
+        benchmark("Derby", indicators=["nope"])
+
+
+def test_base_year_and_long_term_change():
+    row = benchmark("Derby", year=2017, base_year=2014, indicators=["cp_count"]).row(0, named=True)
+    start = load_indicators(["cp_count"], years=[2014], areas=["831"])["value"].item()
+    assert row["base_year"] == 2014 and row["base_value"] == start
+    assert row["change_since_base_pct"] == pytest.approx((368 - start) / start * 100)
+
+
+def test_created_authority_starts_its_own_series():
+    row = benchmark("Cumberland", year=2025, indicators=["cin_rate"]).row(0, named=True)
+    assert row["base_year"] == 2024 and row["previous_value"] is not None
+
+
+def test_rank_view_of_a_group():
+    ranked = rank("rereferral_pct", year=2017, la="Derby", group="sn2021")
+    assert ranked.height == 11
+    assert ranked.filter(pl.col("la_code") == "831")["rank"].item() == 8
+    everyone = rank("cla_rate", year=2025)
+    assert everyone.height == 153 and everyone["rank"].drop_nulls().min() == 1
+
+
+def test_trend_view():
+    t = trend("Derby", "cp_count", 2015, 2017, group="sn2021", include_self=True)
+    assert t["year"].to_list() == [2015, 2016, 2017]
+    assert t["value"].to_list()[1:] == [314, 368]
+
+
+def test_outliers_carry_reasons():
+    o = outliers(2025, ["cla_rate"])
+    assert o.height > 0 and (o["flags"].list.len() > 0).all()
+    first = o.row(0, named=True)
+    assert first["why"] == "; ".join(FLAG_MEANINGS[f] for f in first["flags"])
