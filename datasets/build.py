@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from cscbench.analyses import derived_tables
 from cscbench.datasets.snapshot import SNAPSHOT_DIR, build_snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,6 +28,6 @@ if __name__ == "__main__":
     out = ROOT / "src" / "cscbench" / "datasets" / "snapshot"
     if out.resolve() != SNAPSHOT_DIR.resolve():
         print(f"note: cscbench is installed from {SNAPSHOT_DIR.parent}, writing to {out}")
-    manifest = build_snapshot(raw, out)
+    manifest = build_snapshot(raw, out, derive=derived_tables)
     for table in manifest["tables"]:
         print(f"{table['file']:<20} {table['rows']:>7} rows  {table['sha256'][:12]}")

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from cscbench.analyses import FLAG_MEANINGS, benchmark, benchmark_table, outliers, rank, trend
-from cscbench.analyses.benchmark import COLUMNS, group_statistics
+from cscbench.analyses.engine import COLUMNS, group_statistics
 from cscbench.datasets import load_indicators
 from cscbench.errors import AreaNotFound, UsageError
 

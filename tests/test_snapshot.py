@@ -8,14 +8,24 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from cscbench.analyses import derived_tables
 from cscbench.datasets import load_indicators, manifest
-from cscbench.datasets.snapshot import SNAPSHOT_DIR, TABLES, build_snapshot, read_manifest, sha256
+from cscbench.datasets.snapshot import (
+    DERIVED,
+    SNAPSHOT_DIR,
+    TABLES,
+    build_snapshot,
+    read_manifest,
+    sha256,
+)
+
+ALL_TABLES = TABLES + DERIVED
 
 
 @pytest.fixture(scope="module")
 def rebuilt(raw_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("snapshot")
-    return out, build_snapshot(raw_dir, out)
+    return out, build_snapshot(raw_dir, out, derive=derived_tables)
 
 
 def test_rebuild_gives_the_shipped_tables(rebuilt):
@@ -44,9 +54,9 @@ def test_rebuild_gives_identical_bytes_with_the_same_polars(rebuilt):
 def test_two_rebuilds_are_byte_identical(raw_dir, rebuilt, tmp_path, monkeypatch):
     out, _first = rebuilt
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    second = build_snapshot(raw_dir, tmp_path)
+    second = build_snapshot(raw_dir, tmp_path, derive=derived_tables)
     assert second["built_at"] == "2023-11-14T22:13:20+00:00"
-    for name in TABLES:
+    for name in ALL_TABLES:
         assert (out / f"{name}.parquet").read_bytes() == (tmp_path / f"{name}.parquet").read_bytes()
 
 
@@ -69,7 +79,17 @@ def test_manifest_records_sources_checksums_and_licence(raw_dir):
 
 def test_snapshot_is_compact():
     total = sum(p.stat().st_size for p in SNAPSHOT_DIR.iterdir())
-    assert total < 1_000_000
+    assert total < 3_000_000
+
+
+def test_stored_panel_is_what_the_engine_computes(raw_dir):
+    from cscbench.analyses.panel import authority_panel
+
+    computed = authority_panel(load_indicators(["rereferral_pct", "cla_rate"], source=raw_dir))
+    stored = pl.read_parquet(SNAPSHOT_DIR / "panel.parquet").filter(
+        pl.col("indicator").is_in(["rereferral_pct", "cla_rate"])
+    )
+    assert_frame_equal(computed, stored)
 
 
 def test_snapshot_reads_only_what_is_asked():

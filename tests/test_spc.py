@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cscbench.analyses.spc import spc, spc_many
+from cscbench.analyses.spc_charts import spc, spc_many
 
 # R: set.seed(123); rnorm(20)
 RNORM_123 = [

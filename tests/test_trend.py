@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from statsmodels.stats.contingency_tables import Table
 
 from cscbench.analyses.intervals import rate_interval
-from cscbench.analyses.trend import (
+from cscbench.analyses.trends import (
     CRITICAL,
     average_annual_change,
     proportion_trend,

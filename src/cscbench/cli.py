@@ -82,9 +82,10 @@ def data_build(
     ),
 ) -> None:
     """Build a snapshot from raw DfE files; use it with --data OUT (or CSCBENCH_DATA=OUT)."""
+    from cscbench.analyses import derived_tables
     from cscbench.datasets import build_snapshot
 
-    manifest = build_snapshot(raw, out)
+    manifest = build_snapshot(raw, out, derive=derived_tables)
     for table in manifest["tables"]:
         sys.stdout.write(f"{table['file']:<20} {table['rows']:>7} rows\n")
     sys.stdout.write(f"snapshot written to {out}\n")

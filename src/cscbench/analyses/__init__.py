@@ -1,7 +1,8 @@
 """Analyses: comparisons, ranks, intervals, funnels, SPC, trends and outlier flags.
 
 Every public function takes and returns polars DataFrames (or numpy arrays for the
-statistical primitives) and reads the shipped snapshot by default.
+statistical primitives) and reads the shipped snapshot by default. Names are imported on
+first use, so a command that reads precomputed statistics never loads numpy or scipy.
 
 Example:
     >>> from cscbench.analyses import wilson_interval
@@ -9,28 +10,31 @@ Example:
     [20.1, 22.5]
 """
 
-from cscbench.analyses.benchmark import (
-    FLAG_MEANINGS,
-    benchmark,
-    benchmark_table,
-    outliers,
-    rank,
-    trend,
-)
-from cscbench.analyses.funnels import funnel_limits, overdispersion
-from cscbench.analyses.intervals import rate_interval, wilson_interval
-from cscbench.analyses.spc import spc
+from __future__ import annotations
 
-__all__ = [
-    "FLAG_MEANINGS",
-    "benchmark",
-    "benchmark_table",
-    "funnel_limits",
-    "outliers",
-    "overdispersion",
-    "rank",
-    "rate_interval",
-    "spc",
-    "trend",
-    "wilson_interval",
-]
+import importlib
+
+_WHERE = {
+    "FLAG_MEANINGS": "engine",
+    "benchmark": "engine",
+    "benchmark_table": "engine",
+    "derived_tables": "engine",
+    "outliers": "engine",
+    "panel": "engine",
+    "rank": "engine",
+    "trend": "engine",
+    "funnel_limits": "funnels",
+    "overdispersion": "funnels",
+    "rate_interval": "intervals",
+    "wilson_interval": "intervals",
+    "spc": "spc_charts",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        module = importlib.import_module(f"cscbench.analyses.{_WHERE[name]}")
+        return getattr(module, name)
+    raise AttributeError(f"module 'cscbench.analyses' has no attribute {name!r}")

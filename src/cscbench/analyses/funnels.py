@@ -50,7 +50,7 @@ def wilson_funnel(
     """
     n = _arr(denominators)
     q = z_value(confidence)
-    av = float(target)
+    av = _arr(target)
     with np.errstate(invalid="ignore", divide="ignore"):
         first = av * (n / q**2 + 1)
         last = 1 / q**2 + 1 / n
@@ -77,23 +77,25 @@ def poisson_funnel(
         lower = chi2_ppf(alpha / 2, 2 * e) / 2 / e
         upper = chi2_ppf(1 - alpha / 2, 2 * e + 2) / 2 / e
     valid = e > 0
-    return np.where(valid, lower * target, np.nan), np.where(valid, upper * target, np.nan)
+    t = _arr(target)
+    return np.where(valid, lower * t, np.nan), np.where(valid, upper * t, np.nan)
 
 
 def funnel_limits(
-    target: float,
+    target: float | ArrayLike,
     denominators: ArrayLike,
     kind: str = "percent",
     confidence: float = 0.95,
     multiplier: float | None = None,
-    tau2: float = 0.0,
+    tau2: float | ArrayLike = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Funnel limits around ``target`` at each denominator (Spiegelhalter 2005).
 
     ``kind`` is ``"percent"`` (target and limits in percent unless ``multiplier`` says
     otherwise, Wilson-based) or ``"rate"`` (per 10,000 by default, exact Poisson on the
     expected count target / multiplier x denominator). With ``tau2 > 0`` the limits are the
-    overdispersion-adjusted ones (see :func:`overdispersion`).
+    overdispersion-adjusted ones (see :func:`overdispersion`). ``target`` and ``tau2`` may be
+    arrays, one per denominator (many funnels at once).
 
     Example:
         >>> low, high = funnel_limits(22.6, [100, 1000, 10000], kind="percent")
@@ -104,15 +106,19 @@ def funnel_limits(
         raise ValueError(f"kind must be 'percent' or 'rate', not {kind!r}")
     m = multiplier if multiplier is not None else (100.0 if kind == "percent" else 10_000.0)
     n = _arr(denominators)
-    theta = float(target) / m
-    if tau2 > 0:
-        z = z_value(confidence)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _adjusted_limits(kind, theta, n, z, tau2, m)
+    theta = _arr(target) / m
+    theta, n, tau = np.broadcast_arrays(theta, n, _arr(tau2))
     if kind == "percent":
         lower, upper = wilson_funnel(theta, n, confidence)
-        return lower * m, upper * m
-    lower, upper = poisson_funnel(theta, theta * n, confidence)
+    else:
+        lower, upper = poisson_funnel(theta, theta * n, confidence)
+    wide = tau > 0
+    if wide.any():
+        z = z_value(confidence)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            adj_lower, adj_upper = _adjusted_limits(kind, theta[wide], n[wide], z, tau[wide], 1.0)
+        lower, upper = lower.copy(), upper.copy()
+        lower[wide], upper[wide] = adj_lower, adj_upper
     return lower * m, upper * m
 
 

@@ -34,11 +34,11 @@ def z_value(confidence: float) -> float:
         >>> round(z_value(0.998), 6)
         3.090232
     """
-    from scipy.special import ndtri
+    from statistics import NormalDist
 
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1, not {confidence}")
-    return float(ndtri(1 - (1 - confidence) / 2))
+    return NormalDist().inv_cdf(1 - (1 - confidence) / 2)
 
 
 def chi2_ppf(q: float | np.ndarray, df: float | np.ndarray) -> np.ndarray:
@@ -124,10 +124,13 @@ def poisson_count_limits(
     alpha = 1 - confidence
     z = z_value(confidence)
     with np.errstate(invalid="ignore"):
-        exact_lower = np.where(x > 0, chi2_ppf(alpha / 2, np.maximum(2 * x, 1e-300)) / 2, 0.0)
-        exact_upper = chi2_ppf(1 - alpha / 2, 2 * x + 2) / 2
-        lower = np.where(x < 10, exact_lower, byars_lower(x, z))
-        upper = np.where(x < 10, exact_upper, byars_upper(x, z))
+        lower = byars_lower(x, z)
+        upper = byars_upper(x, z)
+    small = (x >= 0) & (x < 10)
+    if small.any():  # exact limits only where needed: the quantiles are the costly part
+        xs = x[small]
+        lower[small] = np.where(xs > 0, chi2_ppf(alpha / 2, np.maximum(2 * xs, 1e-300)) / 2, 0.0)
+        upper[small] = chi2_ppf(1 - alpha / 2, 2 * xs + 2) / 2
     invalid = ~(x >= 0)
     return np.where(invalid, np.nan, lower), np.where(invalid, np.nan, upper)
 

@@ -4,7 +4,7 @@
 per authority, indicator and year with its intervals, England's and its region's values, its
 national rank, band, percentile and robust score, its comparison with England, its funnel
 limits, its SPC rule and its recent trend. Comparator groups are added per focus authority by
-:mod:`cscbench.analyses.benchmark`.
+:mod:`cscbench.analyses.engine`.
 
 Everything is computed column-wise (polars expressions, numpy arrays over all series), so the
 whole of England for every year takes well under a second.
@@ -16,12 +16,11 @@ import numpy as np
 import polars as pl
 from numpy.lib.stride_tricks import sliding_window_view
 
-from cscbench.analyses import funnels, ranks, spc, trend
+from cscbench.analyses import funnels, ranks, spc_charts, trends
 from cscbench.analyses.intervals import rate_interval, wilson_interval
 from cscbench.datasets.quality import published_agreement
 from cscbench.datasets.registry import INDICATORS
 
-SMALL_NUMBERS = 10
 FUNNEL_KIND = {"percent": "percent", "rate_per_10k": "rate"}
 
 
@@ -131,48 +130,68 @@ def _england_comparison(la: pl.DataFrame) -> pl.DataFrame:
 
 
 def _funnels(la: pl.DataFrame) -> pl.DataFrame:
-    """Funnel limits around England at each authority's denominator, with overdispersion."""
-    parts = []
-    for (indicator, _year), rows in la.group_by("indicator", "year", maintain_order=True):
-        kind = FUNNEL_KIND.get(INDICATORS[indicator].unit)
-        target = rows["england"][0]
-        if kind is None or target is None or rows["value"].drop_nulls().is_empty():
+    """Funnel limits around England at each authority's denominator, with overdispersion.
+
+    Overdispersion (phi, tau^2) is estimated per indicator and year; the limits of all rows
+    are then computed in one vectorised call per kind and confidence level.
+    """
+    kinds = {k: FUNNEL_KIND.get(i.unit) for k, i in INDICATORS.items()}
+    dispersion = []
+    for (indicator, year), rows in la.partition_by(
+        "indicator", "year", as_dict=True, maintain_order=True
+    ).items():
+        kind, target = kinds[indicator], rows["england"][0]
+        if kind is None or target is None:
             continue
-        m = INDICATORS[indicator].multiplier
         have = rows.filter(pl.col("value").is_not_null(), pl.col("denominator") > 0)
-        od = funnels.overdispersion(have["value"], have["denominator"], target, kind, m)
-        tau2 = od.tau2 if od.adjusted else 0.0
-        den = rows["denominator"].to_numpy().astype(float)
-        limits = {}
-        for level, confidence in (("95", 0.95), ("998", 0.998)):
-            low, high = funnels.funnel_limits(target, den, kind, confidence, m, tau2)
-            limits[f"funnel{level}_low"], limits[f"funnel{level}_high"] = low, high
-        parts.append(
-            rows.select("indicator", "year", "la_code").with_columns(
-                *(pl.Series(k, v).fill_nan(None) for k, v in limits.items()),
-                pl.lit(od.phi).alias("funnel_phi"),
-                pl.lit(od.tau2).alias("funnel_tau2"),
-                pl.lit("overdispersion-adjusted" if od.adjusted else "exact").alias(
-                    "funnel_method"
-                ),
+        od = funnels.overdispersion(
+            have["value"], have["denominator"], target, kind, INDICATORS[indicator].multiplier
+        )
+        dispersion.append(
+            (
+                indicator,
+                year,
+                od.phi,
+                od.tau2,
+                od.tau2 if od.adjusted else 0.0,
+                "overdispersion-adjusted" if od.adjusted else "exact",
             )
         )
-    if not parts:
-        return la.with_columns(
-            *(
-                pl.lit(None, pl.Float64).alias(c)
-                for c in (
-                    "funnel95_low",
-                    "funnel95_high",
-                    "funnel998_low",
-                    "funnel998_high",
-                    "funnel_phi",
-                    "funnel_tau2",
-                )
-            ),
-            pl.lit(None, pl.String).alias("funnel_method"),
-        )
-    return la.join(pl.concat(parts), on=["indicator", "year", "la_code"], how="left")
+    table = pl.DataFrame(
+        dispersion,
+        orient="row",
+        schema={
+            "indicator": pl.String,
+            "year": pl.Int32,
+            "funnel_phi": pl.Float64,
+            "funnel_tau2": pl.Float64,
+            "_tau2_used": pl.Float64,
+            "funnel_method": pl.String,
+        },
+    )
+    la = la.join(table, on=["indicator", "year"], how="left").with_columns(
+        pl.col("funnel_phi").fill_nan(None)
+    )
+    columns = {
+        f"funnel{level}_{side}": np.full(la.height, np.nan)
+        for level in ("95", "998")
+        for side in ("low", "high")
+    }
+    kind_of_row = la["indicator"].replace_strict(kinds, return_dtype=pl.String).to_numpy()
+    for kind in ("percent", "rate"):
+        rows = (kind_of_row == kind) & la["_tau2_used"].is_not_null().to_numpy()
+        if not rows.any():
+            continue
+        target = la["england"].to_numpy()[rows]
+        den = la["denominator"].fill_null(np.nan).to_numpy()[rows]
+        tau2 = la["_tau2_used"].to_numpy()[rows]
+        for level, confidence in (("95", 0.95), ("998", 0.998)):
+            low, high = funnels.funnel_limits(target, den, kind, confidence, tau2=tau2)
+            columns[f"funnel{level}_low"][rows] = low
+            columns[f"funnel{level}_high"][rows] = high
+    return la.with_columns(
+        pl.Series(name, values).fill_nan(None) for name, values in columns.items()
+    ).drop("_tau2_used")
 
 
 def _series_matrix(
@@ -196,7 +215,7 @@ def _spc(la: pl.DataFrame, years: list[int]) -> pl.DataFrame:
     order = np.argsort(~present, axis=1, kind="stable")  # figures first, in year order
     packed = np.take_along_axis(values, order, axis=1)
     lengths = present.sum(axis=1)
-    mean, lower, upper, _, _, rules = spc.spc_many(packed, lengths)
+    mean, lower, upper, _, _, rules = spc_charts.spc_many(packed, lengths)
     year_of = np.asarray(years)[order]
     rows = []
     for i in range(len(keys)):
@@ -219,69 +238,59 @@ def _spc(la: pl.DataFrame, years: list[int]) -> pl.DataFrame:
     return la.join(result, on=["indicator", "la_code", "year"], how="left")
 
 
-def _windows(matrix: np.ndarray, width: int = trend.POINTS) -> np.ndarray:
+def _windows(matrix: np.ndarray, width: int = trends.POINTS) -> np.ndarray:
     """Every run of ``width`` consecutive years of every series: (series x windows, width)."""
     return sliding_window_view(matrix, width, axis=1).reshape(-1, width)
 
 
 def _trends(la: pl.DataFrame, years: list[int]) -> pl.DataFrame:
     """Fingertips recent trend over the 5 years ending in each year, for every series."""
-    empty = la.with_columns(
-        pl.lit(None, pl.String).alias("trend"),
-        pl.lit(None, pl.String).alias("trend_reason"),
-        pl.lit(None, pl.Float64).alias("trend_chi2"),
-        pl.lit(None, pl.Float64).alias("trend_annual_change_pct"),
-    )
-    if len(years) < trend.POINTS:
-        return empty.with_columns(
+    w = trends.POINTS
+    if len(years) < w:
+        return la.with_columns(
             pl.lit("cannot be calculated").alias("trend"),
             pl.lit("fewer than 5 years of data").alias("trend_reason"),
+            pl.lit(None, pl.Float64).alias("trend_chi2"),
+            pl.lit(None, pl.Float64).alias("trend_annual_change_pct"),
         )
-    parts = []
-    for indicator, rows in la.group_by("indicator", maintain_order=True):
-        unit = INDICATORS[indicator[0]].unit
-        keys, num = _series_matrix(rows, "numerator", years)
-        _, den = _series_matrix(rows, "denominator", years)
-        _, val = _series_matrix(rows, "value", years)
-        _, lo = _series_matrix(rows, "ci95_low", years)
-        _, hi = _series_matrix(rows, "ci95_high", years)
-        w = trend.POINTS
-
-        n_series, n_windows = val.shape[0], len(years) - w + 1
+    matrices = {}
+    for column in ("numerator", "denominator", "value", "ci95_low", "ci95_high"):
+        keys, matrices[column] = _series_matrix(la, column, years)
+    units = keys["indicator"].replace_strict(_by_indicator("unit"), return_dtype=pl.String)
+    n_windows = len(years) - w + 1
+    size = keys.height * n_windows
+    trend_word = np.full(size, "cannot be calculated", dtype=object)
+    reason = np.full(size, "a count, not a rate or percentage", dtype=object)
+    chi2 = np.full(size, np.nan)
+    for unit in ("percent", "rate_per_10k"):
+        series = (units == unit).to_numpy()
+        if not series.any():
+            continue
+        m = {c: _windows(v[series]) for c, v in matrices.items()}
         if unit == "percent":
-            result = trend.proportion_trend(_windows(num), _windows(den))
-        elif unit == "rate_per_10k":
-            result = trend.rate_trend(_windows(val), _windows(lo), _windows(hi))
+            result = trends.proportion_trend(m["numerator"], m["denominator"])
         else:
-            size = n_series * n_windows
-            result = trend.TrendResult(
-                np.full(size, "cannot be calculated", dtype=object),
-                np.full(size, np.nan),
-                np.full(size, np.nan),
-                np.full(size, "a count, not a rate or percentage", dtype=object),
-            )
-        vw = _windows(val)
-        change = trend.average_annual_change(vw[:, 0], vw[:, -1])
-        end_years = np.tile(np.asarray(years[w - 1 :]), n_series)
-        series = np.repeat(np.arange(n_series), n_windows)
-        parts.append(
-            pl.DataFrame(
-                {
-                    "indicator": keys["indicator"].to_numpy()[series],
-                    "la_code": keys["la_code"].to_numpy()[series],
-                    "year": end_years.astype(np.int32),
-                    "trend": result.trend.astype(str),
-                    "trend_reason": result.reason.astype(str),
-                    "trend_chi2": result.chi2,
-                    "trend_annual_change_pct": np.where(result.reason == "", change, np.nan),
-                }
-            ).with_columns(
-                pl.col("trend_reason").replace("", None),
-                pl.col("trend_chi2").fill_nan(None),
-                pl.col("trend_annual_change_pct").fill_nan(None),
-            )
-        )
-    table = pl.concat(parts)
+            result = trends.rate_trend(m["value"], m["ci95_low"], m["ci95_high"])
+        rows = np.repeat(series, n_windows)
+        trend_word[rows], reason[rows], chi2[rows] = result.trend, result.reason, result.chi2
+    values = _windows(matrices["value"])
+    change = trends.average_annual_change(values[:, 0], values[:, -1])
+    index = np.repeat(np.arange(keys.height), n_windows)
+    table = pl.DataFrame(
+        {
+            "indicator": keys["indicator"].to_numpy()[index],
+            "la_code": keys["la_code"].to_numpy()[index],
+            "year": np.tile(np.asarray(years[w - 1 :], dtype=np.int32), keys.height),
+            "trend": trend_word.astype(str),
+            "trend_reason": reason.astype(str),
+            "trend_chi2": chi2,
+            "trend_annual_change_pct": np.where(reason == "", change, np.nan),
+        }
+    ).with_columns(
+        pl.col("trend_reason").replace("", None),
+        pl.col("trend_chi2").fill_nan(None),
+        pl.col("trend_annual_change_pct").fill_nan(None),
+    )
     out = la.join(table, on=["indicator", "la_code", "year"], how="left")
     return out.with_columns(
         pl.col("trend").fill_null("cannot be calculated"),

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -30,6 +31,10 @@ from cscbench import __version__
 SNAPSHOT_DIR = Path(str(resources.files("cscbench.datasets").joinpath("snapshot")))
 MANIFEST = "manifest.json"
 TABLES = ("indicators", "factors", "neighbours", "areas", "lineage")
+#: Tables computed from the indicators by a later layer (the analyses' authority panel).
+DERIVED = ("panel",)
+
+Derive = Callable[[pl.DataFrame], dict[str, pl.DataFrame]]
 
 LICENCE = (
     "Contains public sector information licensed under the Open Government Licence v3.0 "
@@ -61,11 +66,15 @@ def _line_count(path: Path) -> int:
         return sum(1 for line in handle if line.strip()) - 1
 
 
-def build_snapshot(raw_dir: str | Path, out_dir: str | Path | None = None) -> dict:
+def build_snapshot(
+    raw_dir: str | Path, out_dir: str | Path | None = None, derive: Derive | None = None
+) -> dict:
     """Build the snapshot from a folder of raw DfE files; return the manifest written.
 
     ``out_dir`` defaults to the package's own snapshot folder (what ``datasets/build.py`` and
-    ``cscbench data build`` write).
+    ``cscbench data build`` write). ``derive`` computes further tables from the indicator frame
+    (``cscbench.analyses.derived_tables`` adds the precomputed authority panel, so that a
+    command reads its statistics instead of computing them for all of England).
 
     Example:
         >>> import tempfile
@@ -86,6 +95,11 @@ def build_snapshot(raw_dir: str | Path, out_dir: str | Path | None = None) -> di
         "areas": raw.areas,
         "lineage": raw.lineage,
     }
+    if derive is not None:
+        tables.update(derive(raw.indicators))
+    for stale in DERIVED:
+        if stale not in tables:
+            (out / f"{stale}.parquet").unlink(missing_ok=True)
     written = []
     for name, frame in tables.items():
         path = out / f"{name}.parquet"
@@ -143,3 +157,9 @@ def scan_table(name: str, snapshot_dir: str | Path | None = None) -> pl.LazyFram
     """A lazy scan of one snapshot table, so a command reads only the rows and columns it needs."""
     folder = Path(snapshot_dir) if snapshot_dir is not None else SNAPSHOT_DIR
     return pl.scan_parquet(folder / f"{name}.parquet")
+
+
+def has_table(name: str, snapshot_dir: str | Path | None = None) -> bool:
+    """Whether a snapshot folder holds table ``name`` (derived tables are optional)."""
+    folder = Path(snapshot_dir) if snapshot_dir is not None else SNAPSHOT_DIR
+    return (folder / f"{name}.parquet").is_file()

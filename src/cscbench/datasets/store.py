@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from cscbench.datasets.snapshot import MANIFEST, TABLES, read_manifest, scan_table
+from cscbench.datasets.snapshot import MANIFEST, TABLES, has_table, read_manifest, scan_table
 
 Source = str | Path | None
 
@@ -40,6 +40,21 @@ def scan(name: str, source: Source = None) -> pl.LazyFrame:
     if (folder / MANIFEST).is_file():
         return scan_table(name, folder)
     return _raw_tables(str(folder.resolve()))[name].lazy()
+
+
+def stored(name: str, source: Source = None) -> pl.LazyFrame | None:
+    """A derived table stored in the snapshot in use, or None (raw files, or not built).
+
+    Example:
+        >>> stored("panel") is not None
+        True
+    """
+    if source is None:
+        return scan_table(name) if has_table(name) else None
+    folder = Path(source)
+    if (folder / MANIFEST).is_file() and has_table(name, folder):
+        return scan_table(name, folder)
+    return None
 
 
 def manifest(source: Source = None) -> dict | None:

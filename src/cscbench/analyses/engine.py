@@ -30,15 +30,16 @@ from pathlib import Path
 
 import polars as pl
 
-from cscbench.analyses.panel import SMALL_NUMBERS, authority_panel
 from cscbench.datasets import comparator_group, load_areas, load_indicators, load_neighbours
 from cscbench.datasets.areas import find_area
 from cscbench.datasets.groups import MODEL_LABEL, ComparatorGroup
 from cscbench.datasets.lineage import SUCCESSIONS
-from cscbench.datasets.store import Source
+from cscbench.datasets.registry import get_indicator
+from cscbench.datasets.store import Source, stored
 from cscbench.errors import UsageError
 
 ROBUST_LIMIT = 3.5
+SMALL_NUMBERS = 10  # fewer children or events than this: the small_numbers caveat
 
 FLAG_MEANINGS: dict[str, str] = {
     "above_england_95": "above England: England's value is below the 95% interval",
@@ -132,7 +133,7 @@ def group_statistics(
     members without a value that year, in group order), mean, median, min, max, pooled, and
     the focus's ``rank``, ``rank_of`` and ``rank_best`` within the group including itself.
     """
-    keys = panel.select("indicator", "year").unique()
+    keys = ["focus", "indicator", "year"]
     values = panel.select(
         "indicator",
         "year",
@@ -142,70 +143,72 @@ def group_statistics(
         "denominator",
         "multiplier",
     )
-    names = areas.select(
-        pl.col("la_code").alias("member"), pl.col("area_name").alias("member_name")
+    # A fixed row order (members, then indicator and year) makes sums independent of input order.
+    grid = (
+        members.sort("focus", "order")
+        .join(panel.select("indicator", "year").unique().sort("indicator", "year"), how="cross")
+        .join(values, on=["indicator", "year", "member"], how="left", maintain_order="left")
     )
-    rows = (
-        members.join(keys, how="cross")
-        .join(values, on=["indicator", "year", "member"], how="left")
-        .join(names, on="member", how="left")
+    present = grid.filter(pl.col("value").is_not_null())
+    names = areas.select(pl.col("la_code").alias("member"), pl.col("area_name"))
+    missing = (
+        grid.filter(pl.col("value").is_null())
+        .join(names, on="member", how="left", maintain_order="left")
+        .group_by(keys)
+        .agg(pl.col("area_name").alias("group_missing"))
     )
-    focus_values = panel.select(
+    focus = panel.select(
         "indicator",
         "year",
         pl.col("la_code").alias("focus"),
-        pl.col("value").alias("focus_value"),
-        "polarity",
+        pl.col("value").alias("_focus_value"),
+        pl.col("polarity").alias("_polarity"),
     )
-    rows = rows.join(focus_values, on=["indicator", "year", "focus"], how="left")
-    has = pl.col("value").is_not_null()
-    stats_rows = rows
+    counted = present
     if include_self:
         own = (
-            focus_values.join(members.select("focus").unique(), on="focus")
-            .select(
-                "focus",
-                pl.col("focus").alias("member"),
-                pl.lit(0, pl.Int32).alias("order"),
-                "indicator",
-                "year",
-            )
-            .join(values, on=["indicator", "year", "member"], how="left")
+            members.select("focus")
+            .unique()
+            .join(values.rename({"member": "focus"}), on="focus")
+            .filter(pl.col("value").is_not_null())
+            .with_columns(pl.col("focus").alias("member"))
         )
-        stats_rows = pl.concat([rows.select(own.columns), own])
-    member_value = pl.col("value").filter(has)
-    pooled = (
-        pl.col("numerator").filter(has).sum()
-        / pl.col("denominator").filter(has).sum()
-        * pl.col("multiplier").first()
+        counted = pl.concat([present.select(own.columns), own])
+    stats = counted.group_by(keys).agg(
+        pl.len().cast(pl.Int32).alias("group_n"),
+        pl.col("value").mean().alias("comparator_mean"),
+        pl.col("value").median().alias("comparator_median"),
+        pl.col("value").min().alias("comparator_min"),
+        pl.col("value").max().alias("comparator_max"),
+        (
+            pl.col("numerator").sum() / pl.col("denominator").sum() * pl.col("multiplier").first()
+        ).alias("comparator_pooled"),
+        pl.col("denominator").is_not_null().any().alias("_has_denominator"),
     )
-    stats = stats_rows.sort("focus", "indicator", "year", "member").group_by(
-        "focus", "indicator", "year"
-    ).agg(
-        member_value.count().cast(pl.Int32).alias("group_n"),
-        member_value.mean().alias("comparator_mean"),
-        member_value.median().alias("comparator_median"),
-        member_value.min().alias("comparator_min"),
-        member_value.max().alias("comparator_max"),
-        pl.when(pl.col("denominator").filter(has).count() > 0)
-        .then(pooled)
-        .alias("comparator_pooled"),
-    )
-    fv = pl.col("focus_value")
+    fv = pl.col("_focus_value")
     ranking = (
-        rows.sort("order")
-        .group_by("focus", "indicator", "year")
+        present.join(focus, on=["indicator", "year", "focus"], how="left")
+        .group_by(keys)
         .agg(
-            pl.col("member_name").filter(~has).alias("group_missing"),
-            (has & (pl.col("value") > fv)).sum().alias("_above"),
-            (has & (pl.col("value") < fv)).sum().alias("_below"),
-            has.sum().alias("_members_with_value"),
-            fv.first().alias("_focus_value"),
-            pl.col("polarity").first().alias("_polarity"),
+            (pl.col("value") > fv).sum().alias("_above"),
+            (pl.col("value") < fv).sum().alias("_below"),
+            pl.len().alias("_members_with_value"),
         )
     )
-    has_focus = pl.col("_focus_value").is_not_null()
-    ranking = ranking.with_columns(
+    table = (
+        focus.join(members.select("focus").unique(), on="focus")
+        .join(stats, on=keys, how="left")
+        .join(ranking, on=keys, how="left")
+        .join(missing, on=keys, how="left")
+        .with_columns(pl.col("_above", "_below", "_members_with_value").fill_null(0))
+    )
+    has_focus = fv.is_not_null()
+    return table.with_columns(
+        pl.col("group_n").fill_null(0),
+        pl.when(pl.col("_has_denominator"))
+        .then(pl.col("comparator_pooled"))
+        .alias("comparator_pooled"),
+        pl.col("group_missing").fill_null(pl.lit([], pl.List(pl.String))),
         pl.when(has_focus).then(pl.col("_above") + 1).cast(pl.Int32).alias("rank"),
         (pl.col("_members_with_value") + has_focus.cast(pl.UInt32)).cast(pl.Int32).alias("rank_of"),
         pl.when(has_focus & (pl.col("_polarity") == "low_is_good"))
@@ -214,8 +217,9 @@ def group_statistics(
         .then(pl.col("_above") + 1)
         .cast(pl.Int32)
         .alias("rank_best"),
-    ).drop("_above", "_below", "_members_with_value", "_focus_value", "_polarity")
-    return stats.join(ranking, on=["focus", "indicator", "year"], how="full", coalesce=True)
+    ).drop(
+        "_focus_value", "_polarity", "_above", "_below", "_members_with_value", "_has_denominator"
+    )
 
 
 def _pct_change(new: pl.Expr, old: pl.Expr) -> pl.Expr:
@@ -324,9 +328,10 @@ def _flags(table: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
         flag(pl.col("_boundary"), "boundary_change"),
         flag(pl.col("published_ok") == False, "published_mismatch"),  # noqa: E712
     ]
-    return table.with_columns(pl.concat_list(rules).list.drop_nulls().alias("flags")).drop(
-        "_boundary"
-    )
+    # Joining names into a string and splitting it is many times faster than concat_list here.
+    joined = pl.concat_str(rules, separator=",", ignore_nulls=True)
+    flags = joined.str.split(",").list.filter(pl.element() != "")
+    return table.with_columns(flags.alias("flags")).drop("_boundary")
 
 
 COLUMNS = [
@@ -438,19 +443,47 @@ def _assemble(
 
 
 @lru_cache(maxsize=8)
-def _cached_panel(indicators: tuple[str, ...] | None, source: str | None) -> pl.DataFrame:
+def _computed_panel(indicators: tuple[str, ...] | None, source: str | None) -> pl.DataFrame:
+    from cscbench.analyses.panel import authority_panel
+
     return authority_panel(load_indicators(indicators, source=source))
 
 
-def panel(indicators: Sequence[str] | None = None, source: Source = None) -> pl.DataFrame:
-    """The authority panel for the data in use, computed once per process and kept.
+def panel(
+    indicators: Sequence[str] | None = None,
+    source: Source = None,
+    la_codes: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """The authority panel (:func:`~cscbench.analyses.panel.authority_panel`) for the data in use.
+
+    Read from the snapshot when it holds the precomputed panel (only the rows asked for);
+    otherwise computed once per process and kept.
 
     Example:
-        >>> panel(["cla_rate"]).filter(pl.col("year") == 2025).height
-        153
+        >>> derby = panel(["cla_rate"], la_codes=["831"]).filter(pl.col("year") == 2025)
+        >>> round(derby["value"].item(), 1)
+        87.7
     """
+    if indicators is not None:
+        for name in indicators:
+            get_indicator(name)
+    lazy = stored("panel", source)
+    if lazy is not None:
+        if indicators is not None:
+            lazy = lazy.filter(pl.col("indicator").is_in(list(indicators)))
+        if la_codes is not None:
+            lazy = lazy.filter(pl.col("la_code").is_in(list(la_codes)))
+        return lazy.collect()
     key = tuple(sorted(indicators)) if indicators is not None else None
-    return _cached_panel(key, str(Path(source).resolve()) if source is not None else None)
+    rows = _computed_panel(key, str(Path(source).resolve()) if source is not None else None)
+    return rows if la_codes is None else rows.filter(pl.col("la_code").is_in(list(la_codes)))
+
+
+def derived_tables(indicators: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Tables the snapshot stores precomputed: the authority panel."""
+    from cscbench.analyses.panel import authority_panel
+
+    return {"panel": authority_panel(indicators)}
 
 
 def benchmark_table(
@@ -476,6 +509,8 @@ def benchmark_table(
     else:
         if indicators is not None:
             data = data.filter(pl.col("indicator").is_in(list(indicators)))
+        from cscbench.analyses.panel import authority_panel
+
         rows = authority_panel(data)
     members = membership(group, areas, load_neighbours(source=source))
     label = (
