@@ -91,3 +91,11 @@ def test_registry_frame_has_one_row_per_indicator():
 def test_unknown_indicator_lists_the_known_ones():
     with pytest.raises(UsageError, match="unknown indicator 'cin_rat'; known: cin_count, cin_rate"):
         get_indicator("cin_rat")
+
+
+def test_every_indicator_has_a_short_name_and_a_period():
+    for ind in INDICATORS.values():
+        assert ind.short and ind.short == ind.short.lower()
+        assert ind.at_31_march == (
+            "31 March" in ind.definition and "year ending" not in ind.definition
+        )

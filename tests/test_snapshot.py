@@ -83,7 +83,7 @@ def test_snapshot_is_compact():
 
 
 def test_stored_panel_is_what_the_engine_computes(raw_dir):
-    from cscbench.analyses.panel import authority_panel
+    from cscbench.analyses.panel_stats import authority_panel
 
     computed = authority_panel(load_indicators(["rereferral_pct", "cla_rate"], source=raw_dir))
     stored = pl.read_parquet(SNAPSHOT_DIR / "panel.parquet").filter(

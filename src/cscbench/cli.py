@@ -238,6 +238,163 @@ def outliers(
     _emit(table, fmt, out)
 
 
+@app.command("chart")
+def chart(
+    kind: Annotated[
+        str, typer.Argument(help="trend, comparators, funnel, overview, spc, factors.")
+    ],
+    la: Annotated[str, typer.Argument(help="Authority: name or code.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="File: .html, .svg, .png or .pdf.")],
+    indicator: Annotated[str | None, typer.Option("--indicator", help="Indicator id.")] = None,
+    year: Year = None,
+    group: GroupOpt = "sn2025",
+    include_self: Annotated[bool, typer.Option("--include-self")] = False,
+    scale: Annotated[float, typer.Option("--scale", help="PNG/PDF scale (2 for print).")] = 2.0,
+    data: DataDir = None,
+) -> None:
+    """Draw one chart to a file (rendered offline)."""
+    from cscbench.errors import UsageError
+    from cscbench.figures import CHARTS, save
+    from cscbench.figures import charts as c
+
+    if kind not in CHARTS:
+        raise UsageError(f"unknown chart {kind!r}; choose one of: {', '.join(CHARTS)}")
+    needs_indicator = kind in ("trend", "comparators", "funnel", "spc")
+    if needs_indicator and indicator is None:
+        raise UsageError(f"a {kind} chart needs --indicator (see cscbench indicators)")
+    if indicator is not None:
+        from cscbench.datasets import get_indicator
+
+        get_indicator(indicator)
+    if kind == "trend":
+        made = c.trend_chart(la, indicator, group, include_self, year_to=year, source=data)
+    elif kind == "comparators":
+        made = c.comparator_chart(la, indicator, year, group, include_self, source=data)
+    elif kind == "funnel":
+        made = c.funnel_chart(la, indicator, year, group, source=data)
+    elif kind == "overview":
+        made = c.overview_chart(la, year, group, include_self, source=data)
+    elif kind == "spc":
+        made = c.spc_chart(la, indicator, source=data)
+    else:
+        made = c.factors_chart(la, year, group, source=data)
+    save(made, out, scale=scale)
+    sys.stderr.write(f"written to {out}\n")
+
+
+@app.command("narrative")
+def narrative(
+    la: Annotated[str, typer.Argument(help="Authority: name or code.")],
+    year: Year = None,
+    group: GroupOpt = "sn2025",
+    include_self: Annotated[bool, typer.Option("--include-self")] = False,
+    indicators: Annotated[str | None, typer.Option("--indicators")] = None,
+    base_year: Annotated[int | None, typer.Option("--base-year")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, markdown or json.")] = "text",
+    out: Out = None,
+    data: DataDir = None,
+) -> None:
+    """Sentences for an annual report's data section, from the benchmark."""
+    import json
+
+    from cscbench.analyses import benchmark as run
+    from cscbench.analyses.narrative import as_text
+    from cscbench.analyses.narrative import narrative as write_sentences
+    from cscbench.errors import UsageError
+
+    table = run(
+        la,
+        year=year,
+        group=group,
+        include_self=include_self,
+        indicators=_split(indicators),
+        base_year=base_year,
+        source=data,
+    )
+    sentences = write_sentences(table)
+    if fmt in ("text", "markdown"):
+        text = as_text(sentences, markdown=fmt == "markdown")
+    elif fmt == "json":
+        records = [{**r, "fields": json.loads(r["fields"])} for r in sentences.to_dicts()]
+        text = json.dumps(records, indent=2) + "\n"
+    else:
+        raise UsageError(f"unknown format {fmt!r}; choose one of: text, markdown, json")
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+        sys.stderr.write(f"written to {out}\n")
+    else:
+        sys.stdout.write(text)
+
+
+@app.command("report")
+def report(
+    la: Annotated[
+        str | None, typer.Argument(help="Authority: name or code (or use --all).")
+    ] = None,
+    year: Year = None,
+    group: GroupOpt = "sn2025",
+    include_self: Annotated[bool, typer.Option("--include-self")] = False,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder to write.")] = None,
+    every: Annotated[bool, typer.Option("--all", help="A pack for every authority.")] = False,
+    comparators: Annotated[
+        str | None,
+        typer.Option("--comparators", help='A custom group: "Nottingham,Leicester,...".'),
+    ] = None,
+    comparators_file: Annotated[
+        Path | None, typer.Option("--comparators-file", help="A custom group from TOML.")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Processes (default: cores).")
+    ] = None,
+    data: DataDir = None,
+) -> None:
+    """Write the benchmark pack: index.html, figures (PNG and SVG), tables.xlsx, CSV, data."""
+    from cscbench.datasets import read_group_file
+    from cscbench.errors import UsageError
+    from cscbench.report import report as one
+    from cscbench.report import report_all
+
+    name, members = None, _split(comparators)
+    if comparators_file is not None:
+        name, members = read_group_file(comparators_file)
+    if every:
+        from rich.progress import Progress
+
+        target = out or Path("cscbench-packs")
+        with Progress(transient=False) as progress:
+            task = progress.add_task("Writing packs", total=None)
+
+            def step(name: str) -> None:
+                progress.update(task, advance=1, description=f"Written {name}")
+
+            done = report_all(
+                target,
+                year=year,
+                group_key=group,
+                include_self=include_self,
+                source=data,
+                workers=workers,
+                progress=step,
+                expected=lambda n: progress.update(task, total=n),
+            )
+        sys.stderr.write(f"{len(done)} packs written to {target}\n")
+        return
+    if la is None:
+        raise UsageError("name an authority, or give --all")
+    folder = one(
+        la,
+        year=year,
+        group_key=group,
+        include_self=include_self,
+        out=out,
+        source=data,
+        workers=workers,
+        comparators=members,
+        group_name=name,
+    )
+    sys.stderr.write(f"pack written to {folder}\n")
+
+
 @app.command("areas")
 def areas(fmt: Format = "table", data: DataDir = None) -> None:
     """Local authorities with codes, region, years of data, lineage and neighbours."""

@@ -444,7 +444,7 @@ def _assemble(
 
 @lru_cache(maxsize=8)
 def _computed_panel(indicators: tuple[str, ...] | None, source: str | None) -> pl.DataFrame:
-    from cscbench.analyses.panel import authority_panel
+    from cscbench.analyses.panel_stats import authority_panel
 
     return authority_panel(load_indicators(indicators, source=source))
 
@@ -454,7 +454,7 @@ def panel(
     source: Source = None,
     la_codes: Sequence[str] | None = None,
 ) -> pl.DataFrame:
-    """The authority panel (:func:`~cscbench.analyses.panel.authority_panel`) for the data in use.
+    """The authority panel (:func:`~cscbench.analyses.panel_stats.authority_panel`) in use.
 
     Read from the snapshot when it holds the precomputed panel (only the rows asked for);
     otherwise computed once per process and kept.
@@ -481,7 +481,7 @@ def panel(
 
 def derived_tables(indicators: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """Tables the snapshot stores precomputed: the authority panel."""
-    from cscbench.analyses.panel import authority_panel
+    from cscbench.analyses.panel_stats import authority_panel
 
     return {"panel": authority_panel(indicators)}
 
@@ -509,7 +509,7 @@ def benchmark_table(
     else:
         if indicators is not None:
             data = data.filter(pl.col("indicator").is_in(list(indicators)))
-        from cscbench.analyses.panel import authority_panel
+        from cscbench.analyses.panel_stats import authority_panel
 
         rows = authority_panel(data)
     members = membership(group, areas, load_neighbours(source=source))
@@ -536,7 +536,7 @@ def latest_year(source: Source = None) -> int:
 def benchmark(
     la: str,
     year: int | None = None,
-    group: str = "sn2025",
+    group: str | ComparatorGroup = "sn2025",
     comparators: Sequence[str] | None = None,
     include_self: bool = False,
     indicators: Sequence[str] | None = None,
@@ -547,7 +547,8 @@ def benchmark(
     """One authority's benchmark: one row per indicator (columns in :data:`COLUMNS`).
 
     ``group`` is sn2025 (default), sn2021, region, england, all, or custom (with
-    ``comparators``: names or codes). ``year`` defaults to the latest year.
+    ``comparators``: names or codes), or a :class:`ComparatorGroup` already made.
+    ``year`` defaults to the latest year.
 
     Example:
         >>> b = benchmark("Derby", year=2025, indicators=["cla_rate"])
@@ -557,18 +558,21 @@ def benchmark(
     areas = load_areas(source)
     focus = find_area(la, areas)
     year = year if year is not None else latest_year(source)
-    if comparators:
-        group = "custom"
-    chosen = comparator_group(
-        focus["la_code"],
-        group,
-        areas,
-        load_neighbours(source=source),
-        list(comparators) if comparators else None,
-    )
+    if isinstance(group, ComparatorGroup):
+        chosen = group
+    else:
+        if comparators:
+            group = "custom"
+        chosen = comparator_group(
+            focus["la_code"],
+            group,
+            areas,
+            load_neighbours(source=source),
+            list(comparators) if comparators else None,
+        )
     label = _group_label(group_name or chosen.label, include_self, focus["area_name"])
     table = _assemble(
-        panel(indicators, source),
+        panel(indicators, source, [chosen.focus, *chosen.members]),
         _custom_membership(chosen),
         areas,
         include_self,
@@ -633,6 +637,33 @@ def rank(
     )
 
 
+def series(
+    la: str,
+    indicators: Sequence[str] | None = None,
+    group: str = "sn2025",
+    include_self: bool = False,
+    source: Source = None,
+) -> pl.DataFrame:
+    """Every year of the authority's benchmark rows for ``indicators`` (default: all).
+
+    Example:
+        >>> rows = series("Derby", ["cp_count"], group="sn2021")
+        >>> rows.filter(pl.col("year") == 2017)["value"].item()
+        368.0
+    """
+    areas = load_areas(source)
+    chosen = _group_for(la, group, source)
+    return _assemble(
+        panel(indicators, source, [chosen.focus, *chosen.members]),
+        _custom_membership(chosen),
+        areas,
+        include_self,
+        None,
+        _group_label(chosen.label, include_self),
+        focus=chosen.focus,
+    )
+
+
 def trend(
     la: str,
     indicator: str,
@@ -649,17 +680,13 @@ def trend(
         >>> t["value"].to_list()
         [314.0, 368.0]
     """
-    areas = load_areas(source)
-    chosen = _group_for(la, group, source)
-    rows = _assemble(
-        panel([indicator], source),
-        _custom_membership(chosen),
-        areas,
-        include_self,
-        None,
-        _group_label(chosen.label, include_self),
-        focus=chosen.focus,
-    )
+    return trend_view(series(la, [indicator], group, include_self, source), year_from, year_to)
+
+
+def trend_view(
+    rows: pl.DataFrame, year_from: int | None = None, year_to: int | None = None
+) -> pl.DataFrame:
+    """The columns of :func:`trend` from an authority's benchmark rows of one indicator."""
     if year_from is not None:
         rows = rows.filter(pl.col("year") >= year_from)
     if year_to is not None:
@@ -684,7 +711,10 @@ def trend(
     ).sort("year")
 
 
-def _group_for(la: str, group: str, source: Source) -> ComparatorGroup:
+def _group_for(la: str, group: str | ComparatorGroup, source: Source) -> ComparatorGroup:
+    """A named group of ``la``, or the given :class:`ComparatorGroup` as it is."""
+    if isinstance(group, ComparatorGroup):
+        return group
     areas = load_areas(source)
     return comparator_group(
         find_area(la, areas)["la_code"], group, areas, load_neighbours(source=source)

@@ -16,6 +16,8 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
 
 import polars as pl
 
@@ -86,6 +88,16 @@ def load_indicators(
     return frame.collect()
 
 
+@lru_cache(maxsize=16)
+def _small_table(name: str, source: str | None) -> pl.DataFrame:
+    """Small tables read once per process: the data does not change while a command runs."""
+    return scan(name, source).collect()
+
+
+def _key(source: Source) -> str | None:
+    return None if source is None else str(Path(source).resolve())
+
+
 def load_areas(source: Source = None) -> pl.DataFrame:
     """Every authority in the data, one row each (code, name, region, years, lineage).
 
@@ -93,7 +105,7 @@ def load_areas(source: Source = None) -> pl.DataFrame:
         >>> load_areas().filter(pl.col("la_code") == "909")["last_year"].item()
         2023
     """
-    return scan("areas", source).collect()
+    return _small_table("areas", _key(source))
 
 
 def load_neighbours(model: str | None = None, source: Source = None) -> pl.DataFrame:
@@ -103,10 +115,10 @@ def load_neighbours(model: str | None = None, source: Source = None) -> pl.DataF
         >>> load_neighbours("sn2021").filter(pl.col("la_code") == "831")["neighbour_code"].len()
         10
     """
-    frame = scan("neighbours", source)
+    frame = _small_table("neighbours", _key(source))
     if model is not None:
         frame = frame.filter(pl.col("model") == model)
-    return frame.collect()
+    return frame
 
 
 def load_factors(source: Source = None) -> pl.DataFrame:
@@ -118,7 +130,7 @@ def load_factors(source: Source = None) -> pl.DataFrame:
         >>> f["count"].item()
         57930.0
     """
-    return scan("factors", source).collect()
+    return _small_table("factors", _key(source))
 
 
 def find_area(query: str, source: Source = None) -> dict:

@@ -133,6 +133,16 @@ class Indicator:
     lait_measure: str | None = None
 
     @property
+    def short(self) -> str:
+        """The indicator as a sentence names it, in lower case: 're-referrals within 12 months'."""
+        return SHORT[self.id]
+
+    @property
+    def at_31_march(self) -> bool:
+        """True for a count on one day (31 March); False for events during the year."""
+        return self.id in AT_31_MARCH
+
+    @property
     def decimals(self) -> int:
         """Decimal places for display: counts as whole numbers, rates and percentages to 1."""
         return 0 if self.unit == "count" else 1
@@ -359,6 +369,34 @@ INDICATORS: dict[str, Indicator] = {
         ),
     )
 }
+
+
+#: How sentences and chart titles name each indicator.
+SHORT: dict[str, str] = {
+    "cin_count": "children in need",
+    "cin_rate": "rate of children in need",
+    "referral_count": "referrals",
+    "referral_rate": "rate of referrals",
+    "rereferral_pct": "re-referrals within 12 months",
+    "nfa_pct": "referrals with no further action",
+    "cp_count": "children on a child protection plan",
+    "cp_rate": "rate of child protection plans",
+    "cp_start_count": "child protection plans starting",
+    "cp_start_rate": "rate of child protection plans starting",
+    "cp_subsequent_pct": "second or subsequent plans",
+    "cp_2yrs_pct": "plans lasting 2 years or more",
+    "cla_count": "children looked after",
+    "cla_rate": "rate of children looked after",
+    "cla_start_count": "children starting to be looked after",
+    "cla_start_rate": "rate of children starting care",
+    "cla_ceased_count": "children ceasing to be looked after",
+    "cla_ceased_rate": "rate of children leaving care",
+}
+
+#: Indicators counted on 31 March (the rest count events during the year ending 31 March).
+AT_31_MARCH = frozenset(
+    {"cin_count", "cin_rate", "cp_count", "cp_rate", "cp_2yrs_pct", "cla_count", "cla_rate"}
+)
 
 
 def get_indicator(indicator_id: str) -> Indicator:

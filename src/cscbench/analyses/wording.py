@@ -1,0 +1,140 @@
+"""How cscbench writes numbers, years, ranks and comparisons in words.
+
+One place for display rules, used by tables, charts and narrative alike, so a figure reads the
+same everywhere: counts as whole numbers with thousands separators, rates and percentages to
+one decimal place (the registry's ``decimals``).
+
+Example:
+    >>> number(2742.0, "cin_count"), number(21.2672, "rereferral_pct")
+    ('2,742', '21.3')
+    >>> with_unit(21.2672, "rereferral_pct")
+    '21.3%'
+    >>> rank_words(8, 11), rank_words(2, 11), rank_words(6, 11)
+    ('the fourth lowest', 'the second highest', 'in the middle (6th of 11)')
+"""
+
+from __future__ import annotations
+
+from cscbench.datasets.registry import INDICATORS
+
+ORDINAL_WORDS = [
+    "",
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+]
+
+#: A difference must be at least this share of the reference to be called "well" above or below.
+LARGE = 0.10
+
+
+def number(value: float | None, indicator: str) -> str:
+    """``value`` rounded as the indicator is displayed, with thousands separators."""
+    if value is None:
+        return "no figure"
+    decimals = INDICATORS[indicator].decimals
+    return f"{value:,.{decimals}f}"
+
+
+def with_unit(value: float | None, indicator: str) -> str:
+    """The number with its unit: '21.3%', '465.2 per 10,000 children', '2,742'.
+
+    Example:
+        >>> with_unit(465.16, "cin_rate")
+        '465.2 per 10,000 children'
+    """
+    text = number(value, indicator)
+    if value is None:
+        return text
+    unit = INDICATORS[indicator].unit
+    if unit == "percent":
+        return f"{text}%"
+    if unit == "rate_per_10k":
+        return f"{text} per 10,000 children"
+    return text
+
+
+def change_unit(indicator: str) -> str:
+    """How a change is measured: percentage points for percentages, % otherwise."""
+    return "percentage points" if INDICATORS[indicator].unit == "percent" else "%"
+
+
+def year_label(year: int) -> str:
+    """The reporting year as annual reports write it: 2017 -> '2016-17'.
+
+    Example:
+        >>> year_label(2017), year_label(2000)
+        ('2016-17', '1999-00')
+    """
+    return f"{year - 1}-{year % 100:02d}"
+
+
+def period(year: int, indicator: str) -> str:
+    """'at 31 March 2017' for counts on one day, 'in 2016-17' for events in the year."""
+    if INDICATORS[indicator].at_31_march:
+        return f"at 31 March {year}"
+    return f"in {year_label(year)}"
+
+
+def ordinal(n: int) -> str:
+    """1 -> '1st', 2 -> '2nd', 11 -> '11th', 23 -> '23rd'."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def ordinal_word(n: int) -> str:
+    """'first' ... 'tenth', then '11th'."""
+    return ORDINAL_WORDS[n] if n < len(ORDINAL_WORDS) else ordinal(n)
+
+
+def rank_words(rank: int, of: int) -> str:
+    """A rank (1 = highest value) in words: from the top, from the bottom, or the middle.
+
+    Example:
+        >>> rank_words(1, 11), rank_words(11, 11), rank_words(5, 10)
+        ('the highest', 'the lowest', 'the fifth highest')
+    """
+    if of % 2 == 1 and rank == (of + 1) // 2:
+        return f"in the middle ({ordinal(rank)} of {of})"
+    if rank <= of / 2:
+        return "the highest" if rank == 1 else f"the {ordinal_word(rank)} highest"
+    from_bottom = of - rank + 1
+    return "the lowest" if from_bottom == 1 else f"the {ordinal_word(from_bottom)} lowest"
+
+
+def compared_with(
+    value: float | None,
+    reference: float | None,
+    low95: float | None,
+    high95: float | None,
+    low998: float | None,
+    high998: float | None,
+) -> str | None:
+    """How a value compares with a reference, worded from its confidence intervals.
+
+    "in line with" when the reference lies inside the 95% interval (not significant);
+    "above" / "below" when outside it; "well above" / "well below" when outside the 99.8%
+    interval too and the difference is at least :data:`LARGE` of the reference. None when there
+    is no interval (counts) or no figure.
+
+    Example:
+        >>> compared_with(21.3, 21.9, 20.1, 22.5, 19.5, 23.2)
+        'in line with'
+        >>> compared_with(465.2, 330.3, 447.9, 482.9, 440.0, 490.0)
+        'well above'
+    """
+    if None in (value, reference, low95, high95):
+        return None
+    if low95 <= reference <= high95:
+        return "in line with"
+    direction = "above" if value > reference else "below"
+    beyond_998 = low998 is not None and high998 is not None and not (low998 <= reference <= high998)
+    large = reference != 0 and abs(value - reference) >= LARGE * abs(reference)
+    return f"well {direction}" if beyond_998 and large else direction

@@ -1,0 +1,965 @@
+"""Report-ready charts, each a function returning an Altair chart built from the engine.
+
+1. :func:`trend_chart`: the authority's series with its 95% interval band, the comparator
+   average, its region and England; reorganisations drawn as breaks and marked.
+2. :func:`comparator_chart`: every group member's bar, the authority highlighted, rules for
+   the comparator average and England; bars start at zero.
+3. :func:`funnel_chart`: every authority's value against its denominator with 95% and 99.8%
+   limits around England (overdispersion-adjusted where the engine used that); the authority
+   and its neighbours highlighted; tooltips name each point.
+4. :func:`overview_chart`: a spine chart (OHID Fingertips): one row per indicator, the spread
+   of all authorities around England, the authority coloured and shaped by its comparison with
+   England, and the comparator average.
+5. :func:`spc_chart`: the authority's own series with centre line, process limits and
+   special-cause points (Making Data Count).
+6. :func:`factors_chart`: factors identified at the end of assessment across the group.
+
+Example:
+    >>> chart = comparator_chart("Derby", "rereferral_pct", year=2017, group="sn2021")
+    >>> chart.to_dict()["title"]["text"]
+    'Derby fourth lowest for re-referrals within 12 months'
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import polars as pl
+
+from cscbench.analyses import benchmark, funnels, panel, trend
+from cscbench.analyses.engine import latest_year, trend_view
+from cscbench.analyses.wording import number, rank_words, with_unit, year_label
+from cscbench.datasets import find_area, group, load_factors, manifest
+from cscbench.datasets.groups import ComparatorGroup
+from cscbench.datasets.lineage import SUCCESSIONS
+from cscbench.datasets.registry import INDICATORS, SOURCES
+from cscbench.datasets.store import Source
+from cscbench.figures.theme import (
+    AUTHORITY,
+    COMPARATORS,
+    ENGLAND,
+    FOCUS,
+    OTHERS,
+    REGION,
+    config,
+    short_title,
+    source_note,
+)
+
+WIDTH = 560
+YEAR_LABEL = "(datum.value - 1) + '-' + slice(toString(datum.value), 2)"
+
+
+def _note(indicator: str | None, source: Source, extra: str = "") -> str:
+    found = manifest(source)
+    built = None
+    if found:
+        built = found["built_at"][:10]
+    publication = (
+        SOURCES[INDICATORS[indicator].source].publication if indicator else ("Children in need")
+    )
+    population = (
+        "; ONS mid-year population estimates"
+        if indicator and (INDICATORS[indicator].denominator == "population")
+        else ""
+    )
+    note = source_note(f"DfE, {publication}{population}{extra}", built)
+    return note
+
+
+def _finish(
+    chart: alt.TopLevelMixin, title: str, subtitle: str | list[str], description: str, note: str
+) -> alt.TopLevelMixin:
+    subtitle_lines = [subtitle] if isinstance(subtitle, str) else subtitle
+    # Set in place: Altair's properties() and configure() copy the whole chart each time.
+    chart.title = alt.Title(short_title(title), subtitle=[*subtitle_lines, note])
+    chart.description = description
+    chart.config = alt.Config(**config())
+    return chart
+
+
+def _measure(indicator: str) -> str:
+    ind = INDICATORS[indicator]
+    return {"percent": "Percentage", "rate_per_10k": "Rate per 10,000 children"}.get(
+        ind.unit, "Number"
+    )
+
+
+# --- 1. Trend -----------------------------------------------------------------------------------
+
+
+def _segments(frame: pl.DataFrame, column: str) -> pl.Series:
+    """A new segment after every missing year, so lines break rather than join across gaps."""
+    missing = frame[column].is_null() | (frame["year"].diff().fill_null(1) > 1)
+    return missing.cast(pl.Int32).cum_sum()
+
+
+def trend_chart(
+    la: str,
+    indicator: str,
+    group_key: str = "sn2025",
+    include_self: bool = False,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    source: Source = None,
+    rows: pl.DataFrame | None = None,
+) -> alt.LayerChart:
+    """The authority's series, its 95% band, comparator average, region and England by year.
+
+    ``rows`` (the authority's benchmark rows from :func:`cscbench.analyses.engine.series`)
+    saves recomputing them when many charts are drawn.
+
+    Example:
+        >>> spec = trend_chart("Derby", "cla_rate").to_dict()
+        >>> sorted({d["series"] for d in spec["datasets"][spec["layer"][1]["data"]["name"]]})
+        ['Comparator average', 'Derby', 'East Midlands', 'England']
+    """
+    if rows is None:
+        series = trend(
+            la,
+            indicator,
+            year_from,
+            year_to,
+            group=group_key,
+            include_self=include_self,
+            source=source,
+        )
+    else:
+        series = trend_view(rows.filter(pl.col("indicator") == indicator), year_from, year_to)
+    focus = find_area(la, source)
+    chosen = _group(la, group_key, source)
+    region = focus["region_name"]
+    names = {
+        "value": focus["area_name"],
+        "comparator_mean": "Comparator average",
+        "region": region,
+        "england": "England",
+    }
+    styles = {
+        "value": (AUTHORITY, [1, 0], "circle"),
+        "comparator_mean": (COMPARATORS, [6, 3], "square"),
+        "region": (REGION, [2, 2], "triangle-up"),
+        "england": (ENGLAND, [8, 3, 2, 3], "diamond"),
+    }
+    parts = []
+    for column, name in names.items():
+        part = series.select("year", pl.col(column).alias("value")).with_columns(
+            pl.lit(name).alias("series"), _segments(series, column).alias("segment")
+        )
+        parts.append(part.filter(pl.col("value").is_not_null()))
+    long = pl.concat(parts)
+    domain = list(names.values())
+    colour = alt.Color(
+        "series:N",
+        scale=alt.Scale(domain=domain, range=[s[0] for s in styles.values()]),
+        legend=alt.Legend(title=None, orient="bottom"),
+    )
+    dash = alt.StrokeDash(
+        "series:N",
+        scale=alt.Scale(domain=domain, range=[s[1] for s in styles.values()]),
+        legend=None,
+    )
+    shape = alt.Shape(
+        "series:N",
+        scale=alt.Scale(domain=domain, range=[s[2] for s in styles.values()]),
+        legend=None,
+    )
+    x = alt.X(
+        "year:Q",
+        title=None,
+        axis=alt.Axis(format="d", tickMinStep=1, labelExpr=YEAR_LABEL, labelAngle=0),
+    )
+    y = alt.Y("value:Q", title=_measure(indicator), scale=alt.Scale(zero=False))
+    tooltip = [
+        alt.Tooltip("series:N", title="Series"),
+        alt.Tooltip("year:Q", title="Year ending March"),
+        alt.Tooltip("value:Q", title=INDICATORS[indicator].title, format=",.1f"),
+    ]
+    band_data = series.filter(pl.col("ci95_low").is_not_null()).with_columns(
+        _segments(series.filter(pl.col("ci95_low").is_not_null()), "ci95_low").alias("segment")
+    )
+    band = (
+        alt.Chart(band_data)
+        .mark_area(opacity=0.18, color=AUTHORITY)
+        .encode(
+            x=x,
+            y=alt.Y("ci95_low:Q", title=_measure(indicator)),
+            y2="ci95_high:Q",
+            detail="segment:N",
+        )
+    )
+    lines = (
+        alt.Chart(long)
+        .mark_line(strokeWidth=2.5)
+        .encode(x=x, y=y, color=colour, strokeDash=dash, detail="segment:N")
+    )
+    points = (
+        alt.Chart(long)
+        .mark_point(filled=True, size=45)
+        .encode(x=x, y=y, color=colour, shape=shape, tooltip=tooltip)
+    )
+    last = long.sort("year").group_by("series", maintain_order=True).last()
+    labels = (
+        alt.Chart(last)
+        .mark_text(align="left", dx=8, fontSize=11)
+        .encode(x=x, y=y, text="series:N", color=colour)
+    )
+    layers = [band, lines, points, labels]
+    events = _boundary_years(
+        chosen.focus, chosen.members, series["year"].min(), series["year"].max()
+    )
+    if events.height:
+        rule = (
+            alt.Chart(events)
+            .mark_rule(strokeDash=[3, 3], color="#6f777b")
+            .encode(x=alt.X("year:Q"), tooltip=[alt.Tooltip("note:N", title="Reorganisation")])
+        )
+        text = (
+            alt.Chart(events)
+            .mark_text(align="left", dx=3, dy=-4, fontSize=10, color="#505a5f", baseline="top")
+            .encode(x="year:Q", y=alt.value(0), text=alt.value("reorganisation"))
+        )
+        layers += [rule, text]
+    chart = alt.layer(*layers, width=WIDTH, height=300)
+    latest = series.filter(pl.col("value").is_not_null()).tail(1)
+    word = {
+        "increasing": "rising",
+        "decreasing": "falling",
+        "no significant change": "no clear recent trend",
+    }.get(latest["trend"].item() if latest.height else "", "too few years for a trend")
+    ind = INDICATORS[indicator]
+    first, end = int(series["year"].min()), int(series["year"].max())
+    title = f"{ind.short.capitalize()} in {focus['area_name']}: {word}"
+    latest_row = latest.row(0, named=True) if latest.height else None
+    detail = ""
+    if latest_row:
+        detail = (
+            f" In {year_label(latest_row['year'])} {focus['area_name']} was "
+            f"{with_unit(latest_row['value'], indicator)}, the comparator average "
+            f"{with_unit(latest_row['comparator_mean'], indicator)} and England "
+            f"{with_unit(latest_row['england'], indicator)}."
+        )
+    description = (
+        f"Line chart of {ind.title.lower()} for {focus['area_name']} from "
+        f"{year_label(first)} to {year_label(end)}, with its 95% confidence interval "
+        f"as a shaded band, the average of its comparators ({chosen.label}), "
+        f"{region} and England.{detail}"
+    )
+    subtitle = f"{ind.title}, {year_label(first)} to {year_label(end)}; comparators: {chosen.label}"
+    return _finish(chart, title, subtitle, description, _note(indicator, source))
+
+
+def _boundary_years(focus: str, members: tuple[str, ...], first: int, last: int) -> pl.DataFrame:
+    """Years (drawn half a year before the first affected) of reorganisations touching the group."""
+    codes = {focus, *members}
+    rows = [
+        {"year": s.year - 0.5, "note": s.note}
+        for s in SUCCESSIONS
+        if codes & {*s.before, *s.after} and first < s.year <= last
+    ]
+    return pl.DataFrame(rows, schema={"year": pl.Float64, "note": pl.String}).unique("year")
+
+
+# --- 2. Comparator bars -------------------------------------------------------------------------
+
+
+def comparator_chart(
+    la: str,
+    indicator: str,
+    year: int | None = None,
+    group: str = "sn2025",
+    include_self: bool = False,
+    source: Source = None,
+    row: dict | None = None,
+    values: pl.DataFrame | None = None,
+) -> alt.LayerChart:
+    """Every group member's value as a bar (from zero), the authority highlighted and labelled.
+
+    ``row`` (the authority's benchmark row) and ``values`` (the panel rows of the group) save
+    recomputing them when many charts are drawn.
+
+    Example:
+        >>> spec = comparator_chart("Derby", "cla_rate", year=2025).to_dict()
+        >>> bars = spec["datasets"][spec["layer"][0]["data"]["name"]]
+        >>> spec["layer"][0]["mark"]["type"], len(bars)
+        ('bar', 11)
+    """
+    if row is None:
+        row = benchmark(
+            la,
+            year=year,
+            group=group,
+            include_self=include_self,
+            indicators=[indicator],
+            source=source,
+        ).row(0, named=True)
+    chosen = _group(la, group, source)
+    year = row["year"]
+    if values is None:
+        values = panel([indicator], source, la_codes=[chosen.focus, *chosen.members])
+    values = values.filter(
+        pl.col("indicator") == indicator, pl.col("year") == year, pl.col("value").is_not_null()
+    ).select("la_code", "area_name", "value")
+    focus_name = row["area_name"]
+    values = values.with_columns(
+        (pl.col("la_code") == chosen.focus).alias("is_focus"),
+        pl.when(pl.col("la_code") == chosen.focus)
+        .then(pl.format("► {}", "area_name"))
+        .otherwise(pl.col("area_name"))
+        .alias("label"),
+    ).sort("value", descending=True)
+    order = values["label"].to_list()
+    y = alt.Y(
+        "label:N",
+        sort=order,
+        title=None,
+        axis=alt.Axis(
+            labelFontWeight=alt.ExprRef(
+                f"datum.value == {_js(f'► {focus_name}')} ? 'bold' : 'normal'"
+            ),
+            labelLimit=220,
+        ),
+    )
+    x = alt.X("value:Q", title=_measure(indicator), scale=alt.Scale(zero=True))
+    bars = (
+        alt.Chart(values)
+        .mark_bar()
+        .encode(
+            x=x,
+            y=y,
+            color=alt.condition("datum.is_focus", alt.value(FOCUS), alt.value(OTHERS)),
+            tooltip=[
+                alt.Tooltip("area_name:N", title="Authority"),
+                alt.Tooltip("value:Q", title=INDICATORS[indicator].title, format=",.1f"),
+            ],
+        )
+    )
+    text = (
+        alt.Chart(values)
+        .mark_text(align="left", dx=4, fontSize=10)
+        .encode(
+            x=x,
+            y=y,
+            text=alt.Text("value:Q", format=",.1f" if INDICATORS[indicator].decimals else ",.0f"),
+        )
+    )
+    refs = pl.DataFrame(
+        {
+            "value": [row["comparator_mean"], row["england"]],
+            "name": ["Comparator average", "England"],
+        }
+    ).filter(pl.col("value").is_not_null())
+    rules = (
+        alt.Chart(refs)
+        .mark_rule(strokeWidth=2)
+        .encode(
+            x="value:Q",
+            color=alt.Color(
+                "name:N",
+                scale=alt.Scale(
+                    domain=["Comparator average", "England"], range=[COMPARATORS, ENGLAND]
+                ),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            strokeDash=alt.StrokeDash(
+                "name:N",
+                scale=alt.Scale(domain=["Comparator average", "England"], range=[[6, 3], [1, 0]]),
+                legend=None,
+            ),
+        )
+    )
+    chart = alt.layer(bars, text, rules, width=WIDTH - 140, height=22 * len(order))
+    ind = INDICATORS[indicator]
+    missing = row["group_missing"] or []
+    words = rank_words(row["rank"], row["rank_of"]) if row["rank"] else None
+    if words is None:
+        title = f"{focus_name}: no figure for {ind.short}"
+    elif words.startswith("in the middle"):
+        title = f"{focus_name} in the middle for {ind.short}"
+    else:
+        title = f"{focus_name} {words.removeprefix('the ')} for {ind.short}"
+    subtitle = [f"{ind.title}, {year_label(year)}; {chosen.label}"]
+    if missing:
+        subtitle.append(f"No figure: {', '.join(missing)}")
+    place = f", {words} of {row['rank_of']}" if words else ""
+    description = (
+        f"Bar chart of {ind.title.lower()} in {year_label(year)} for {focus_name} and "
+        f"its comparators, highest first. {focus_name}: {with_unit(row['value'], indicator)}"
+        f"{place}. Comparator average "
+        f"{with_unit(row['comparator_mean'], indicator)}; England "
+        f"{with_unit(row['england'], indicator)}."
+    )
+    return _finish(chart, title, subtitle, description, _note(indicator, source))
+
+
+def _js(text: str) -> str:
+    import json
+
+    return json.dumps(text)
+
+
+def _group(la: str, key, source: Source) -> ComparatorGroup:
+    """A named group of ``la`` or a :class:`ComparatorGroup` as given (custom groups)."""
+    return key if isinstance(key, ComparatorGroup) else group(la, key, source=source)
+
+
+# --- 3. Funnel ----------------------------------------------------------------------------------
+
+
+def funnel_chart(
+    la: str, indicator: str, year: int | None = None, group: str = "sn2025", source: Source = None
+) -> alt.LayerChart:
+    """Every authority against its denominator, with funnel limits around England.
+
+    Example:
+        >>> spec = funnel_chart("Derby", "rereferral_pct", year=2025).to_dict()
+        >>> sorted({d["limit"] for d in spec["datasets"][spec["layer"][0]["data"]["name"]]})
+        ['95% limits', '99.8% limits']
+    """
+    ind = INDICATORS[indicator]
+    if ind.unit == "count":
+        from cscbench.errors import UsageError
+
+        raise UsageError(f"a funnel plot needs a rate or percentage, not {indicator}")
+    year = year if year is not None else latest_year(source)
+    chosen = _group(la, group, source)
+    rows = panel([indicator], source).filter(pl.col("year") == year, pl.col("value").is_not_null())
+    first = rows.row(0, named=True)
+    target, tau2 = (
+        first["england"],
+        first["funnel_tau2"] if first["funnel_method"] == ("overdispersion-adjusted") else 0.0,
+    )
+    kind = "percent" if ind.unit == "percent" else "rate"
+    grid = np.geomspace(
+        max(rows["denominator"].min() * 0.9, 1), rows["denominator"].max() * 1.05, 120
+    )
+    limit_rows = []
+    for label, confidence in (("95% limits", 0.95), ("99.8% limits", 0.998)):
+        low, high = funnels.funnel_limits(target, grid, kind, confidence, tau2=tau2)
+        for side, values in (("lower", low), ("upper", high)):
+            limit_rows += [
+                {
+                    "denominator": float(d),
+                    "value": float(v),
+                    "limit": label,
+                    "line": f"{label} {side}",
+                }
+                for d, v in zip(grid, values, strict=True)
+            ]
+    limits = pl.DataFrame(limit_rows)
+    role = (
+        pl.when(pl.col("la_code") == chosen.focus)
+        .then(pl.lit(rows.filter(pl.col("la_code") == chosen.focus)["area_name"].first() or la))
+        .when(pl.col("la_code").is_in(list(chosen.members)))
+        .then(pl.lit("Comparators"))
+        .otherwise(pl.lit("Other authorities"))
+    )
+    points = rows.select("la_code", "area_name", "value", "denominator", "numerator").with_columns(
+        role.alias("role")
+    )
+    focus_name = points.filter(pl.col("la_code") == chosen.focus)["area_name"].first() or la
+    domain = [focus_name, "Comparators", "Other authorities"]
+    x = alt.X(
+        "denominator:Q",
+        scale=alt.Scale(type="log"),
+        title="Children aged 0-17" if ind.unit == "rate_per_10k" else "Cases (denominator)",
+    )
+    y = alt.Y("value:Q", title=_measure(indicator))
+    lines = (
+        alt.Chart(limits)
+        .mark_line(strokeWidth=1.5, color="#505a5f")
+        .encode(
+            x=x,
+            y=y,
+            detail="line:N",
+            strokeDash=alt.StrokeDash(
+                "limit:N",
+                scale=alt.Scale(domain=["95% limits", "99.8% limits"], range=[[4, 3], [1, 0]]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+        )
+    )
+    england = (
+        alt.Chart(pl.DataFrame({"value": [target]}))
+        .mark_rule(color=ENGLAND, strokeWidth=2)
+        .encode(y="value:Q")
+    )
+    dots = (
+        alt.Chart(points)
+        .mark_point(filled=True, opacity=0.85)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "role:N",
+                scale=alt.Scale(domain=domain, range=[AUTHORITY, FOCUS, OTHERS]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            shape=alt.Shape(
+                "role:N",
+                scale=alt.Scale(domain=domain, range=["diamond", "triangle-up", "circle"]),
+                legend=None,
+            ),
+            size=alt.Size(
+                "role:N", scale=alt.Scale(domain=domain, range=[180, 70, 30]), legend=None
+            ),
+            order=alt.Order("role_order:Q"),
+            tooltip=[
+                alt.Tooltip("area_name:N", title="Authority"),
+                alt.Tooltip("value:Q", title=ind.title, format=",.1f"),
+                alt.Tooltip("numerator:Q", title="Count", format=","),
+                alt.Tooltip("denominator:Q", title="Denominator", format=","),
+            ],
+        )
+        .transform_calculate(
+            role_order=f"datum.role == {_js(focus_name)} ? 2 : "
+            "(datum.role == 'Comparators' ? 1 : 0)"
+        )
+    )
+    label = (
+        alt.Chart(points.filter(pl.col("la_code") == chosen.focus))
+        .mark_text(align="left", dx=9, fontWeight="bold", fontSize=11)
+        .encode(x=x, y=y, text="area_name:N")
+    )
+    chart = alt.layer(lines, england, dots, label, width=WIDTH, height=340)
+    focus_row = benchmark(la, year=year, group=group, indicators=[indicator], source=source).row(
+        0, named=True
+    )
+    flags = focus_row["flags"] or []
+    where = (
+        "above the 99.8% limit"
+        if "funnel_high_998" in flags
+        else "above the 95% limit"
+        if "funnel_high_95" in flags
+        else "below the 99.8% limit"
+        if "funnel_low_998" in flags
+        else "below the 95% limit"
+        if "funnel_low_95" in flags
+        else "within expected range"
+    )
+    title = f"{focus_name} {where} for {ind.short}"
+    method = "limits widened for overdispersion" if tau2 > 0 else "exact limits"
+    subtitle = (
+        f"{ind.title}, {year_label(year)}; England {with_unit(target, indicator)}; "
+        f"{method} (phi {first['funnel_phi']:.1f})"
+    )
+    description = (
+        f"Funnel plot of {ind.title.lower()} for all {points.height} authorities in "
+        f"{year_label(year)}, against their size, with 95% and 99.8% control limits "
+        f"around England's {with_unit(target, indicator)}. {focus_name} "
+        f"({with_unit(focus_row['value'], indicator)}) is {where}."
+    )
+    return _finish(chart, title, subtitle, description, _note(indicator, source))
+
+
+# --- 4. Overview (spine) ------------------------------------------------------------------------
+
+SPINE_INDICATORS = (
+    "cin_rate",
+    "referral_rate",
+    "rereferral_pct",
+    "nfa_pct",
+    "cp_rate",
+    "cp_start_rate",
+    "cp_subsequent_pct",
+    "cp_2yrs_pct",
+    "cla_rate",
+    "cla_start_rate",
+    "cla_ceased_rate",
+)
+
+
+def overview_chart(
+    la: str,
+    year: int | None = None,
+    group: str = "sn2025",
+    include_self: bool = False,
+    source: Source = None,
+) -> alt.HConcatChart:
+    """A spine chart: every rate and percentage, scaled around England (OHID Fingertips style).
+
+    Each row's bar spans all authorities (light: lowest to highest; dark: middle half); the
+    centre line is England. The authority's marker is coloured and shaped by its comparison
+    with England (similar, higher or lower; better or worse where polarity says); the diamond
+    is the comparator average. Where low is good, the scale is reversed so that better is right.
+
+    Example:
+        >>> spec = overview_chart("Derby", year=2025).to_dict()
+        >>> len(spec["hconcat"])
+        2
+    """
+    table = benchmark(
+        la,
+        year=year,
+        group=group,
+        include_self=include_self,
+        indicators=list(SPINE_INDICATORS),
+        source=source,
+    )
+    year = int(table["year"][0])
+    spread = (
+        panel(list(SPINE_INDICATORS), source)
+        .filter(pl.col("year") == year)
+        .group_by("indicator")
+        .agg(
+            pl.col("value").min().alias("min"),
+            pl.col("value").quantile(0.25, "linear").alias("q1"),
+            pl.col("value").quantile(0.75, "linear").alias("q3"),
+            pl.col("value").max().alias("max"),
+        )
+    )
+    rows = table.join(spread, on="indicator", how="left").filter(pl.col("england").is_not_null())
+    e = pl.col("england")
+    half = pl.max_horizontal((pl.col("max") - e).abs(), (pl.col("min") - e).abs())
+    flip = pl.when(pl.col("polarity") == "low_is_good").then(-1.0).otherwise(1.0)
+
+    def scaled(column: str) -> pl.Expr:
+        return ((pl.col(column) - e) / half * flip).alias(f"s_{column}")
+
+    def comparison() -> pl.Expr:
+        c = pl.col("england_comparison_95")
+        low_good = pl.col("polarity") == "low_is_good"
+        high_good = pl.col("polarity") == "high_is_good"
+        return (
+            pl.when(c.is_null())
+            .then(pl.lit("no comparison"))
+            .when(c == "similar")
+            .then(pl.lit("similar to England"))
+            .when(((c == "above") & high_good) | ((c == "below") & low_good))
+            .then(pl.lit("better than England"))
+            .when(((c == "above") & low_good) | ((c == "below") & high_good))
+            .then(pl.lit("worse than England"))
+            .when(c == "above")
+            .then(pl.lit("higher than England"))
+            .otherwise(pl.lit("lower than England"))
+            .alias("comparison")
+        )
+
+    rows = rows.with_columns(
+        scaled("min"),
+        scaled("max"),
+        scaled("q1"),
+        scaled("q3"),
+        scaled("value"),
+        scaled("comparator_mean"),
+        pl.col("indicator")
+        .replace_strict({k: INDICATORS[k].title for k in INDICATORS})
+        .alias("title"),
+        comparison(),
+    ).with_columns(
+        pl.min_horizontal("s_min", "s_max").alias("s_lo"),
+        pl.max_horizontal("s_min", "s_max").alias("s_hi"),
+        pl.min_horizontal("s_q1", "s_q3").alias("s_qlo"),
+        pl.max_horizontal("s_q1", "s_q3").alias("s_qhi"),
+        pl.struct("value", "indicator")
+        .map_elements(
+            lambda r: with_unit(r["value"], r["indicator"]).replace(" per 10,000 children", ""),
+            pl.String,
+        )
+        .alias("value_text"),
+        pl.struct("england", "indicator")
+        .map_elements(lambda r: number(r["england"], r["indicator"]), pl.String)
+        .alias("england_text"),
+    )
+    order = [INDICATORS[k].title for k in SPINE_INDICATORS if k in set(rows["indicator"])]
+    y = alt.Y("title:N", sort=order, title=None, axis=alt.Axis(labelLimit=320, labelFontSize=11))
+    x = alt.X(
+        "s_lo:Q",
+        scale=alt.Scale(domain=[-1.05, 1.05]),
+        title="Worse or lower ← England → better or higher",
+        axis=alt.Axis(labels=False, ticks=False, grid=False),
+    )
+    comparisons = [
+        "better than England",
+        "similar to England",
+        "worse than England",
+        "higher than England",
+        "lower than England",
+        "no comparison",
+    ]
+    base = alt.Chart(rows)
+    full = base.mark_bar(color="#dfe3e8", height=14).encode(x=x, x2="s_hi:Q", y=y)
+    mid = base.mark_bar(color="#9fa8b3", height=14).encode(x="s_qlo:Q", x2="s_qhi:Q", y=y)
+    centre = (
+        alt.Chart(pl.DataFrame({"x": [0.0]}))
+        .mark_rule(color=ENGLAND, strokeWidth=2)
+        .encode(x="x:Q")
+    )
+    group_mark = base.mark_point(shape="diamond", filled=True, size=70, color=COMPARATORS).encode(
+        x="s_comparator_mean:Q",
+        y=y,
+        tooltip=[
+            alt.Tooltip("title:N"),
+            alt.Tooltip("comparator_mean:Q", title="Comparator average", format=",.1f"),
+        ],
+    )
+    marker = base.mark_point(filled=True, size=150, stroke="white", strokeWidth=1).encode(
+        x="s_value:Q",
+        y=y,
+        color=alt.Color(
+            "comparison:N",
+            scale=alt.Scale(
+                domain=comparisons,
+                range=["#00703c", "#ffbf47", "#d4351c", "#5694ca", "#003078", "#b1b4b6"],
+            ),
+            legend=alt.Legend(title=None, orient="bottom", columns=3),
+        ),
+        shape=alt.Shape(
+            "comparison:N",
+            scale=alt.Scale(
+                domain=comparisons,
+                range=[
+                    "triangle-right",
+                    "circle",
+                    "triangle-left",
+                    "triangle-up",
+                    "triangle-down",
+                    "cross",
+                ],
+            ),
+            legend=None,
+        ),
+        tooltip=[
+            alt.Tooltip("title:N", title="Indicator"),
+            alt.Tooltip("value_text:N", title="Value"),
+            alt.Tooltip("england_text:N", title="England"),
+            alt.Tooltip("comparison:N"),
+        ],
+    )
+    spine = alt.layer(full, mid, centre, group_mark, marker, width=360, height=26 * len(order))
+    text_value = (
+        alt.Chart(rows)
+        .mark_text(align="right", fontSize=11)
+        .encode(y=y.axis(None), text="value_text:N", x=alt.value(55))
+    )
+    text_england = (
+        alt.Chart(rows)
+        .mark_text(align="right", fontSize=11, color=ENGLAND)
+        .encode(y=y.axis(None), text="england_text:N", x=alt.value(115))
+    )
+    header = (
+        alt.Chart(
+            pl.DataFrame(
+                {"x": [55, 115], "t": [rows["area_name"][0] if rows.height else la, "England"]}
+            )
+        )
+        .mark_text(align="right", fontWeight="bold", fontSize=11, dy=-14)
+        .encode(x=alt.X("x:Q", scale=None), y=alt.value(0), text="t:N")
+    )
+    numbers = alt.layer(text_value, text_england, header, width=120, height=26 * len(order))
+    chart = alt.hconcat(spine, numbers, spacing=8)
+    name = rows["area_name"][0] if rows.height else la
+    counts = rows["comparison"].value_counts()
+    summary = "; ".join(f"{n} {c}" for c, n in counts.sort("count", descending=True).rows())
+    title = f"How {name} compares with England, {year_label(year)}"
+    subtitle = (
+        "Bars: all authorities (dark: middle half); line: England; marker: "
+        f"{name}; diamond: comparator average"
+    )
+    description = (
+        f"Spine chart of {len(order)} rates and percentages for {name} in "
+        f"{year_label(year)} against the spread of all authorities, centred on England: "
+        f"{summary}."
+    )
+    return _finish(
+        chart, title, subtitle, description, _note(None, source, "; ONS mid-year estimates")
+    )
+
+
+# --- 5. SPC -------------------------------------------------------------------------------------
+
+
+def spc_chart(la: str, indicator: str, source: Source = None) -> alt.LayerChart:
+    """The authority's own series as an XmR chart, special-cause years marked.
+
+    Example:
+        >>> spec = spc_chart("Derby", "cin_rate").to_dict()
+        >>> len(spec["layer"]) >= 3
+        True
+    """
+    focus = find_area(la, source)
+    rows = (
+        panel([indicator], source, la_codes=[focus["la_code"]])
+        .filter(pl.col("value").is_not_null())
+        .sort("year")
+    )
+    if rows.is_empty():
+        from cscbench.errors import UsageError
+
+        raise UsageError(f"no figures for {focus['area_name']} on {indicator}")
+    labels = {
+        "spc_high": "Above upper limit",
+        "spc_low": "Below lower limit",
+        "spc_trend": "Run of 7 rising or falling",
+        "spc_near_limit": "2 of 3 near a limit",
+        "spc_run": "7 on one side of the mean",
+    }
+    rows = rows.with_columns(
+        pl.col("spc_rule")
+        .replace_strict(labels, default=None)
+        .fill_null("Common cause")
+        .alias("point")
+    )
+    x = alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1, labelExpr=YEAR_LABEL))
+    y = alt.Y("value:Q", title=_measure(indicator), scale=alt.Scale(zero=False))
+    centre = pl.DataFrame({"value": [rows["spc_mean"][0]]}).drop_nulls()
+    bounds = pl.DataFrame({"value": [rows["spc_upper"][0], rows["spc_lower"][0]]}).drop_nulls()
+    line = alt.Chart(rows).mark_line(color=FOCUS, strokeWidth=2).encode(x=x, y=y)
+    domain = ["Common cause", *labels.values()]
+    points = (
+        alt.Chart(rows)
+        .mark_point(filled=True, size=90)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "point:N",
+                scale=alt.Scale(
+                    domain=domain,
+                    range=[FOCUS, "#d4351c", "#d4351c", "#F46A25", "#F46A25", "#A285D1"],
+                ),
+                legend=alt.Legend(title=None, orient="bottom", columns=3),
+            ),
+            shape=alt.Shape(
+                "point:N",
+                scale=alt.Scale(
+                    domain=domain,
+                    range=["circle", "triangle-up", "triangle-down", "diamond", "square", "cross"],
+                ),
+                legend=None,
+            ),
+            tooltip=[
+                alt.Tooltip("year:Q"),
+                alt.Tooltip("value:Q", format=",.1f"),
+                alt.Tooltip("point:N"),
+            ],
+        )
+    )
+    mean_rule = alt.Chart(centre).mark_rule(color=COMPARATORS, strokeWidth=1.5).encode(y="value:Q")
+    limit_rules = (
+        alt.Chart(bounds)
+        .mark_rule(color="#6f777b", strokeDash=[5, 4], strokeWidth=1.5)
+        .encode(y="value:Q")
+    )
+    rules = alt.layer(mean_rule, limit_rules)
+    chart = alt.layer(rules, line, points, width=WIDTH, height=280)
+    special = rows.filter(pl.col("spc_rule").is_not_null())
+    ind = INDICATORS[indicator]
+    title = f"{ind.short.capitalize()} in {focus['area_name']}: " + (
+        f"{special.height} special-cause {'year' if special.height == 1 else 'years'}"
+        if special.height
+        else "common-cause variation only"
+    )
+    if rows["spc_mean"][0] is None:
+        title = f"{ind.short.capitalize()} in {focus['area_name']}: too few years for limits"
+    subtitle = (
+        f"{ind.title}; mean and process limits from {rows.height} years (NHS Making Data Count)"
+    )
+    years = ", ".join(year_label(y) for y in special["year"])
+    description = (
+        f"Statistical process control chart of {ind.title.lower()} for "
+        f"{focus['area_name']} over {rows.height} years, with its mean and process limits."
+        + (
+            f" Special-cause years: {years}."
+            if special.height
+            else " No year shows special-cause variation."
+        )
+    )
+    return _finish(chart, title, subtitle, description, _note(indicator, source))
+
+
+# --- 6. Assessment factors ----------------------------------------------------------------------
+
+
+def factors_chart(
+    la: str, year: int | None = None, group: str = "sn2025", top: int = 12, source: Source = None
+) -> alt.LayerChart:
+    """Factors identified at the end of assessment, as % of assessments, across the group.
+
+    Example:
+        >>> spec = factors_chart("Derby", year=2025).to_dict()
+        >>> spec["layer"][0]["mark"]["type"]
+        'tick'
+    """
+    chosen = _group(la, group, source)
+    factors = load_factors(source)
+    year = year if year is not None else int(factors["year"].max())
+    rows = factors.filter(
+        pl.col("year") == year, pl.col("count").is_not_null(), pl.col("episodes") > 0
+    ).with_columns(
+        (pl.col("count") / pl.col("episodes") * 100).alias("share"),
+        pl.col("factor").str.replace_all("_", " ").alias("factor_name"),
+    )
+    england = rows.filter(pl.col("geography") == "national")
+    leading = england.sort("share", descending=True).head(top)["factor_name"].to_list()
+    areas = rows.filter(
+        pl.col("la_code").is_in([chosen.focus, *chosen.members]),
+        pl.col("factor_name").is_in(leading),
+    )
+    focus_name = find_area(chosen.focus, source)["area_name"]
+    areas = areas.with_columns(
+        pl.when(pl.col("la_code") == chosen.focus)
+        .then(pl.lit(focus_name))
+        .otherwise(pl.lit("Comparators"))
+        .alias("role")
+    )
+    y = alt.Y("factor_name:N", sort=leading, title=None, axis=alt.Axis(labelLimit=260))
+    x = alt.X("share:Q", title="Percentage of assessments with the factor")
+    eng = (
+        alt.Chart(england.filter(pl.col("factor_name").is_in(leading)))
+        .mark_tick(color=ENGLAND, thickness=3, size=18)
+        .encode(x=x, y=y, tooltip=[alt.Tooltip("share:Q", title="England %", format=".1f")])
+    )
+    dots = (
+        alt.Chart(areas)
+        .mark_point(filled=True)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "role:N",
+                scale=alt.Scale(domain=[focus_name, "Comparators"], range=[AUTHORITY, OTHERS]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            shape=alt.Shape(
+                "role:N",
+                scale=alt.Scale(domain=[focus_name, "Comparators"], range=["diamond", "circle"]),
+                legend=None,
+            ),
+            size=alt.Size(
+                "role:N",
+                scale=alt.Scale(domain=[focus_name, "Comparators"], range=[160, 45]),
+                legend=None,
+            ),
+            tooltip=[
+                alt.Tooltip("area_name:N", title="Authority"),
+                alt.Tooltip("share:Q", title="%", format=".1f"),
+                alt.Tooltip("count:Q", title="Count", format=","),
+            ],
+        )
+    )
+    chart = alt.layer(eng, dots, width=WIDTH - 120, height=24 * len(leading))
+    focus_rows = areas.filter(pl.col("la_code") == chosen.focus).sort("share", descending=True)
+    first = focus_rows.row(0, named=True) if focus_rows.height else None
+    title = (
+        f"{first['factor_name']} most common factor in {focus_name}"
+        if first
+        else f"Factors at assessment: {focus_name} and comparators"
+    )
+    subtitle = [
+        f"Factors identified at the end of assessment, {year_label(year)}; {chosen.label}",
+        "Tick: England; diamond: " + focus_name,
+    ]
+    description = (
+        f"Dot chart of the {len(leading)} factors most often identified at the end of "
+        f"assessment in England in {year_label(year)}, as a percentage of assessments, "
+        f"for {focus_name}, its comparators and England."
+        + (
+            f" In {focus_name} the most common was {first['factor_name']} ({first['share']:.1f}%)."
+            if first
+            else ""
+        )
+    )
+    return _finish(
+        chart, title, subtitle, description, _note(None, source, "; factors at assessment")
+    )

@@ -1,0 +1,73 @@
+"""One look for every cscbench chart: the Analysis Function palette, an offline font, titles.
+
+- Colours: the Government Analysis Function palette (dark blue ``#12436D``, turquoise
+  ``#28A197``, dark pink ``#801650``, orange ``#F46A25``, dark grey ``#3D3D3D``, light purple
+  ``#A285D1``), focus charts in dark blue against grey ``#BFBFBF``. The authority is orange
+  (DfE LAIT's convention), England dark pink, the region turquoise, the comparators dark grey.
+- Font: Liberation Sans, which vl-convert carries, so PNG, SVG and PDF render offline with
+  real text (a font it does not have renders no text at all); browsers fall back to Arial.
+- Every chart has an active title of at most ten words, a subtitle saying what is measured,
+  a source and date note, and a Vega-Lite ``description`` for screen readers. Series differ by
+  line style and marker shape as well as colour, and lines are labelled directly.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+AUTHORITY = "#F46A25"
+ENGLAND = "#801650"
+REGION = "#28A197"
+COMPARATORS = "#3D3D3D"
+FOCUS = "#12436D"
+OTHERS = "#BFBFBF"
+EXTRA = "#A285D1"
+PALETTE = [FOCUS, REGION, ENGLAND, AUTHORITY, COMPARATORS, EXTRA]
+FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
+MAX_TITLE_WORDS = 10
+
+
+def short_title(text: str) -> str:
+    """An active title of at most ten words (longer ones are cut at ten, never mid-word).
+
+    Example:
+        >>> short_title("Derby has the fourth lowest percentage of re-referrals within 12 months")
+        'Derby has the fourth lowest percentage of re-referrals within 12'
+    """
+    words = text.split()
+    return " ".join(words[:MAX_TITLE_WORDS])
+
+
+def source_note(sources: str, built: str | None = None) -> str:
+    """'Source: DfE, Children in need. Chart: cscbench, 24 November 2026.'"""
+    when = built or date.today().strftime("%-d %B %Y")
+    return f"Source: {sources}. Chart: cscbench, {when}."
+
+
+def config() -> dict:
+    """Vega-Lite ``config`` for all charts."""
+    return {
+        "font": FONT,
+        "background": "white",
+        "view": {"stroke": None},
+        "title": {
+            "anchor": "start",
+            "fontSize": 16,
+            "fontWeight": "bold",
+            "color": "#0b0c0c",
+            "subtitleFontSize": 12,
+            "subtitleColor": "#505a5f",
+            "offset": 12,
+        },
+        "axis": {
+            "labelFontSize": 11,
+            "titleFontSize": 12,
+            "labelColor": "#0b0c0c",
+            "titleColor": "#0b0c0c",
+            "gridColor": "#e5e5e5",
+            "domainColor": "#6f777b",
+            "tickColor": "#6f777b",
+        },
+        "legend": {"labelFontSize": 11, "titleFontSize": 11, "orient": "bottom"},
+        "range": {"category": PALETTE},
+    }

@@ -1,0 +1,430 @@
+"""The benchmark pack: one folder an analyst can hand to a board.
+
+``report(la, out=DIR)`` writes:
+
+- ``index.html``: one self-contained page that works offline (charts as inline SVG, no
+  scripts): the overview chart, a section per indicator (narrative, trend and comparator
+  charts, a table of the numbers), the flags explained, the comparator group, the data
+  sources with checksums and the Open Government Licence attribution;
+- ``figures/``: PNG and SVG of every chart;
+- ``tables.xlsx`` and CSV files of every table;
+- ``data.parquet``: exactly the indicator rows the pack used.
+
+Every text that comes from data is escaped before it goes into HTML.
+
+Example:
+    >>> import tempfile
+    >>> folder = report("Rutland", out=tempfile.mkdtemp())
+    >>> sorted(p.name for p in folder.iterdir())[:3]
+    ['benchmark.csv', 'data.parquet', 'figures']
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import replace
+from pathlib import Path
+
+import polars as pl
+
+from cscbench import __version__
+from cscbench.analyses import FLAG_MEANINGS, benchmark
+from cscbench.analyses.narrative import narrative
+from cscbench.analyses.wording import number, rank_words, with_unit, year_label
+from cscbench.datasets import find_area, group, load_areas, load_indicators, manifest
+from cscbench.datasets.groups import ComparatorGroup
+from cscbench.datasets.registry import INDICATORS
+from cscbench.datasets.snapshot import LICENCE
+from cscbench.datasets.store import Source
+
+CHARTED = (
+    "cin_rate",
+    "referral_rate",
+    "rereferral_pct",
+    "nfa_pct",
+    "cp_rate",
+    "cp_start_rate",
+    "cp_subsequent_pct",
+    "cp_2yrs_pct",
+    "cla_rate",
+    "cla_start_rate",
+    "cla_ceased_rate",
+)
+
+STYLE = """
+body{font-family:Arial,Helvetica,sans-serif;color:#0b0c0c;max-width:1100px;margin:0 auto;
+padding:24px;line-height:1.45}
+h1{font-size:2rem;margin-bottom:.2em}h2{margin-top:2em;border-top:4px solid #12436D;
+padding-top:.4em}h3{margin-bottom:.3em}
+.lead{color:#505a5f;font-size:1.1rem}
+figure{margin:16px 0;overflow-x:auto}figure svg{max-width:100%;height:auto}
+table{border-collapse:collapse;margin:12px 0;font-size:.92rem}
+th,td{border-bottom:1px solid #b1b4b6;padding:4px 10px;text-align:left;vertical-align:top}
+td.n{text-align:right;font-variant-numeric:tabular-nums}
+.flag{display:inline-block;background:#f3f2f1;border-left:4px solid #F46A25;padding:2px 6px;
+margin:2px;font-size:.85rem}
+.note{color:#505a5f;font-size:.9rem}
+nav a{margin-right:12px}
+"""
+
+
+def _e(value: object) -> str:
+    """HTML-escape any value from data."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _slug(text: str) -> str:
+    return "".join(c.lower() if c.isalnum() else "-" for c in text).strip("-")
+
+
+def pack_charts(
+    la: str,
+    year: int,
+    chosen: ComparatorGroup,
+    include_self: bool,
+    source: Source,
+    table: pl.DataFrame,
+) -> Iterator[tuple[str, str, object]]:
+    """(file stem, section, chart) for every chart of the pack, as each is built.
+
+    ``table`` is the authority's benchmark (so the engine is not run again per chart).
+    """
+    from cscbench.analyses import panel
+    from cscbench.analyses.engine import series
+    from cscbench.figures import comparator_chart, factors_chart, overview_chart, trend_chart
+
+    rows = series(la, list(CHARTED), chosen, include_self, source)
+    values = panel(list(CHARTED), source, [chosen.focus, *chosen.members])
+    by_indicator = {r["indicator"]: r for r in table.iter_rows(named=True)}
+    yield (
+        "overview",
+        "overview",
+        overview_chart(la, year=year, group=chosen, include_self=include_self, source=source),
+    )
+    for ind in CHARTED:
+        yield (
+            f"{ind}-trend",
+            ind,
+            trend_chart(la, ind, chosen, include_self, year_to=year, source=source, rows=rows),
+        )
+        yield (
+            f"{ind}-comparators",
+            ind,
+            comparator_chart(
+                la,
+                ind,
+                year=year,
+                group=chosen,
+                include_self=include_self,
+                source=source,
+                row=by_indicator[ind],
+                values=values,
+            ),
+        )
+    yield (
+        "factors",
+        "factors",
+        factors_chart(la, year=min(year, _factor_year(source)), group=chosen, source=source),
+    )
+
+
+def _factor_year(source: Source) -> int:
+    from cscbench.datasets import load_factors
+
+    return int(load_factors(source)["year"].max())
+
+
+def _numbers_table(row: dict) -> str:
+    ind = row["indicator"]
+    cells = [
+        ("Value", with_unit(row["value"], ind)),
+        (
+            "95% interval",
+            f"{number(row['ci95_low'], ind)} to {number(row['ci95_high'], ind)}"
+            if row["ci95_low"] is not None
+            else "not applicable",
+        ),
+        ("Comparator average", with_unit(row["comparator_mean"], ind)),
+        (
+            "Comparator range",
+            f"{number(row['comparator_min'], ind)} to {number(row['comparator_max'], ind)}",
+        ),
+        (
+            "Rank in group (1 = highest)",
+            f"{row['rank']} of {row['rank_of']}" if row["rank"] else "no rank",
+        ),
+        ("Region", with_unit(row["region"], ind)),
+        ("England", with_unit(row["england"], ind)),
+        ("Previous year", with_unit(row["previous_value"], ind)),
+        ("Quartile band (A best)", row["quartile_band"] or "not applicable"),
+        (
+            "Recent trend",
+            row["trend"] + (f" ({row['trend_assessment']})" if row["trend_assessment"] else ""),
+        ),
+    ]
+    body = "".join(
+        f"<tr><th scope='row'>{_e(k)}</th><td class='n'>{_e(v)}</td></tr>" for k, v in cells
+    )
+    return f"<table><caption class='note'>{_e(INDICATORS[ind].title)}</caption>{body}</table>"
+
+
+def _flags_html(table: pl.DataFrame) -> str:
+    present = sorted({f for flags in table["flags"].to_list() for f in (flags or [])})
+    if not present:
+        return "<p>No indicator carries a flag.</p>"
+    rows = []
+    for flag in present:
+        which = table.filter(pl.col("flags").list.contains(flag))["indicator"].to_list()
+        names = ", ".join(INDICATORS[i].title for i in which)
+        rows.append(
+            f"<tr><td><span class='flag'>{_e(flag)}</span></td><td>{_e(FLAG_MEANINGS[flag])}"
+            f"</td><td>{_e(names)}</td></tr>"
+        )
+    return (
+        "<table><thead><tr><th>Flag</th><th>Meaning</th><th>Indicators</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _group_html(members: pl.DataFrame) -> str:
+    rows = "".join(
+        f"<tr><td>{_e(r['la_code'])}</td><td>{_e(r['area_name'])}</td>"
+        f"<td>{_e('yes' if r['exists'] else r['reason'])}</td></tr>"
+        for r in members.iter_rows(named=True)
+    )
+    return (
+        "<table><thead><tr><th>Code</th><th>Authority</th><th>Has figures this year</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _sources_html(source: Source) -> str:
+    found = manifest(source)
+    if not found:
+        return f"<p>Raw DfE files read from {_e(source)}.</p>"
+    rows = "".join(
+        f"<tr><td>{_e(s['title'])}</td><td>{_e(s['file'])}</td>"
+        f"<td class='n'>{_e(s['rows'])}</td><td><code>{_e(s['sha256'][:16])}</code></td></tr>"
+        for s in found["sources"]
+    )
+    return (
+        "<table><thead><tr><th>Source</th><th>File</th><th>Rows</th><th>sha256 (start)</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+        f"<p class='note'>Data built {_e(found['built_at'])}.</p>"
+    )
+
+
+def _write_tables(folder: Path, tables: dict[str, pl.DataFrame]) -> None:
+    import xlsxwriter
+
+    def flat(frame: pl.DataFrame) -> pl.DataFrame:
+        lists = [c for c, t in frame.schema.items() if isinstance(t, pl.List)]
+        return frame.with_columns(pl.col(c).list.join("; ") for c in lists)
+
+    with xlsxwriter.Workbook(folder / "tables.xlsx") as workbook:
+        for name, frame in tables.items():
+            flat(frame).write_excel(workbook, worksheet=name[:31], autofit=True)
+    for name, frame in tables.items():
+        flat(frame).write_csv(folder / f"{name}.csv")
+
+
+def report(
+    la: str,
+    year: int | None = None,
+    group_key: str = "sn2025",
+    include_self: bool = False,
+    out: str | Path | None = None,
+    source: Source = None,
+    base_year: int | None = None,
+    workers: int | None = None,
+    comparators: list[str] | None = None,
+    group_name: str | None = None,
+) -> Path:
+    """Write the benchmark pack of one authority to ``out`` (default ``cscbench-<name>``).
+
+    ``workers`` processes draw the charts (default: one per core; 1 draws them in turn).
+    """
+
+    focus = find_area(la, source)
+    chosen = group(
+        focus["la_code"], "custom" if comparators else group_key, comparators, source=source
+    )
+    if group_name:
+        chosen = replace(chosen, label=group_name)
+    table = benchmark(
+        focus["la_code"],
+        year=year,
+        group=chosen,
+        include_self=include_self,
+        base_year=base_year,
+        source=source,
+    )
+    year = int(table["year"][0])
+    from cscbench.datasets import members_in_year
+
+    members = members_in_year(chosen, year, load_areas(source), include_self=include_self)
+    folder = Path(out) if out is not None else Path(f"cscbench-{_slug(focus['area_name'])}")
+    figures = folder / "figures"
+    figures.mkdir(parents=True, exist_ok=True)
+    sentences = narrative(table)
+
+    # Charts are built here while other processes draw them (vl-convert does not draw in
+    # parallel in threads), each writing its SVG and PNG.
+    from cscbench._render_worker import render_files
+    from cscbench.figures.render import spec
+
+    draw_workers = (os.cpu_count() or 1) if workers is None else workers
+    pool = _pool(draw_workers) if draw_workers > 1 else None
+    drawn: list[tuple[str, str, object]] = []
+    try:
+        for stem, section, chart in pack_charts(
+            focus["la_code"], year, chosen, include_self, source, table
+        ):
+            job = (spec(chart), str(figures / f"{stem}.svg"), str(figures / f"{stem}.png"))
+            svg = pool.submit(render_files, *job) if pool else render_files(*job)
+            drawn.append((stem, section, svg))
+        svgs: dict[str, list[tuple[str, str]]] = {}
+        for stem, section, svg in drawn:
+            svgs.setdefault(section, []).append((stem, svg.result() if pool else svg))
+    finally:
+        if pool is not None:
+            pool.shutdown()
+
+    codes = [focus["la_code"], *chosen.members]
+    used = load_indicators(source=source).filter(
+        pl.col("la_code").is_in(codes)
+        | pl.col("la_code").is_null()
+        | ((pl.col("year") == year) & pl.col("indicator").is_in(list(CHARTED)))
+    )
+    used.write_parquet(folder / "data.parquet")
+    _write_tables(folder, {"benchmark": table, "narrative": sentences, "group": members})
+
+    name = focus["area_name"]
+    sections = []
+    for row in table.iter_rows(named=True):
+        ind = row["indicator"]
+        said = sentences.filter(pl.col("indicator") == ind)["sentence"].to_list()
+        charts = "".join(
+            f"<figure aria-label='{_e(stem)}'>{svg}</figure>" for stem, svg in svgs.get(ind, [])
+        )
+        flags = "".join(
+            f"<span class='flag' title='{_e(FLAG_MEANINGS[f])}'>{_e(f)}</span>"
+            for f in row["flags"] or []
+        )
+        sections.append(
+            f"<section id='{_e(ind)}'><h3>{_e(INDICATORS[ind].title)}</h3>"
+            f"<p>{' '.join(_e(s) for s in said)}</p>{flags}{charts}{_numbers_table(row)}</section>"
+        )
+    overview = "".join(
+        f"<figure aria-label='overview'>{svg}</figure>" for _, svg in svgs["overview"]
+    )
+    factors = "".join(f"<figure aria-label='factors'>{svg}</figure>" for _, svg in svgs["factors"])
+    reref = table.filter(pl.col("indicator") == "rereferral_pct").row(0, named=True)
+    lead = ""
+    if reref["rank"]:
+        lead = (
+            f"{_e(name)} has {_e(rank_words(reref['rank'], reref['rank_of']))} re-referral "
+            f"rate in its comparator group ({_e(with_unit(reref['value'], 'rereferral_pct'))})."
+        )
+    including = f" (including {_e(name)})" if include_self else ""
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{_e(name)}: children's social care benchmark, {_e(year_label(year))}</title>
+<style>{STYLE}</style></head>
+<body>
+<header><h1>{_e(name)}: children's social care benchmark</h1>
+<p class="lead">{_e(year_label(year))} (year ending 31 March {year}). Compared with
+{_e(chosen.label)}{including}, {_e(focus["region_name"])}
+and England. {lead}</p>
+<nav><a href="#overview">Overview</a><a href="#indicators">Indicators</a><a href="#flags">Flags</a>
+<a href="#group">Comparator group</a><a href="#sources">Sources</a></nav></header>
+<main>
+<h2 id="overview">Overview</h2>{overview}
+<h2 id="indicators">Indicators</h2>{"".join(sections)}
+<h2 id="factors">Factors identified at the end of assessment</h2>{factors}
+<h2 id="flags">Flags</h2>{_flags_html(table)}
+<h2 id="group">Comparator group</h2><p>{_e(chosen.label)}.</p>{_group_html(members)}
+<h2 id="sources">Data sources and licence</h2>{_sources_html(source)}
+<p class="note">{_e(LICENCE)}</p>
+<p class="note">Made with cscbench {_e(__version__)}. Intervals: Wilson (percentages), exact
+Poisson or Byar's (rates), as OHID's PHEindicatormethods. Funnel limits: Spiegelhalter (2005).
+SPC: NHS England "Making Data Count". Recent trend: OHID Fingertips. Ranks and bands: DfE LAIT.</p>
+</main></body></html>
+"""
+    tmp = folder / ".index.html.part"
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(folder / "index.html")
+    return folder
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes started fresh ("spawn"): forking a process whose polars threads may
+    hold locks can deadlock the children."""
+    import multiprocessing
+
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _one(args: tuple) -> str:
+    la, year, group_key, include_self, out, source = args
+    report(
+        la,
+        year=year,
+        group_key=group_key,
+        include_self=include_self,
+        out=out,
+        source=source,
+        workers=1,
+    )
+    return la
+
+
+def report_all(
+    out: str | Path,
+    year: int | None = None,
+    group_key: str = "sn2025",
+    include_self: bool = False,
+    source: Source = None,
+    workers: int | None = None,
+    progress: Callable[[str], None] | None = None,
+    expected: Callable[[int], None] | None = None,
+    authorities: list[str] | None = None,
+) -> list[Path]:
+    """A pack for every authority with figures in ``year``, in parallel on the machine's cores.
+
+    ``expected`` is told how many packs there will be; ``progress`` is called with each
+    authority's name as its pack is finished. ``authorities`` limits the packs to those named.
+    """
+    from cscbench.analyses.engine import latest_year
+
+    year = year if year is not None else latest_year(source)
+    areas = load_areas(source).filter(pl.col("first_year") <= year, pl.col("last_year") >= year)
+    if group_key in ("sn2025", "sn2021"):
+        from cscbench.datasets import load_neighbours
+
+        modelled = set(load_neighbours(group_key, source)["la_code"])
+        areas = areas.filter(pl.col("la_code").is_in(sorted(modelled)))
+    if authorities is not None:
+        codes = [find_area(a, source)["la_code"] for a in authorities]
+        areas = areas.filter(pl.col("la_code").is_in(codes))
+    out = Path(out)
+    jobs = [
+        (code, year, group_key, include_self, out / _slug(name), source)
+        for code, name in areas.select("la_code", "area_name").rows()
+    ]
+    names = dict(areas.select("la_code", "area_name").rows())
+    if expected is not None:
+        expected(len(jobs))
+    done = []
+    with _pool(workers or os.cpu_count() or 1) as pool:
+        futures = [pool.submit(_one, job) for job in jobs]
+        for future in as_completed(futures):
+            code = future.result()
+            done.append(out / _slug(names[code]))
+            if progress is not None:
+                progress(names[code])
+    return sorted(done)

@@ -1,0 +1,166 @@
+"""Charts: their Vega-Lite specs, the theme, and rendering to real images."""
+
+from __future__ import annotations
+
+import struct
+
+import pytest
+
+from cscbench.analyses import benchmark, panel
+from cscbench.figures import (
+    CHARTS,
+    comparator_chart,
+    factors_chart,
+    funnel_chart,
+    overview_chart,
+    save,
+    spc_chart,
+    to_png,
+    to_svg,
+    trend_chart,
+)
+from cscbench.figures.theme import PALETTE
+
+
+def data_of(spec: dict, layer: dict) -> list[dict]:
+    return spec["datasets"][layer["data"]["name"]]
+
+
+def all_charts():
+    return {
+        "trend": trend_chart("Derby", "cla_rate"),
+        "comparators": comparator_chart("Derby", "rereferral_pct", year=2017, group="sn2021"),
+        "funnel": funnel_chart("Derby", "rereferral_pct", year=2025),
+        "overview": overview_chart("Derby", year=2025),
+        "spc": spc_chart("Derby", "cin_rate"),
+        "factors": factors_chart("Derby", year=2025),
+    }
+
+
+@pytest.fixture(scope="module")
+def charts():
+    return all_charts()
+
+
+def test_every_kind_is_registered(charts):
+    assert set(charts) == set(CHARTS)
+
+
+def test_every_chart_is_valid_vega_lite_with_title_note_and_description(charts):
+    for kind, chart in charts.items():
+        spec = chart.to_dict(validate=True)  # Altair validates against the Vega-Lite schema
+        title = spec["title"]["text"]
+        assert 3 <= len(title.split()) <= 10, (kind, title)
+        assert spec["title"]["subtitle"][-1].startswith("Source: DfE"), kind
+        assert len(spec["description"]) > 60, kind
+        assert spec["config"]["font"].startswith("Liberation Sans"), kind
+
+
+def test_trend_chart_has_band_and_four_series():
+    spec = trend_chart("Derby", "cin_rate").to_dict()
+    band, lines = spec["layer"][0], spec["layer"][1]
+    assert band["mark"]["type"] == "area" and band["encoding"]["y2"]["field"] == "ci95_high"
+    rows = data_of(spec, lines)
+    assert {r["series"] for r in rows} == {
+        "Derby",
+        "Comparator average",
+        "East Midlands",
+        "England",
+    }
+    derby_2017 = next(r for r in rows if r["series"] == "Derby" and r["year"] == 2017)
+    assert derby_2017["value"] == pytest.approx(465.1636, abs=1e-4)
+    assert lines["encoding"]["strokeDash"]["field"] == "series"  # not colour alone
+
+
+def test_reorganisation_is_marked_and_breaks_created_series():
+    # North Northamptonshire's 2021 neighbours include Cumbria, abolished in 2023.
+    spec = trend_chart("North Northamptonshire", "cin_rate", group_key="sn2021").to_dict()
+    rules = [layer for layer in spec["layer"] if layer["mark"]["type"] == "rule"]
+    assert rules and data_of(spec, rules[0])[0]["year"] == 2023.5
+    cumberland = trend_chart("Cumberland", "cin_rate").to_dict()
+    rows = data_of(cumberland, cumberland["layer"][1])
+    assert {r["year"] for r in rows if r["series"] == "Cumberland"} == {2024, 2025}
+
+
+def test_comparator_chart_highlights_the_authority_and_starts_at_zero():
+    spec = comparator_chart("Derby", "rereferral_pct", year=2017, group="sn2021").to_dict()
+    bars = spec["layer"][0]
+    rows = data_of(spec, bars)
+    assert len(rows) == 11 and [r["la_code"] for r in rows if r["is_focus"]] == ["831"]
+    assert bars["encoding"]["x"]["scale"]["zero"] is True
+    refs = {r["name"]: r["value"] for r in data_of(spec, spec["layer"][2])}
+    row = benchmark("Derby", year=2017, group="sn2021", indicators=["rereferral_pct"]).row(
+        0, named=True
+    )
+    assert refs["Comparator average"] == pytest.approx(row["comparator_mean"])
+    assert refs["England"] == pytest.approx(row["england"])
+
+
+def test_funnel_chart_has_both_limits_every_authority_and_tooltips():
+    spec = funnel_chart("Derby", "rereferral_pct", year=2025).to_dict()
+    limits = data_of(spec, spec["layer"][0])
+    assert {r["limit"] for r in limits} == {"95% limits", "99.8% limits"}
+    points = data_of(spec, spec["layer"][2])
+    rows = panel(["rereferral_pct"]).filter(panel(["rereferral_pct"])["year"] == 2025)
+    assert len(points) == rows["value"].drop_nulls().len()
+    assert {p["role"] for p in points} == {"Derby", "Comparators", "Other authorities"}
+    tooltip = [t["field"] for t in spec["layer"][2]["encoding"]["tooltip"]]
+    assert "area_name" in tooltip
+
+
+def test_overview_scales_every_rate_around_england():
+    spec = overview_chart("Derby", year=2025).to_dict()
+    rows = data_of(spec, spec["hconcat"][0]["layer"][0])
+    assert len(rows) == 11
+    for r in rows:
+        assert -1.0001 <= r["s_lo"] <= 0.0001 <= r["s_hi"] + 0.0001 <= 1.0002
+        assert -1.0001 <= r["s_value"] <= 1.0001
+
+
+def test_spc_chart_marks_special_cause_years():
+    spec = spc_chart("Derby", "cin_rate").to_dict()
+    points = next(layer for layer in spec["layer"] if layer.get("mark", {}).get("type") == "point")
+    rows = data_of(spec, points)
+    assert {r["point"] for r in rows} >= {"Common cause", "Below lower limit"}
+    assert next(r for r in rows if r["year"] == 2025)["point"] == "Below lower limit"
+
+
+def test_factors_chart_has_england_ticks_and_the_authority():
+    spec = factors_chart("Derby", year=2025).to_dict()
+    ticks = data_of(spec, spec["layer"][0])
+    assert len(ticks) == 12 and all(t["geography"] == "national" for t in ticks)
+    dots = data_of(spec, spec["layer"][1])
+    assert {d["role"] for d in dots} == {"Derby", "Comparators"}
+
+
+def test_palette_is_the_analysis_function_palette():
+    assert PALETTE == ["#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"]
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_renders_to_png_and_svg_of_the_expected_size(charts):
+    chart = charts["comparators"]
+    svg = to_svg(chart)
+    assert svg.startswith("<svg") and "<text" in svg and "Derby" in svg
+    width = int(float(svg.split('width="')[1].split('"')[0]))
+    one, two = to_png(chart, scale=1), to_png(chart, scale=2)
+    w1, h1 = png_size(one)
+    w2, h2 = png_size(two)
+    assert w1 == width and (w2, h2) == (2 * w1, 2 * h1)
+    assert len(set(one[100:2000])) > 20  # not a blank image
+
+
+def test_save_by_suffix(tmp_path, charts):
+    chart = charts["trend"]
+    for suffix in (".svg", ".png", ".pdf", ".html"):
+        path = tmp_path / f"chart{suffix}"
+        save(chart, path)
+        data = path.read_bytes()
+        assert len(data) > 1000
+    assert (tmp_path / "chart.pdf").read_bytes().startswith(b"%PDF")
+    html = (tmp_path / "chart.html").read_text()
+    assert "vegaEmbed" in html and "cdn.jsdelivr" not in html  # JavaScript inlined: works offline

@@ -1,0 +1,186 @@
+"""Narrative wording rules on hand-made rows, and every number traced to the engine."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import polars as pl
+import pytest
+
+from cscbench.analyses import benchmark
+from cscbench.analyses.engine import COLUMNS
+from cscbench.analyses.narrative import as_text, narrative
+from cscbench.analyses.wording import compared_with, period, rank_words, year_label
+
+
+def row(**values) -> pl.DataFrame:
+    base = {c: None for c in COLUMNS}
+    base.update(
+        indicator="rereferral_pct",
+        year=2025,
+        la_code="999",
+        area_name="Testshire",
+        unit="percent",
+        polarity="low_is_good",
+        status="published",
+        flags=[],
+        group_missing=[],
+    )
+    base.update(values)
+    return pl.DataFrame(
+        [base], schema_overrides={"flags": pl.List(pl.String), "group_missing": pl.List(pl.String)}
+    )
+
+
+@pytest.mark.parametrize(
+    ("reference", "expected"),
+    [
+        (22.0, "in line with"),  # inside the 95% interval
+        (19.9, "above"),  # outside 95%, inside 99.8%
+        (19.0, "well above"),  # outside 99.8% and more than 10% away
+        (23.2, "below"),
+        (25.0, "well below"),
+        (None, None),
+    ],
+)
+def test_comparison_words_come_from_the_intervals(reference, expected):
+    assert compared_with(21.3, reference, 20.1, 22.5, 19.5, 23.2 + 0.01) == expected
+
+
+def test_significant_but_small_difference_is_not_well_above():
+    # England-sized denominators: outside 99.8% but only 2% away -> "above", not "well above".
+    assert compared_with(102.0, 100.0, 101.0, 103.0, 100.5, 103.5) == "above"
+
+
+@pytest.mark.parametrize(
+    ("rank", "of", "words"),
+    [
+        (1, 11, "the highest"),
+        (2, 11, "the second highest"),
+        (6, 11, "in the middle (6th of 11)"),
+        (8, 11, "the fourth lowest"),
+        (11, 11, "the lowest"),
+        (5, 10, "the fifth highest"),
+        (6, 10, "the fifth lowest"),
+        (1, 153, "the highest"),
+        (140, 153, "the 14th lowest"),
+    ],
+)
+def test_rank_words(rank, of, words):
+    assert rank_words(rank, of) == words
+
+
+def test_periods_follow_the_indicator():
+    assert year_label(2017) == "2016-17"
+    assert period(2017, "cp_count") == "at 31 March 2017"
+    assert period(2017, "referral_count") == "in 2016-17"
+
+
+def test_level_rank_and_change_sentences_for_a_hand_made_row():
+    frame = row(
+        value=21.3,
+        ci95_low=20.1,
+        ci95_high=22.5,
+        ci998_low=19.5,
+        ci998_high=23.2,
+        comparator_mean=22.0,
+        england=25.0,
+        rank=8,
+        rank_of=11,
+        previous_value=20.1,
+        change_1y=1.2,
+        comparator_mean_change_1y=-0.4,
+        england_change_1y=0.3,
+    )
+    said = dict(narrative(frame).select("kind", "sentence").rows())
+    assert said["level"] == (
+        "In 2024-25, 21.3% of referrals in Testshire were re-referrals within "
+        "12 months, in line with the comparator average (22.0%) and well "
+        "below England (25.0%)."
+    )
+    assert said["rank"] == (
+        "Testshire has the fourth lowest percentage of re-referrals within 12 "
+        "months of the 11 authorities in its comparator group, itself included."
+    )
+    assert said["change"] == (
+        "This is an increase of 1.2 percentage points from 20.1% in 2023-24. "
+        "Over the same year, the comparator average fell by 0.4 percentage "
+        "points and England rose by 0.3 percentage points."
+    )
+
+
+def test_count_change_in_the_register_of_the_reports():
+    frame = row(
+        indicator="cp_count",
+        unit="count",
+        polarity="context",
+        value=368.0,
+        previous_value=314.0,
+        change_1y=54.0,
+        change_1y_pct=17.197,
+        comparator_mean=379.0,
+        england=51080.0,
+        comparator_mean_change_1y_pct=2.2,
+        england_change_1y_pct=1.5,
+    )
+    said = dict(narrative(frame).select("kind", "sentence").rows())
+    assert said["change"].startswith("This is an increase of 54 (17.2%) from 314 at 31 March 2024.")
+
+
+@pytest.mark.parametrize(
+    ("flags", "extra", "text"),
+    [
+        (["small_numbers"], {"numerator": 7.0}, "fewer than 10 children or events (7)"),
+        (["boundary_change"], {}, "local government reorganisation"),
+        (["published_mismatch"], {"published_value": 23.6}, "DfE published 23.6%"),
+        (["spc_high"], {}, "higher than the range of Testshire's own series"),
+    ],
+)
+def test_caveats_when_a_flag_asks(flags, extra, text):
+    frame = row(value=22.2, flags=flags, **extra)
+    caveats = narrative(frame).filter(pl.col("kind") == "caveat")["sentence"].to_list()
+    assert len(caveats) == 1 and text in caveats[0]
+
+
+def test_withheld_value_is_said_not_guessed():
+    frame = row(value=None, status="c")
+    said = narrative(frame)
+    assert said["sentence"].to_list() == [
+        "DfE did not publish re-referrals within 12 months for Testshire in 2024-25 "
+        "(confidential (suppressed to protect individuals))."
+    ]
+
+
+def displayed(value: float, decimals: int) -> set[str]:
+    return {f"{value:,.{decimals}f}", f"{abs(value):,.{decimals}f}"}
+
+
+def test_every_number_in_the_narrative_is_a_rounded_engine_figure():
+    table = benchmark("Derby", year=2017, group="sn2021", include_self=True)
+    sentences = narrative(table)
+    for record in sentences.iter_rows(named=True):
+        fields = json.loads(record["fields"])
+        ind = record["indicator"]
+        decimals = 0 if ind.endswith("_count") else 1
+        allowed = {"10", "12", "2", "31", "10,000"}  # fewer than 10, 12 months, 2 years, per 10,000
+        years = {str(y) for y in range(2010, 2027)} | {year_label(y) for y in range(2010, 2027)}
+        for value in fields.values():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                allowed |= displayed(value, decimals) | displayed(value, 1) | {str(value)}
+        numbers = re.findall(r"\d+(?:,\d{3})*(?:\.\d+)?(?:-\d\d)?", record["sentence"])
+        for number in numbers:
+            assert number in allowed | years, (number, record["sentence"])
+
+
+def test_text_and_markdown_output():
+    table = benchmark(
+        "Derby",
+        year=2017,
+        group="sn2021",
+        include_self=True,
+        indicators=["rereferral_pct", "cp_count"],
+    )
+    text = as_text(narrative(table), markdown=True)
+    assert text.startswith("### Children on a child protection plan at 31 March")
+    assert "### Re-referrals within 12 months (%)" in text

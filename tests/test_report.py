@@ -1,0 +1,138 @@
+"""The benchmark pack: its files, HTML escaping, and the page in a real headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from cscbench.report import CHARTED, report, report_all
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = Path(os.environ.get("CSCBENCH_ARTIFACTS", ROOT / "build" / "test-artifacts"))
+HOSTILE = '<script>alert("x")</script> & Co'
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory):
+    return report("Derby", year=2025, out=tmp_path_factory.mktemp("pack") / "derby")
+
+
+def test_pack_has_every_file(pack):
+    names = {p.name for p in pack.iterdir()}
+    assert {
+        "index.html",
+        "figures",
+        "tables.xlsx",
+        "benchmark.csv",
+        "narrative.csv",
+        "group.csv",
+        "data.parquet",
+    } <= names
+    figures = {p.name for p in (pack / "figures").iterdir()}
+    charts = 2 + 2 * len(CHARTED)
+    assert len([f for f in figures if f.endswith(".svg")]) == charts
+    assert len([f for f in figures if f.endswith(".png")]) == charts
+    assert (pack / "figures" / "overview.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_tables_match_the_engine(pack):
+    from cscbench.analyses import benchmark
+
+    sheets = pl.read_excel(pack / "tables.xlsx", sheet_id=0)
+    assert set(sheets) == {"benchmark", "narrative", "group"}
+    engine = benchmark("Derby", year=2025)
+    saved = sheets["benchmark"].sort("indicator")
+    assert saved["value"].to_list() == pytest.approx(
+        engine.sort("indicator")["value"].to_list(), nan_ok=True
+    )
+    assert sheets["group"].height == 10
+
+
+def test_data_parquet_holds_the_rows_used(pack):
+    used = pl.read_parquet(pack / "data.parquet")
+    assert {"831", "331", "350"} <= set(used["la_code"].drop_nulls())  # Derby, Coventry, Bolton
+    assert "E92000001" in set(used["area_code"])  # England
+    assert used.filter(pl.col("year") == 2025, pl.col("indicator") == "cla_rate").height >= 153
+
+
+def test_page_is_self_contained(pack):
+    page = (pack / "index.html").read_text()
+    assert "<script" not in page and "http://" not in page.replace("http://www.w3.org", "")
+    assert page.count("<svg") == 2 + 2 * len(CHARTED)
+    assert "Open Government Licence v3.0" in page and "b1_children_in_need_2013_to_2025.csv" in page
+
+
+def test_text_from_data_is_escaped(tmp_path):
+    folder = report(
+        "Rutland",
+        year=2025,
+        comparators=["Leicestershire", "Derbyshire"],
+        group_name=HOSTILE,
+        out=tmp_path / "rutland",
+    )
+    page = (folder / "index.html").read_text()
+    assert HOSTILE not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in page
+    svg = (folder / "figures" / "cla_rate-trend.svg").read_text()
+    assert "<script>" not in svg
+
+
+def test_packs_for_several_authorities_in_parallel(tmp_path):
+    seen = []
+    done = report_all(
+        tmp_path, year=2025, authorities=["Rutland", "Derby"], workers=2, progress=seen.append
+    )
+    assert [p.name for p in done] == ["derby", "rutland"]
+    assert sorted(seen) == ["Derby", "Rutland"]
+    assert all((p / "index.html").is_file() for p in done)
+
+
+def chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def test_page_loads_in_headless_chromium_with_every_chart_drawn(pack):
+    browser_path = chromium()
+    if browser_path is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed: .ci/run installs Debian's chromium")
+        pytest.skip("Chromium is not installed here (CI installs it)")
+    from playwright.sync_api import sync_playwright
+
+    errors = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=browser_path,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1200, "height": 1600})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto((pack / "index.html").as_uri())
+        page.wait_for_load_state("load")
+        marks = page.eval_on_selector_all(
+            "figure svg", "svgs => svgs.map(s => s.querySelectorAll('path, rect, line').length)"
+        )
+        sizes = page.eval_on_selector_all(
+            "figure svg", "svgs => svgs.map(s => s.getBoundingClientRect().width)"
+        )
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "derby-pack.png"), full_page=False)
+        browser.close()
+    assert errors == []
+    assert len(marks) == 2 + 2 * len(CHARTED)
+    assert min(marks) > 5 and min(sizes) > 200
+    assert (ARTIFACTS / "derby-pack.png").stat().st_size > 10_000
