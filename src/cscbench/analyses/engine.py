@@ -40,6 +40,7 @@ from cscbench.errors import UsageError
 
 ROBUST_LIMIT = 3.5
 SMALL_NUMBERS = 10  # fewer children or events than this: the small_numbers caveat
+GRID_ROWS = 2_000_000  # group statistics beyond this many member-years go indicator by indicator
 
 FLAG_MEANINGS: dict[str, str] = {
     "above_england_95": "above England: England's value is below the 95% interval",
@@ -132,7 +133,22 @@ def group_statistics(
     ``members`` holds (focus, member, order). Returns ``group_n``, ``group_missing`` (names of
     members without a value that year, in group order), mean, median, min, max, pooled, and
     the focus's ``rank``, ``rank_of`` and ``rank_best`` within the group including itself.
+    A large grid (members x indicators x years) is worked one indicator at a time, so memory
+    stays bounded however many authorities there are; a small one in one go, which is faster.
     """
+    grid = members.height * panel.select("indicator", "year").n_unique()
+    if grid <= GRID_ROWS:
+        return _group_statistics(panel, members, areas, include_self)
+    parts = [
+        _group_statistics(rows, members, areas, include_self)
+        for _, rows in panel.group_by("indicator", maintain_order=True)
+    ]
+    return pl.concat(parts)
+
+
+def _group_statistics(
+    panel: pl.DataFrame, members: pl.DataFrame, areas: pl.DataFrame, include_self: bool
+) -> pl.DataFrame:
     keys = ["focus", "indicator", "year"]
     values = panel.select(
         "indicator",
@@ -493,17 +509,20 @@ def benchmark_table(
     base_year: int | None = None,
     source: Source = None,
     data: pl.DataFrame | None = None,
+    areas: pl.DataFrame | None = None,
+    neighbours: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """The full benchmark table: every authority x indicator x year (LAIT's LA view for all).
 
-    ``data`` replaces the indicator frame read from ``source`` (for synthetic panels).
+    ``data``, ``areas`` and ``neighbours`` replace the frames read from ``source`` (for
+    synthetic panels, as the performance suite's scale case builds).
 
     Example:
         >>> t = benchmark_table(indicators=["cp_subsequent_pct"])
         >>> t.filter(pl.col("year") == 2025)["la_code"].n_unique()
         153
     """
-    areas = load_areas(source)
+    areas = load_areas(source) if areas is None else areas
     if data is None:
         rows = panel(indicators, source)
     else:
@@ -512,7 +531,9 @@ def benchmark_table(
         from cscbench.analyses.panel_stats import authority_panel
 
         rows = authority_panel(data)
-    members = membership(group, areas, load_neighbours(source=source))
+    if neighbours is None:
+        neighbours = load_neighbours(source=source)
+    members = membership(group, areas, neighbours)
     label = (
         MODEL_LABEL.get(group)
         or {

@@ -1,0 +1,327 @@
+"""The performance suite: python benchmark/run.py [--cases a,b] [--repeat N] [--sample N]
+
+Every case runs in a fresh process (so peak memory is its own), several times after a warm-up,
+and reports the median and spread of its wall-clock time, its peak resident memory, and the
+ratio of its median to its baseline's, measured in the same run. Results go to
+benchmark/results.json and benchmark/results.md (which the README quotes). Timings are never
+asserted in tests/: this is the place to look.
+
+Cases (see benchmark/README.md): load, table, cold, pack, packs, scale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RAW = Path(os.environ.get("CSCBENCH_SHARED_DATA", ROOT.parent / "shared" / "data")) / "dfe"
+
+
+# --- Work measured inside a fresh process ---------------------------------------------------------
+
+
+def work(name: str):
+    """The function one inner run times (imports are not timed; the first run is a warm-up)."""
+    import polars as pl
+
+    if name == "load_raw":
+        from cscbench.datasets.loaders import read_raw
+
+        return lambda: read_raw(RAW)
+    if name == "load_raw_floor":
+        files = sorted(RAW.glob("*.csv"))
+        return lambda: [pl.read_csv(f, infer_schema=False) for f in files]
+    if name == "load_snapshot":
+        from cscbench.datasets.snapshot import scan_table
+
+        return lambda: scan_table("indicators").collect()
+    if name == "load_snapshot_floor":
+        from cscbench.datasets.snapshot import SNAPSHOT_DIR
+
+        return lambda: pl.read_parquet(SNAPSHOT_DIR / "indicators.parquet")
+    if name == "table":
+        from cscbench.analyses import benchmark_table
+        from cscbench.datasets import load_indicators
+
+        data = load_indicators()
+        return lambda: benchmark_table(data=data)
+    if name == "table_baseline":
+        sys.path.insert(0, str(HERE))
+        from baseline import baseline_table, to_pandas
+
+        from cscbench.datasets import INDICATORS, load_indicators, load_neighbours
+
+        data = to_pandas(load_indicators())
+        neighbours = to_pandas(load_neighbours("sn2025"))
+        registry = {k: (i.unit, i.polarity) for k, i in INDICATORS.items()}
+        return lambda: baseline_table(data, neighbours, registry)
+    if name.startswith("scale_"):
+        sys.path.insert(0, str(HERE))
+        from synthetic import replicate
+
+        from cscbench.analyses import benchmark_table
+        from cscbench.datasets import load_areas, load_indicators, load_neighbours
+
+        copies = int(name.split("_")[1])
+        data, areas, neighbours = replicate(
+            load_indicators(), load_areas(), load_neighbours(), copies
+        )
+        return lambda: benchmark_table(data=data, areas=areas, neighbours=neighbours)
+    raise SystemExit(f"unknown inner case {name}")
+
+
+def inner(name: str, repeat: int, warmup: int) -> None:
+    """Run one case in this process; print its times and peak memory as JSON."""
+    run = work(name)
+    for _ in range(warmup):
+        run()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"times": times, "peak_mb": peak_mb}))
+
+
+def in_process(name: str, repeat: int, warmup: int = 1) -> dict:
+    out = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--inner",
+            name,
+            "--repeat",
+            str(repeat),
+            "--warmup",
+            str(warmup),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def command(argv: list[str], repeat: int, warmup: int = 1) -> dict:
+    """Time a whole command as a fresh process (peak memory of the command and its children)."""
+    for _ in range(warmup):
+        subprocess.run(argv, capture_output=True, check=True)
+    times, peak = [], 0.0
+    for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        start = time.perf_counter()
+        subprocess.run(argv, capture_output=True, check=True)
+        times.append(time.perf_counter() - start)
+        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+    return {"times": times, "peak_mb": peak / 1024}
+
+
+# --- Cases ----------------------------------------------------------------------------------------
+
+
+def summary(result: dict) -> dict:
+    times = result["times"]
+    return {
+        "median_s": statistics.median(times),
+        "min_s": min(times),
+        "max_s": max(times),
+        "runs": len(times),
+        "peak_mb": round(result["peak_mb"], 1),
+    }
+
+
+def compare(name: str, ours: dict, baseline: dict, baseline_name: str, target: str) -> dict:
+    o, b = summary(ours), summary(baseline)
+    return {
+        "case": name,
+        "ours": o,
+        "baseline": {"name": baseline_name, **b},
+        "ratio": o["median_s"] / b["median_s"],
+        "target": target,
+    }
+
+
+def case_load(repeat: int, **_) -> list[dict]:
+    return [
+        compare(
+            "1a. raw DfE files to the indicator frame",
+            in_process("load_raw", repeat),
+            in_process("load_raw_floor", repeat),
+            "polars read_csv of the same files, no checks",
+            "none set (the floor shows the cost of checking every row)",
+        ),
+        compare(
+            "1b. snapshot to the indicator frame",
+            in_process("load_snapshot", repeat),
+            in_process("load_snapshot_floor", repeat),
+            "polars read_parquet of the file",
+            "none set",
+        ),
+    ]
+
+
+def case_table(repeat: int, baseline_runs: int, **_) -> list[dict]:
+    ours = in_process("table", repeat)
+    base = in_process("table_baseline", baseline_runs, warmup=0)
+    result = compare(
+        "2. all-authority table (153 x 18 x 13)",
+        ours,
+        base,
+        "pandas loops, scipy per interval, statsmodels per fit",
+        "at least 20x faster than the baseline, and under 1 s",
+    )
+    result["speedup"] = 1 / result["ratio"]
+    return [result]
+
+
+def cscbench() -> list[str]:
+    exe = Path(sys.executable).parent / "cscbench"
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "cscbench.cli"]
+
+
+def case_cold(repeat: int, **_) -> list[dict]:
+    ours = command([*cscbench(), "benchmark", "Derby", "--format", "json"], repeat)
+    floor = command([sys.executable, "-c", "import polars"], repeat)
+    return [
+        compare(
+            "3. cold 'cscbench benchmark Derby --format json'",
+            ours,
+            floor,
+            "python -c 'import polars'",
+            "at most 2.5x the import polars floor",
+        )
+    ]
+
+
+def case_pack(repeat: int, **_) -> list[dict]:
+    with tempfile.TemporaryDirectory() as tmp:
+        ours = command([*cscbench(), "report", "Derby", "--out", tmp], repeat)
+    floor = command([sys.executable, "-c", "import polars"], repeat)
+    return [
+        compare(
+            "4. one pack: 'cscbench report Derby' (24 charts, PNG and SVG)",
+            ours,
+            floor,
+            "python -c 'import polars'",
+            "under 5 s",
+        )
+    ]
+
+
+def case_packs(sample: int, **_) -> list[dict]:
+    import polars as pl
+
+    from cscbench.datasets import load_areas
+
+    areas = load_areas().filter(pl.col("last_year") == pl.col("last_year").max())
+    names = areas.sort("la_code")["la_code"].to_list()
+    chosen = names[:: max(1, len(names) // sample)][:sample] if sample else names
+    code = (
+        "import sys; from cscbench.report import report_all; "
+        f"report_all(sys.argv[1], authorities={chosen!r})"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        ours = command([sys.executable, "-c", code, tmp], 1, warmup=0)
+    floor = command([sys.executable, "-c", "import polars"], 3)
+    result = compare(
+        f"5. packs for {len(chosen)} of {len(names)} authorities on {os.cpu_count()} cores",
+        ours,
+        floor,
+        "python -c 'import polars'",
+        "all packs under 3 minutes",
+    )
+    result["extrapolated_all_s"] = summary(ours)["median_s"] * len(names) / len(chosen)
+    return [result]
+
+
+def case_scale(repeat: int, **_) -> list[dict]:
+    one = in_process("scale_1", repeat)
+    results = []
+    for copies in (10, 100):
+        big = in_process(f"scale_{copies}", max(1, repeat // 2) if copies == 100 else repeat)
+        result = compare(
+            f"6. all-authority table at {copies}x the authorities",
+            big,
+            one,
+            "the same table at 1x",
+            "time at 100x at most 120x; peak under 2 GB",
+        )
+        results.append(result)
+    return results
+
+
+CASES = {
+    "load": case_load,
+    "table": case_table,
+    "cold": case_cold,
+    "pack": case_pack,
+    "packs": case_packs,
+    "scale": case_scale,
+}
+
+
+def markdown(results: list[dict], machine: str) -> str:
+    lines = [
+        f"Measured on {machine}.",
+        "",
+        "| Case | Ours: median (min-max) | Peak MB | Baseline: median | Ratio | Target |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in results:
+        o, b = r["ours"], r["baseline"]
+        ratio = f"{r['ratio']:.2f}x" + (f" ({r['speedup']:.0f}x faster)" if "speedup" in r else "")
+        extra = f"; all: {r['extrapolated_all_s']:.0f} s" if "extrapolated_all_s" in r else ""
+        lines.append(
+            f"| {r['case']} | {o['median_s']:.3f} s ({o['min_s']:.3f}-{o['max_s']:.3f}, "
+            f"{o['runs']} runs){extra} | {o['peak_mb']:.0f} | {b['median_s']:.3f} s "
+            f"({b['name']}) | {ratio} | {r['target']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", default=",".join(CASES))
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--baseline-runs", type=int, default=1)
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=8,
+        help="packs case: this many authorities, extrapolated (0: all)",
+    )
+    parser.add_argument("--inner")
+    parser.add_argument("--warmup", type=int, default=1)
+    args = parser.parse_args()
+    if args.inner:
+        inner(args.inner, args.repeat, args.warmup)
+        return
+    results = []
+    for name in args.cases.split(","):
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        results += CASES[name](
+            repeat=args.repeat, baseline_runs=args.baseline_runs, sample=args.sample
+        )
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    (HERE / "results.json").write_text(
+        json.dumps({"machine": machine, "results": results}, indent=2) + "\n"
+    )
+    table = markdown(results, machine)
+    (HERE / "results.md").write_text(table)
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
