@@ -115,17 +115,20 @@ def in_process(name: str, repeat: int, warmup: int = 1) -> dict:
 
 
 def command(argv: list[str], repeat: int, warmup: int = 1) -> dict:
-    """Time a whole command as a fresh process (peak memory of the command and its children)."""
+    """Time a whole command as a fresh process; peak memory is that process's own (wait4)."""
     for _ in range(warmup):
         subprocess.run(argv, capture_output=True, check=True)
-    times, peak = [], 0.0
+    times, peak_kb = [], 0
     for _ in range(repeat):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         start = time.perf_counter()
-        subprocess.run(argv, capture_output=True, check=True)
+        child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(child.pid, 0)
         times.append(time.perf_counter() - start)
-        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
-    return {"times": times, "peak_mb": peak / 1024}
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            raise SystemExit(f"{' '.join(argv)} failed with exit code {child.returncode}")
+        peak_kb = max(peak_kb, usage.ru_maxrss)
+    return {"times": times, "peak_mb": peak_kb / 1024}
 
 
 # --- Cases ----------------------------------------------------------------------------------------
@@ -291,6 +294,16 @@ def markdown(results: list[dict], machine: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def merged(results: list[dict], partial: bool) -> list[dict]:
+    """A partial run replaces only its own cases in the last results, so the file stays whole."""
+    path = HERE / "results.json"
+    if not partial or not path.exists():
+        return results
+    fresh = {r["case"]: r for r in results}
+    kept = [fresh.pop(r["case"], r) for r in json.loads(path.read_text())["results"]]
+    return kept + list(fresh.values())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", default=",".join(CASES))
@@ -315,6 +328,7 @@ def main() -> None:
             repeat=args.repeat, baseline_runs=args.baseline_runs, sample=args.sample
         )
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    results = merged(results, args.cases != ",".join(CASES))
     (HERE / "results.json").write_text(
         json.dumps({"machine": machine, "results": results}, indent=2) + "\n"
     )

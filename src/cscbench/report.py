@@ -36,23 +36,11 @@ from cscbench.analyses.narrative import narrative
 from cscbench.analyses.wording import number, rank_words, with_unit, year_label
 from cscbench.datasets import find_area, group, load_areas, load_indicators, manifest
 from cscbench.datasets.groups import ComparatorGroup
-from cscbench.datasets.registry import INDICATORS
+from cscbench.datasets.registry import INDICATORS, rates_and_percentages
 from cscbench.datasets.snapshot import LICENCE
 from cscbench.datasets.store import Source
 
-CHARTED = (
-    "cin_rate",
-    "referral_rate",
-    "rereferral_pct",
-    "nfa_pct",
-    "cp_rate",
-    "cp_start_rate",
-    "cp_subsequent_pct",
-    "cp_2yrs_pct",
-    "cla_rate",
-    "cla_start_rate",
-    "cla_ceased_rate",
-)
+CHARTED = rates_and_percentages()  # counts go in tables and narrative, not charts
 
 STYLE = """
 body{font-family:Arial,Helvetica,sans-serif;color:#0b0c0c;max-width:1100px;margin:0 auto;

@@ -174,3 +174,21 @@ def parse_measure(
         ~is_symbol, cells
     )
     return value.rename(column), status.rename(f"{column}_status")
+
+
+def accounting(
+    frame: pl.DataFrame, path: str | Path, used: pl.Expr, why_used: str, why_skipped: str
+) -> pl.DataFrame:
+    """One accounting row per input row: ``file, line, outcome, reason`` (used or skipped).
+
+    Example:
+        >>> f = pl.DataFrame({"_line": [2, 3], "ok": [True, False]})
+        >>> accounting(f, "x.csv", pl.col("ok"), "figures", "not needed")["reason"].to_list()
+        ['figures', 'not needed']
+    """
+    return frame.select(
+        pl.lit(Path(path).name).alias("file"),
+        pl.col(LINE).alias("line"),
+        pl.when(used).then(pl.lit("used")).otherwise(pl.lit("skipped")).alias("outcome"),
+        pl.when(used).then(pl.lit(why_used)).otherwise(pl.lit(why_skipped)).alias("reason"),
+    )

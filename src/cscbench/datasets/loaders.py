@@ -37,7 +37,7 @@ from pathlib import Path
 
 import polars as pl
 
-from cscbench.datasets.csvfile import LINE, PUBLISHED, parse_measure, read_text_table
+from cscbench.datasets.csvfile import LINE, PUBLISHED, accounting, parse_measure, read_text_table
 from cscbench.datasets.lineage import attach_area_codes, read_lineage
 from cscbench.datasets.registry import INDICATORS, POPULATION, SOURCES, Indicator
 from cscbench.errors import DataError
@@ -330,19 +330,13 @@ def read_indicator_source(
         subset = {c: (v.filter(mask), s.filter(mask)) for c, (v, s) in parsed.items()}
         parts.append(_indicator_rows(frame.filter(mask), ind, subset, population))
     tidy = pl.concat(parts)
-    accounting = frame.select(
-        pl.lit(path.name).alias("file"),
-        pl.col(LINE).alias("line"),
-        pl.when(pl.col("exists"))
-        .then(pl.lit("used"))
-        .otherwise(pl.lit("skipped"))
-        .alias("outcome"),
-        pl.when(pl.col("exists"))
-        .then(pl.lit("indicator figures"))
-        .otherwise(pl.lit("authority did not exist at the end of this year (row of z symbols)"))
-        .alias("reason"),
+    return tidy, accounting(
+        frame,
+        path,
+        pl.col("exists"),
+        "indicator figures",
+        "authority did not exist at the end of this year (row of z symbols)",
     )
-    return tidy, accounting
 
 
 FACTOR_SCHEMA: dict[str, pl.DataType] = {
@@ -386,13 +380,7 @@ def read_assessment_factors(
                 pl.lit(factor).alias("factor"), count.alias("count"), status.alias("status")
             ).select([pl.col(c).cast(t) for c, t in FACTOR_SCHEMA.items()])
         )
-    accounting = frame.select(
-        pl.lit(path.name).alias("file"),
-        pl.col(LINE).alias("line"),
-        pl.lit("used").alias("outcome"),
-        pl.lit("assessment factor counts").alias("reason"),
-    )
-    return pl.concat(parts), accounting
+    return pl.concat(parts), accounting(frame, path, pl.lit(True), "assessment factor counts", "")
 
 
 def _rate_ids() -> list[str]:
@@ -432,37 +420,33 @@ def read_raw(raw_dir: str | Path) -> RawTables:
     files = {key: find_source_file(raw_dir, key) for key in SOURCES}
     codes, lineage_accounting = read_lineage(files["lineage"])
     population, population_rows = read_population(raw_dir, codes)
-    parts, accounting = [], [lineage_accounting]
+    parts, accounting_rows = [], [lineage_accounting]
     for key in ("b1", "c1", "d3", "d5", "cla"):
         tidy, acc = read_indicator_source(raw_dir, key, codes, population)
         parts.append(tidy)
-        accounting.append(acc)
+        accounting_rows.append(acc)
     indicators = pl.concat(parts)
     used = (
         indicators.filter(pl.col("indicator").is_in(_rate_ids()))
         .select("geography", pl.coalesce("la_code", "area_code").alias("area_key"), "year")
         .unique()
     )
-    accounting.append(
-        population_rows.join(
-            used.with_columns(pl.lit(True).alias("_used")), on=KEY, how="left"
-        ).select(
-            pl.lit(files["population"].name).alias("file"),
-            pl.col(LINE).alias("line"),
-            pl.when(pl.col("_used"))
-            .then(pl.lit("used"))
-            .otherwise(pl.lit("skipped"))
-            .alias("outcome"),
-            pl.when(pl.col("_used"))
-            .then(pl.lit("denominator of rates"))
-            .otherwise(pl.lit("no indicator row for this area and year"))
-            .alias("reason"),
+    used_rows = population_rows.join(
+        used.with_columns(pl.lit(True).alias("_used")), on=KEY, how="left"
+    )
+    accounting_rows.append(
+        accounting(
+            used_rows,
+            files["population"],
+            pl.col("_used").fill_null(False),
+            "denominator of rates",
+            "no indicator row for this area and year",
         )
     )
     factors, factor_accounting = read_assessment_factors(raw_dir, codes)
-    accounting.append(factor_accounting)
+    accounting_rows.append(factor_accounting)
     neighbours, neighbour_accounting = read_neighbours(files["sn2021"], files["sn2025"])
-    accounting.append(neighbour_accounting)
+    accounting_rows.append(neighbour_accounting)
     indicators = indicators.drop(LINE).sort("indicator", "year", "geography", "area_code")
     areas = build_areas(indicators, codes)
     return RawTables(
@@ -471,6 +455,6 @@ def read_raw(raw_dir: str | Path) -> RawTables:
         neighbours=neighbours,
         areas=areas,
         lineage=codes,
-        accounting=pl.concat([a.cast(ACCOUNTING_SCHEMA) for a in accounting]),
+        accounting=pl.concat([a.cast(ACCOUNTING_SCHEMA) for a in accounting_rows]),
         files=files,
     )

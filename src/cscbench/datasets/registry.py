@@ -399,6 +399,16 @@ AT_31_MARCH = frozenset(
 )
 
 
+def rates_and_percentages() -> tuple[str, ...]:
+    """Indicators comparable across authorities of any size (not counts), in registry order.
+
+    Example:
+        >>> rates_and_percentages()[:3]
+        ('cin_rate', 'referral_rate', 'rereferral_pct')
+    """
+    return tuple(k for k, i in INDICATORS.items() if i.unit != "count")
+
+
 def get_indicator(indicator_id: str) -> Indicator:
     """The registry entry for ``indicator_id``, or a one-line error listing the valid ids.
 

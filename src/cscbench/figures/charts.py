@@ -32,7 +32,7 @@ from cscbench.analyses.wording import number, rank_words, with_unit, year_label
 from cscbench.datasets import find_area, group, load_factors, manifest
 from cscbench.datasets.groups import ComparatorGroup
 from cscbench.datasets.lineage import SUCCESSIONS
-from cscbench.datasets.registry import INDICATORS, SOURCES
+from cscbench.datasets.registry import INDICATORS, SOURCES, rates_and_percentages
 from cscbench.datasets.store import Source
 from cscbench.figures.theme import (
     AUTHORITY,
@@ -554,19 +554,7 @@ def funnel_chart(
 
 # --- 4. Overview (spine) ------------------------------------------------------------------------
 
-SPINE_INDICATORS = (
-    "cin_rate",
-    "referral_rate",
-    "rereferral_pct",
-    "nfa_pct",
-    "cp_rate",
-    "cp_start_rate",
-    "cp_subsequent_pct",
-    "cp_2yrs_pct",
-    "cla_rate",
-    "cla_start_rate",
-    "cla_ceased_rate",
-)
+SPINE_INDICATORS = rates_and_percentages()
 
 
 def overview_chart(
