@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("CSCBENCH_SHARED_DATA", ROOT.parent / "shared" / "data"))
 RAW_DFE = SHARED_DATA / "dfe"
+
+# Tests use the shipped snapshot, whatever a developer has built in their own cache.
+os.environ["CSCBENCH_CACHE"] = tempfile.mkdtemp(prefix="cscbench-test-cache-")
 
 
 @pytest.fixture(scope="session")

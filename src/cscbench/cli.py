@@ -76,19 +76,52 @@ def data_info(fmt: Format = "table", data: DataDir = None) -> None:
 
 @data_app.command("build")
 def data_build(
-    raw: Annotated[Path, typer.Option("--from", help="Folder of raw DfE and ONS files.")],
-    out: Annotated[Path, typer.Option("--out", help="Where to write the snapshot.")] = Path(
-        "cscbench-snapshot"
-    ),
+    raw: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="A folder of raw DfE files (default: the files imported into the cache).",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="With --from: where to write the snapshot.")
+    ] = None,
+    dest: Annotated[
+        Path | None,
+        typer.Option(
+            "--dest", help="The cache folder (default: $CSCBENCH_CACHE or the user cache)."
+        ),
+    ] = None,
 ) -> None:
-    """Build a snapshot from raw DfE files; use it with --data OUT (or CSCBENCH_DATA=OUT)."""
+    """Build a data set: from the cache into the active data set, or --from DIR --out DIR."""
     from cscbench.analyses import derived_tables
     from cscbench.datasets import build_snapshot
+    from cscbench.datasets.cache import build_active, cache_dir
 
-    manifest = build_snapshot(raw, out, derive=derived_tables)
+    if raw is None:
+        manifest = build_active(dest, derive=derived_tables)
+        where = cache_dir(dest) / "active"
+        note = "now the active data set (cscbench data info)"
+    else:
+        where = out or Path("cscbench-snapshot")
+        manifest = build_snapshot(raw, where, derive=derived_tables)
+        note = "use it with --data DIR or CSCBENCH_DATA=DIR"
     for table in manifest["tables"]:
         sys.stdout.write(f"{table['file']:<20} {table['rows']:>7} rows\n")
-    sys.stdout.write(f"snapshot written to {out}\n")
+    sys.stdout.write(f"written to {where}: {note}\n")
+
+
+@data_app.command("import")
+def data_import(
+    files: Annotated[list[Path], typer.Argument(help="CSV files downloaded from EES by hand.")],
+    dest: Annotated[Path | None, typer.Option("--dest", help="The cache folder.")] = None,
+) -> None:
+    """Add hand-downloaded DfE CSV files to the cache (recognised by their columns)."""
+    from cscbench.datasets.cache import import_files
+
+    for key, target in import_files(list(files), dest):
+        sys.stdout.write(f"{key:<11} {target}\n")
+    sys.stdout.write("then: cscbench data build\n")
 
 
 @app.command("indicators")

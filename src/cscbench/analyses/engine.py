@@ -35,7 +35,7 @@ from cscbench.datasets.areas import find_area
 from cscbench.datasets.groups import MODEL_LABEL, ComparatorGroup
 from cscbench.datasets.lineage import SUCCESSIONS
 from cscbench.datasets.registry import get_indicator
-from cscbench.datasets.store import Source, stored
+from cscbench.datasets.store import Source, resolve, stored
 from cscbench.errors import UsageError
 
 ROBUST_LIMIT = 3.5
@@ -491,6 +491,7 @@ def panel(
             lazy = lazy.filter(pl.col("la_code").is_in(list(la_codes)))
         return lazy.collect()
     key = tuple(sorted(indicators)) if indicators is not None else None
+    source = resolve(source)
     rows = _computed_panel(key, str(Path(source).resolve()) if source is not None else None)
     return rows if la_codes is None else rows.filter(pl.col("la_code").is_in(list(la_codes)))
 

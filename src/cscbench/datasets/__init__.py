@@ -95,6 +95,9 @@ def _small_table(name: str, source: str | None) -> pl.DataFrame:
 
 
 def _key(source: Source) -> str | None:
+    from cscbench.datasets.store import resolve
+
+    source = resolve(source)
     return None if source is None else str(Path(source).resolve())
 
 
@@ -196,7 +199,7 @@ def data_info(source: Source = None) -> tuple[dict, pl.DataFrame]:
     frame = scan("indicators", source).select("indicator", "year", "geography", "la_code").collect()
     found = manifest(source)
     summary = {
-        "data": "shipped snapshot" if source is None else str(source),
+        "data": _describe(source),
         "built": found["built_at"] if found else "read from raw files now",
         "years": f"{frame['year'].min()} to {frame['year'].max()}",
         "authorities": str(frame.filter(pl.col("geography") == "la")["la_code"].n_unique()),
@@ -224,6 +227,15 @@ def data_info(source: Source = None) -> tuple[dict, pl.DataFrame]:
             }
         )
     return summary, sources
+
+
+def _describe(source: Source) -> str:
+    from cscbench.datasets.store import resolve
+
+    if source is not None:
+        return str(source)
+    active = resolve(None)
+    return f"active data set in the cache: {active}" if active else "shipped snapshot"
 
 
 def areas_table(source: Source = None) -> pl.DataFrame:

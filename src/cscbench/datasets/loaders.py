@@ -102,6 +102,47 @@ def find_source_file(raw_dir: str | Path, key: str) -> Path:
     return matches[0]
 
 
+def measure_columns(key: str) -> list[str]:
+    """The numeric columns the registry's indicators read from source ``key``."""
+    return sorted(
+        {
+            c
+            for i in INDICATORS.values()
+            if i.source == key
+            for c in (i.numerator, i.denominator, i.published)
+            if c not in (None, POPULATION)
+        }
+    )
+
+
+def required_columns(key: str) -> list[str]:
+    """Every column cscbench needs in source ``key``: what a file must have to be that source.
+
+    Example:
+        >>> required_columns("d3")[-3:]
+        ['CPP_start', 'CPP_subsequent', 'CPP_subsequent_percent']
+    """
+    from cscbench.datasets.lineage import LINEAGE_COLUMNS
+
+    sn = [f"SN{k}" for k in range(1, 11)]
+    fixed = {
+        "population": [*GEOGRAPHY_COLUMNS, "age_group", "population_estimate"],
+        "c3": [*GEOGRAPHY_COLUMNS, "category", EPISODES_WITH_FACTOR],
+        "lineage": LINEAGE_COLUMNS,
+        "sn2021": ["LA num", "LA Name", *sn, "SNP"],
+        "sn2025": [
+            "old_la_code",
+            "la_name",
+            *(f"SN_{k}" for k in range(1, 11)),
+            *(f"SN_{k}P" for k in range(1, 11)),
+        ],
+    }
+    if key in fixed:
+        return list(fixed[key])
+    category = SOURCES[key].category_column
+    return [*GEOGRAPHY_COLUMNS, *([category] if category else []), *measure_columns(key)]
+
+
 def read_geography(path: Path, required: list[str], codes: pl.DataFrame) -> pl.DataFrame:
     """Read an EES-standard file and put its geography into cscbench's columns.
 
@@ -290,14 +331,7 @@ def read_indicator_source(
     path = find_source_file(raw_dir, key)
     indicators = [i for i in INDICATORS.values() if i.source == key]
     source = SOURCES[key]
-    measures = sorted(
-        {
-            c
-            for i in indicators
-            for c in (i.numerator, i.denominator, i.published)
-            if c not in (None, POPULATION)
-        }
-    )
+    measures = measure_columns(key)
     extra = [source.category_column] if source.category_column else []
     frame = read_geography(path, measures + extra, codes)
     if source.category_column:

@@ -2,7 +2,9 @@
 
 Every loading function takes ``source``:
 
-- ``None`` (default): the snapshot shipped inside the package (works offline);
+- ``None`` (default): the active data set built in the cache by ``cscbench data build`` if
+  there is one (:mod:`cscbench.datasets.cache`), else the snapshot shipped inside the package
+  (works offline);
 - a folder holding ``manifest.json``: another snapshot (one written by ``cscbench data build``);
 - any other folder: raw DfE files, read and checked afresh (kept in memory for the session).
 """
@@ -27,6 +29,20 @@ def _raw_tables(folder: str) -> dict[str, pl.DataFrame]:
     return {name: getattr(raw, name) for name in TABLES}
 
 
+def resolve(source: Source) -> Source:
+    """The folder ``source`` names, with None meaning the active data set if there is one.
+
+    Example:
+        >>> resolve("/some/folder")
+        '/some/folder'
+    """
+    if source is None:
+        from cscbench.datasets.cache import active_dir
+
+        return active_dir()
+    return source
+
+
 def scan(name: str, source: Source = None) -> pl.LazyFrame:
     """A lazy frame of snapshot table ``name`` (indicators, factors, neighbours, areas, lineage).
 
@@ -34,6 +50,7 @@ def scan(name: str, source: Source = None) -> pl.LazyFrame:
         >>> scan("areas").select(pl.len()).collect().item() > 150
         True
     """
+    source = resolve(source)
     if source is None:
         return scan_table(name)
     folder = Path(source)
@@ -49,6 +66,7 @@ def stored(name: str, source: Source = None) -> pl.LazyFrame | None:
         >>> stored("panel") is not None
         True
     """
+    source = resolve(source)
     if source is None:
         return scan_table(name) if has_table(name) else None
     folder = Path(source)
@@ -59,6 +77,7 @@ def stored(name: str, source: Source = None) -> pl.LazyFrame | None:
 
 def manifest(source: Source = None) -> dict | None:
     """The manifest of the snapshot in use; None when reading raw files directly."""
+    source = resolve(source)
     if source is None:
         return read_manifest()
     folder = Path(source)
