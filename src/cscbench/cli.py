@@ -210,16 +210,8 @@ def rank(
 
     table = run(indicator, year=year, la=la, group=group, source=data)
     if fmt == "table":
-        table = display_values(table.with_columns(pl_lit_indicator(indicator)), ["value"]).drop(
-            "indicator", "ci95_low", "ci95_high"
-        )
+        table = display_values(table, ["value"], indicator).drop("ci95_low", "ci95_high")
     _emit(table, fmt, out)
-
-
-def pl_lit_indicator(indicator: str):
-    import polars as pl
-
-    return pl.lit(indicator).alias("indicator")
 
 
 @app.command("trend")
@@ -242,10 +234,8 @@ def trend(
         la, indicator, year_from, year_to, group=group, include_self=include_self, source=data
     )
     if fmt == "table":
-        table = display_values(
-            table.with_columns(pl_lit_indicator(indicator)),
-            ["value", "comparator_mean", "region", "england"],
-        ).drop("indicator", "ci95_low", "ci95_high")
+        columns = ["value", "comparator_mean", "region", "england"]
+        table = display_values(table, columns, indicator).drop("ci95_low", "ci95_high")
     _emit(table, fmt, out)
 
 

@@ -28,7 +28,7 @@ def render(frame: pl.DataFrame, fmt: str, decimals: int | None = None) -> str:
     """
     if fmt == "json":
         return json.dumps(frame.to_dicts(), indent=2, default=str) + "\n"
-    flat = _flatten(frame)
+    flat = flatten(frame)
     if fmt == "csv":
         return flat.write_csv()
     if fmt == "table":
@@ -47,7 +47,7 @@ def write(frame: pl.DataFrame, fmt: str, path: str | Path, sheet: str = "cscbenc
     tmp = path.with_name(f".{path.name}.part")
     try:
         if fmt == "xlsx":
-            _flatten(frame).write_excel(tmp, worksheet=sheet, autofit=True)
+            flatten(frame).write_excel(tmp, worksheet=sheet, autofit=True)
         else:
             tmp.write_text(render(frame, fmt), encoding="utf-8")
         tmp.replace(path)
@@ -57,8 +57,12 @@ def write(frame: pl.DataFrame, fmt: str, path: str | Path, sheet: str = "cscbenc
         tmp.unlink(missing_ok=True)
 
 
-def display_values(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
-    """Round ``columns`` to each row's indicator's display decimals, for text tables.
+def display_values(
+    frame: pl.DataFrame, columns: Sequence[str], indicator: str | None = None
+) -> pl.DataFrame:
+    """Round ``columns`` to the indicator's display decimals, for text tables.
+
+    The indicator is each row's ``indicator`` column, or ``indicator`` for every row.
 
     Example:
         >>> f = pl.DataFrame({"indicator": ["cla_rate", "cla_count"], "value": [87.743, 545.0]})
@@ -67,9 +71,12 @@ def display_values(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
     """
     from cscbench.datasets.registry import INDICATORS
 
-    decimals = pl.col("indicator").replace_strict(
-        {k: i.decimals for k, i in INDICATORS.items()}, return_dtype=pl.Int8
-    )
+    if indicator is not None:
+        decimals = pl.lit(INDICATORS[indicator].decimals, pl.Int8)
+    else:
+        decimals = pl.col("indicator").replace_strict(
+            {k: i.decimals for k, i in INDICATORS.items()}, return_dtype=pl.Int8
+        )
     out = []
     for c in columns:
         one = pl.col(c).round(1).map_elements(lambda v: f"{v:,.1f}", pl.String)
@@ -78,7 +85,8 @@ def display_values(frame: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
     return frame.with_columns(out)
 
 
-def _flatten(frame: pl.DataFrame) -> pl.DataFrame:
+def flatten(frame: pl.DataFrame) -> pl.DataFrame:
+    """List columns joined with '; ', for CSV and spreadsheets."""
     lists = [c for c, t in frame.schema.items() if isinstance(t, pl.List)]
     return frame.with_columns(pl.col(c).cast(pl.List(pl.String)).list.join("; ") for c in lists)
 

@@ -208,15 +208,13 @@ def _sources_html(source: Source) -> str:
 def _write_tables(folder: Path, tables: dict[str, pl.DataFrame]) -> None:
     import xlsxwriter
 
-    def flat(frame: pl.DataFrame) -> pl.DataFrame:
-        lists = [c for c, t in frame.schema.items() if isinstance(t, pl.List)]
-        return frame.with_columns(pl.col(c).list.join("; ") for c in lists)
+    from cscbench.output import flatten
 
     with xlsxwriter.Workbook(folder / "tables.xlsx") as workbook:
         for name, frame in tables.items():
-            flat(frame).write_excel(workbook, worksheet=name[:31], autofit=True)
+            flatten(frame).write_excel(workbook, worksheet=name[:31], autofit=True)
     for name, frame in tables.items():
-        flat(frame).write_csv(folder / f"{name}.csv")
+        flatten(frame).write_csv(folder / f"{name}.csv")
 
 
 def report(
