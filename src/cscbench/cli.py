@@ -111,6 +111,45 @@ def data_build(
     sys.stdout.write(f"written to {where}: {note}\n")
 
 
+@data_app.command("fetch")
+def data_fetch(
+    publication: Annotated[
+        str, typer.Option("--publication", help="children-in-need, children-looked-after or all.")
+    ] = "all",
+    dest: Annotated[Path | None, typer.Option("--dest", help="The cache folder.")] = None,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="The EES API (default: DfE's public API).")
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds to wait for an answer.")
+    ] = 30.0,
+    retries: Annotated[int, typer.Option("--retries", help="Tries after the first.")] = 3,
+) -> None:
+    """Fetch DfE's latest files from the Explore Education Statistics API into the cache."""
+    from rich.progress import DownloadColumn, Progress, TextColumn, TransferSpeedColumn
+
+    from cscbench.datasets.fetch import BASE_URL, fetch
+
+    chosen = None if publication == "all" else [publication]
+    with Progress(
+        TextColumn("{task.description}"), DownloadColumn(), TransferSpeedColumn(), transient=True
+    ) as bar:
+        tasks: dict[str, object] = {}
+
+        def step(title: str, size: int, total: int | None) -> None:
+            if title not in tasks:
+                tasks[title] = bar.add_task(title[:40], total=total)
+            bar.update(tasks[title], advance=size)
+
+        done = fetch(chosen, dest, base_url or BASE_URL, timeout, retries, progress=step)
+    for record in done:
+        sys.stdout.write(
+            f"{record['key']:<5} {record['title']} (version {record['version']}, "
+            f"sha256 {record['sha256'][:12]})\n"
+        )
+    sys.stdout.write("then: cscbench data build\n")
+
+
 @data_app.command("import")
 def data_import(
     files: Annotated[list[Path], typer.Argument(help="CSV files downloaded from EES by hand.")],

@@ -94,7 +94,7 @@ def canonical_name(key: str) -> str:
     return SOURCES[key].pattern.replace("*", "imported")
 
 
-def _check(path: Path, key: str) -> None:
+def check_file(path: Path, key: str) -> None:
     """Parse the file as its source would be parsed, so bad cells stop the import, not later."""
     from cscbench.datasets.csvfile import parse_measure, read_text_table
     from cscbench.datasets.loaders import measure_columns, required_columns
@@ -118,7 +118,7 @@ def import_files(paths: list[str | Path], dest: str | Path | None = None) -> lis
         if not path.is_file():
             raise UsageError(f"{path}: no such file")
         key = identify(path)
-        _check(path, key)
+        check_file(path, key)
         checked.append((key, path))
     keys = [k for k, _ in checked]
     doubled = {k for k in keys if keys.count(k) > 1}
