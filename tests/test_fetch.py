@@ -126,7 +126,7 @@ def good_cache(server, tmp_path):
         ("timeout", "no answer from"),
         ("truncated", "cut short"),
         ("bad_checksum", "the download is corrupt"),
-        ("missing_column", "no data set has the columns of Children in need"),
+        ("missing_column", "closest is 'Children in need', which lacks At31_episodes"),
     ],
 )
 def test_a_failure_changes_nothing_in_the_cache(server, good_cache, mode, message):
@@ -142,3 +142,31 @@ def test_a_failure_changes_nothing_in_the_cache(server, good_cache, mode, messag
 def test_unknown_publication(server, tmp_path):
     out = fetch_cli(server, tmp_path, "--publication", "schools")
     assert out.returncode == 2 and "unknown publication 'schools'" in out.stderr
+
+
+def test_fetched_files_say_where_they_came_from(server, raw_dir, tmp_path):
+    cache = tmp_path / "cache"
+    assert fetch_cli(server, cache).returncode == 0
+    others = [
+        "ons_mid-year_population_estimates_2012_to_2024.csv",
+        "las_lineage.csv",
+        "New_Statistical_Neighbour_Groupings_April_2021.csv",
+        "sn_model_2025_wide.csv",
+    ]
+    env = {**os.environ, "CSCBENCH_CACHE": str(cache)}
+
+    def cli(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "cscbench.cli", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+
+    assert cli("data", "import", *(str(raw_dir / n) for n in others)).returncode == 0
+    assert cli("data", "build").returncode == 0
+    info = json.loads(cli("data", "info", "-f", "json").stdout)
+    origin = {s["key"]: s["origin"] for s in info["sources"]}
+    assert origin["b1"].startswith("EES data set 0196b5f1-0000-7000-8000-00000000000b version 1.0")
+    assert origin["population"] == "imported by hand"

@@ -216,6 +216,7 @@ def data_info(source: Source = None) -> tuple[dict, pl.DataFrame]:
     }
     if found:
         sources = pl.DataFrame(found["sources"]).select("key", "file", "rows", "sha256", "title")
+        sources = _with_provenance(sources, source)
     else:
         sources = pl.DataFrame(
             schema={
@@ -227,6 +228,32 @@ def data_info(source: Source = None) -> tuple[dict, pl.DataFrame]:
             }
         )
     return summary, sources
+
+
+def _with_provenance(sources: pl.DataFrame, source: Source) -> pl.DataFrame:
+    """Add where each file came from: the EES data set and version it was fetched from."""
+    import json
+
+    from cscbench.datasets.cache import cache_dir
+    from cscbench.datasets.store import resolve
+
+    origin = {key: "shipped with cscbench" for key in sources["key"]}
+    active = resolve(None) if source is None else None
+    if active is not None:
+        log = cache_dir() / "fetched.json"
+        fetched = json.loads(log.read_text()) if log.is_file() else {}
+        for key in origin:
+            record = fetched.get(key)
+            if record and record["file"] in set(sources["file"]):
+                origin[key] = (
+                    f"EES data set {record['data_set_id']} version {record['version']}, "
+                    f"fetched {record['fetched_at']}"
+                )
+            else:
+                origin[key] = "imported by hand"
+    return sources.with_columns(
+        pl.col("key").replace_strict(origin, return_dtype=pl.String).alias("origin")
+    )
 
 
 def _describe(source: Source) -> str:

@@ -116,8 +116,10 @@ def _first_line(raw: bytes) -> bytes:
     return raw.split(b"\n", 1)[0]
 
 
-def sniff(http, base_url: str, data_set: dict, timeout: float, scratch: Path) -> str | None:
-    """Which source a data set is, from the first line of its CSV (None if none)."""
+def sniff(
+    http, base_url: str, data_set: dict, timeout: float, scratch: Path
+) -> tuple[str | None, list[str]]:
+    """Which source a data set is (None if none), from the first line of its CSV; its columns."""
     url = f"{base_url}/v1/data-sets/{data_set['id']}/csv"
     what = f"data set {data_set['title']!r} ({data_set['id']})"
     with _get(http, url, what, timeout, stream=True) as response:
@@ -126,10 +128,12 @@ def sniff(http, base_url: str, data_set: dict, timeout: float, scratch: Path) ->
         scratch.write_bytes(_first_line(start) + b"\n")
     except zlib.error as exc:  # a small file arrives whole: its checksum is checked here
         raise FetchError(f"{what}: the download is corrupt ({exc})") from None
+    from cscbench.datasets.cache import header
+
     try:
-        return identify(scratch)
+        return identify(scratch), header(scratch)
     except DataError:
-        return None
+        return None, header(scratch)
 
 
 def download(
@@ -174,6 +178,27 @@ def download(
     return hashlib.sha256(data).hexdigest()
 
 
+def _lacking(name: str, lacking: list[str], unknown: list[tuple[dict, list[str]]]) -> str:
+    """Say which sources no data set provides, and for each the nearest data set's missing columns.
+
+    Example:
+        >>> _lacking("children-in-need", ["d3"], [({"title": "CPP"}, ["time_period"])])[:60]
+        'children-in-need: no data set has the columns of Child prote'
+    """
+    from cscbench.datasets.loaders import required_columns
+
+    parts = []
+    for key in lacking:
+        required = required_columns(key)
+        near = [([c for c in required if c not in columns], d["title"]) for d, columns in unknown]
+        text = SOURCES[key].title
+        if near:
+            missing, title = min(near, key=lambda n: len(n[0]))
+            text += f" (closest is {title!r}, which lacks {', '.join(missing)})"
+        parts.append(text)
+    return f"{name}: no data set has the columns of {'; '.join(parts)}: has DfE changed a column?"
+
+
 def _choose(matches: list[tuple[str, dict]], key: str) -> dict:
     """Of several data sets that fit a source, the one whose title is closest to the source's."""
     title = SOURCES[key].title.lower()
@@ -212,18 +237,16 @@ def fetch(
         for name in chosen:
             data_sets = list_data_sets(http, base_url, PUBLICATIONS[name], timeout)
             by_key: dict[str, list[tuple[str, dict]]] = {}
+            unknown: list[tuple[dict, list[str]]] = []
             for data_set in data_sets:
-                key = sniff(http, base_url, data_set, timeout, staging / "sniff.csv")
-                if key in NEEDED[name]:
+                key, columns = sniff(http, base_url, data_set, timeout, staging / "sniff.csv")
+                if key is None:
+                    unknown.append((data_set, columns))
+                elif key in NEEDED[name]:
                     by_key.setdefault(key, []).append((key, data_set))
             lacking = [k for k in NEEDED[name] if k not in by_key]
             if lacking:
-                titles = "; ".join(d["title"] for d in data_sets) or "none"
-                raise FetchError(
-                    f"{name}: no data set has the columns of "
-                    f"{', '.join(SOURCES[k].title for k in lacking)} "
-                    f"(a column may have changed; data sets listed: {titles})"
-                )
+                raise FetchError(_lacking(name, lacking, unknown))
             for key in NEEDED[name]:
                 data_set = _choose(by_key[key], key)
                 found = Found(
