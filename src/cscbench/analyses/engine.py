@@ -31,6 +31,7 @@ from pathlib import Path
 import polars as pl
 
 from cscbench.datasets import comparator_group, load_areas, load_indicators, load_neighbours
+from cscbench.datasets import group as group_of
 from cscbench.datasets.areas import find_area
 from cscbench.datasets.groups import MODEL_LABEL, ComparatorGroup
 from cscbench.datasets.lineage import SUCCESSIONS
@@ -580,18 +581,9 @@ def benchmark(
     areas = load_areas(source)
     focus = find_area(la, areas)
     year = year if year is not None else latest_year(source)
-    if isinstance(group, ComparatorGroup):
-        chosen = group
-    else:
-        if comparators:
-            group = "custom"
-        chosen = comparator_group(
-            focus["la_code"],
-            group,
-            areas,
-            load_neighbours(source=source),
-            list(comparators) if comparators else None,
-        )
+    if comparators and not isinstance(group, ComparatorGroup):
+        group = "custom"
+    chosen = group_of(focus["la_code"], group, comparators, source)
     label = _group_label(group_name or chosen.label, include_self, focus["area_name"])
     table = _assemble(
         panel(indicators, source, [chosen.focus, *chosen.members]),
@@ -674,7 +666,7 @@ def series(
         368.0
     """
     areas = load_areas(source)
-    chosen = _group_for(la, group, source)
+    chosen = group_of(la, group, source=source)
     return _assemble(
         panel(indicators, source, [chosen.focus, *chosen.members]),
         _custom_membership(chosen),
@@ -731,16 +723,6 @@ def trend_view(
         "trend",
         "flags",
     ).sort("year")
-
-
-def _group_for(la: str, group: str | ComparatorGroup, source: Source) -> ComparatorGroup:
-    """A named group of ``la``, or the given :class:`ComparatorGroup` as it is."""
-    if isinstance(group, ComparatorGroup):
-        return group
-    areas = load_areas(source)
-    return comparator_group(
-        find_area(la, areas)["la_code"], group, areas, load_neighbours(source=source)
-    )
 
 
 def outliers(

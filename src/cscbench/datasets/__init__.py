@@ -167,16 +167,21 @@ def neighbours(la: str, model: str = "sn2025", source: Source = None) -> pl.Data
 
 def group(
     la: str,
-    group: str = "sn2025",
+    group: str | ComparatorGroup = "sn2025",
     comparators: Sequence[str] | None = None,
     source: Source = None,
 ) -> ComparatorGroup:
     """The comparator group of an authority (see :mod:`cscbench.datasets.groups`).
 
+    ``group`` is a group's name, or a :class:`ComparatorGroup` already made (returned as it
+    is), so every function that takes a group can be given either.
+
     Example:
         >>> group("Derby", "region").label
         'Authorities in East Midlands'
     """
+    if isinstance(group, ComparatorGroup):
+        return group
     return comparator_group(
         la,
         group,

@@ -29,8 +29,8 @@ import polars as pl
 from cscbench.analyses import benchmark, funnels, panel, trend
 from cscbench.analyses.engine import latest_year, trend_view
 from cscbench.analyses.wording import number, rank_words, with_unit, year_label
-from cscbench.datasets import find_area, group, load_factors, manifest
-from cscbench.datasets.groups import ComparatorGroup
+from cscbench.datasets import find_area, load_factors, manifest
+from cscbench.datasets import group as group_of
 from cscbench.datasets.lineage import SUCCESSIONS
 from cscbench.datasets.registry import INDICATORS, SOURCES, rates_and_percentages
 from cscbench.datasets.store import Source
@@ -127,7 +127,7 @@ def trend_chart(
     else:
         series = trend_view(rows.filter(pl.col("indicator") == indicator), year_from, year_to)
     focus = find_area(la, source)
-    chosen = _group(la, group_key, source)
+    chosen = group_of(la, group_key, source=source)
     region = focus["region_name"]
     names = {
         "value": focus["area_name"],
@@ -293,7 +293,7 @@ def comparator_chart(
             indicators=[indicator],
             source=source,
         ).row(0, named=True)
-    chosen = _group(la, group, source)
+    chosen = group_of(la, group, source=source)
     year = row["year"]
     if values is None:
         values = panel([indicator], source, la_codes=[chosen.focus, *chosen.members])
@@ -398,11 +398,6 @@ def _js(text: str) -> str:
     return json.dumps(text)
 
 
-def _group(la: str, key, source: Source) -> ComparatorGroup:
-    """A named group of ``la`` or a :class:`ComparatorGroup` as given (custom groups)."""
-    return key if isinstance(key, ComparatorGroup) else group(la, key, source=source)
-
-
 # --- 3. Funnel ----------------------------------------------------------------------------------
 
 
@@ -422,7 +417,7 @@ def funnel_chart(
 
         raise UsageError(f"a funnel plot needs a rate or percentage, not {indicator}")
     year = year if year is not None else latest_year(source)
-    chosen = _group(la, group, source)
+    chosen = group_of(la, group, source=source)
     rows = panel([indicator], source).filter(pl.col("year") == year, pl.col("value").is_not_null())
     first = rows.row(0, named=True)
     target, tau2 = (
@@ -869,7 +864,7 @@ def factors_chart(
         >>> spec["layer"][0]["mark"]["type"]
         'tick'
     """
-    chosen = _group(la, group, source)
+    chosen = group_of(la, group, source=source)
     factors = load_factors(source)
     year = year if year is not None else int(factors["year"].max())
     rows = factors.filter(
