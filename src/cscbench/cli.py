@@ -39,6 +39,10 @@ DataDir = Annotated[
 Out = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead.")]
 Year = Annotated[int | None, typer.Option("--year", help="Year ending 31 March (default: latest).")]
 GroupOpt = Annotated[str, typer.Option("--group", help="sn2025, sn2021, region, england or all.")]
+TargetsOpt = Annotated[
+    Path | None,
+    typer.Option("--targets", help="A targets file (TOML): adds target and target_status."),
+]
 
 
 def _emit(frame, fmt: str, out: Path | None = None, decimals: int | None = None) -> None:
@@ -205,6 +209,7 @@ def benchmark(
             "--base-year", help="Year for long-term change (default: first year of data)."
         ),
     ] = None,
+    targets: TargetsOpt = None,
     fmt: Format = "table",
     out: Out = None,
     data: DataDir = None,
@@ -227,8 +232,47 @@ def benchmark(
         base_year=base_year,
         source=data,
         group_name=name,
+        targets=targets,
     )
     _emit(summary_view(table) if fmt == "table" else table, fmt, out)
+
+
+@app.command("targets")
+def targets(
+    la: Annotated[str, typer.Argument(help="Authority: name or code, e.g. Derby or 831.")],
+    targets_file: Annotated[
+        Path, typer.Option("--targets", help="The targets file (TOML): see cscbench docs.")
+    ],
+    local: Annotated[
+        Path | None,
+        typer.Option(
+            "--local",
+            help="The authority's own figures (CSV: indicator, period, numerator, "
+            "denominator or value), e.g. by quarter.",
+        ),
+    ] = None,
+    year: Year = None,
+    group: GroupOpt = "sn2025",
+    include_self: Annotated[bool, typer.Option("--include-self")] = False,
+    fmt: Format = "table",
+    out: Out = None,
+    data: DataDir = None,
+) -> None:
+    """Each target's figures by period with status (on target, off target recoverable or
+    causing concern), direction of travel and the latest published comparators."""
+    from cscbench.analyses.performance import targets as run
+    from cscbench.output import targets_view
+
+    table = run(
+        la,
+        targets_file,
+        local=local,
+        year=year,
+        group=group,
+        include_self=include_self,
+        source=data,
+    )
+    _emit(targets_view(table) if fmt == "table" else table, fmt, out)
 
 
 @app.command("rank")
@@ -408,6 +452,11 @@ def report(
     workers: Annotated[
         int | None, typer.Option("--workers", help="Processes (default: cores).")
     ] = None,
+    targets: TargetsOpt = None,
+    quarterly: Annotated[
+        Path | None,
+        typer.Option("--quarterly", help="With --targets: the authority's own figures (CSV)."),
+    ] = None,
     data: DataDir = None,
 ) -> None:
     """Write the benchmark pack: index.html, figures (PNG and SVG), tables.xlsx, CSV, data."""
@@ -419,6 +468,8 @@ def report(
     name, members = None, _split(comparators)
     if comparators_file is not None:
         name, members = read_group_file(comparators_file)
+    if quarterly is not None and targets is None:
+        raise UsageError("--quarterly needs --targets")
     if every:
         from rich.progress import Progress
 
@@ -453,6 +504,8 @@ def report(
         workers=workers,
         comparators=members,
         group_name=name,
+        targets=targets,
+        quarterly=quarterly,
     )
     sys.stderr.write(f"pack written to {folder}\n")
 

@@ -146,4 +146,39 @@ def summary_view(table: pl.DataFrame) -> pl.DataFrame:
         pl.col("change_1y_pct").round(1).alias("1-year %"),
         "trend",
         pl.col("flags").list.join(", ").alias("flags"),
+        *_status_column(table),
+    )
+
+
+def _status_column(table: pl.DataFrame) -> list[pl.Expr]:
+    """'✓ on target' (symbol and words) when the table carries target statuses."""
+    if "target_status" not in table.columns:
+        return []
+    status = pl.concat_str("target_symbol", "target_status", separator=" ")
+    return [pl.col("target"), status.alias("target status")]
+
+
+def targets_view(frame: pl.DataFrame) -> pl.DataFrame:
+    """The targets table's headline columns, numbers rounded as each unit is displayed."""
+    numbers = ["value", "target", "change", "published_value", "comparator_mean", "england"]
+    whole = pl.col("unit") == "count"
+    shown = frame.with_columns(
+        pl.when(whole)
+        .then(pl.col(c).round(0).map_elements(lambda v: f"{v:,.0f}", pl.String))
+        .otherwise(pl.col(c).round(1).map_elements(lambda v: f"{v:,.1f}", pl.String))
+        .alias(c)
+        for c in numbers
+    )
+    return shown.select(
+        "indicator",
+        "period",
+        "figures",
+        "value",
+        pl.concat_str(pl.col("direction"), pl.col("target"), separator=" ").alias("target"),
+        pl.concat_str("symbol", "status", separator=" ").alias("status"),
+        "travel",
+        pl.col("published_year").alias("DfE year"),
+        pl.col("published_value").alias("DfE value"),
+        pl.col("comparator_mean").alias("comparators"),
+        "england",
     )

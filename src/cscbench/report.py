@@ -26,6 +26,7 @@ import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
+from itertools import chain
 from pathlib import Path
 
 import polars as pl
@@ -39,6 +40,7 @@ from cscbench.datasets.groups import ComparatorGroup
 from cscbench.datasets.registry import INDICATORS, rates_and_percentages
 from cscbench.datasets.snapshot import LICENCE
 from cscbench.datasets.store import Source
+from cscbench.datasets.targets import TargetPlan
 
 CHARTED = rates_and_percentages()  # counts go in tables and narrative, not charts
 
@@ -205,6 +207,41 @@ def _sources_html(source: Source) -> str:
     )
 
 
+def _target_charts(status: pl.DataFrame, name: str) -> Iterator[tuple[str, str, object]]:
+    from cscbench.figures.charts import target_chart
+
+    with_figures = status.filter(pl.col("value").is_not_null())
+    for ind in with_figures["indicator"].unique(maintain_order=True):
+        yield f"{ind}-target", "targets", target_chart(status, ind, name)
+
+
+def _targets_html(status: pl.DataFrame | None, svgs: list[tuple[str, str]]) -> str:
+    """The targets section: each period's figure, target, status (symbol and words), travel."""
+    if status is None:
+        return ""
+    rows = []
+    for r in status.iter_rows(named=True):
+        decimals = 0 if r["unit"] == "count" else 1
+        value = "no figure" if r["value"] is None else f"{r['value']:,.{decimals}f}"
+        shown = f"{r['symbol']} {r['status']}" if r["status"] else "no figure"
+        goal = f"{r['direction']} {r['target']:,.{decimals}f}"
+        rows.append(
+            f"<tr><td>{_e(r['title'])}</td><td>{_e(r['period'] or '')}</td>"
+            f"<td>{_e(r['figures'])}</td><td class='n'>{_e(value)}</td>"
+            f"<td>{_e(goal)}</td>"
+            f"<td>{_e(shown)}</td><td>{_e(r['travel'] or '')}</td></tr>"
+        )
+    charts = "".join(f"<figure aria-label='{_e(stem)}'>{svg}</figure>" for stem, svg in svgs)
+    return (
+        "<h2 id='targets'>Targets</h2><p class='note'>Status: ✓ on target; ! off target, "
+        "recoverable (within the target's band); ✗ off target, causing concern. "
+        "Figures compared as displayed.</p>"
+        "<table><thead><tr><th>Indicator</th><th>Period</th><th>Figures</th><th>Value</th>"
+        "<th>Target</th><th>Status</th><th>Since previous period</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>{charts}"
+    )
+
+
 def _write_tables(folder: Path, tables: dict[str, pl.DataFrame]) -> None:
     import xlsxwriter
 
@@ -228,10 +265,15 @@ def report(
     workers: int | None = None,
     comparators: list[str] | None = None,
     group_name: str | None = None,
+    targets: TargetPlan | str | Path | None = None,
+    quarterly: pl.DataFrame | str | Path | None = None,
 ) -> Path:
     """Write the benchmark pack of one authority to ``out`` (default ``cscbench-<name>``).
 
     ``workers`` processes draw the charts (default: one per core; 1 draws them in turn).
+    With ``targets`` (a targets file or plan) the benchmark table gains ``target`` and
+    ``target_status`` and the pack a section on targets, from the authority's own figures in
+    ``quarterly`` (a CSV, see :mod:`cscbench.datasets.targets`) or else DfE's.
     """
 
     focus = find_area(la, source)
@@ -247,8 +289,16 @@ def report(
         include_self=include_self,
         base_year=base_year,
         source=source,
+        targets=targets,
     )
     year = int(table["year"][0])
+    status = None
+    if targets is not None:
+        from cscbench.analyses.performance import targets as target_table
+
+        status = target_table(
+            focus["la_code"], targets, quarterly, year, chosen, include_self, source=source
+        )
     from cscbench.datasets import members_in_year
 
     members = members_in_year(chosen, year, load_areas(source), include_self=include_self)
@@ -265,10 +315,11 @@ def report(
     draw_workers = (os.cpu_count() or 1) if workers is None else workers
     pool = _pool(draw_workers) if draw_workers > 1 else None
     drawn: list[tuple[str, str, object]] = []
+    charts = pack_charts(focus["la_code"], year, chosen, include_self, source, table)
+    if status is not None:
+        charts = chain(charts, _target_charts(status, focus["area_name"]))
     try:
-        for stem, section, chart in pack_charts(
-            focus["la_code"], year, chosen, include_self, source, table
-        ):
+        for stem, section, chart in charts:
             job = (spec(chart), str(figures / f"{stem}.svg"), str(figures / f"{stem}.png"))
             svg = pool.submit(render_files, *job) if pool else render_files(*job)
             drawn.append((stem, section, svg))
@@ -286,7 +337,10 @@ def report(
         | ((pl.col("year") == year) & pl.col("indicator").is_in(list(CHARTED)))
     )
     used.write_parquet(folder / "data.parquet")
-    _write_tables(folder, {"benchmark": table, "narrative": sentences, "group": members})
+    tables = {"benchmark": table, "narrative": sentences, "group": members}
+    if status is not None:
+        tables["targets"] = status
+    _write_tables(folder, tables)
 
     name = focus["area_name"]
     sections = []
@@ -332,6 +386,7 @@ and England. {lead}</p>
 <h2 id="overview">Overview</h2>{overview}
 <h2 id="indicators">Indicators</h2>{"".join(sections)}
 <h2 id="factors">Factors identified at the end of assessment</h2>{factors}
+{_targets_html(status, svgs.get("targets", []))}
 <h2 id="flags">Flags</h2>{_flags_html(table)}
 <h2 id="group">Comparator group</h2><p>{_e(chosen.label)}.</p>{_group_html(members)}
 <h2 id="sources">Data sources and licence</h2>{_sources_html(source)}

@@ -37,6 +37,7 @@ from cscbench.datasets.groups import MODEL_LABEL, ComparatorGroup
 from cscbench.datasets.lineage import SUCCESSIONS
 from cscbench.datasets.registry import get_indicator
 from cscbench.datasets.store import Source, resolve, stored
+from cscbench.datasets.targets import TargetPlan
 from cscbench.errors import UsageError
 
 ROBUST_LIMIT = 3.5
@@ -566,12 +567,14 @@ def benchmark(
     base_year: int | None = None,
     source: Source = None,
     group_name: str | None = None,
+    targets: TargetPlan | str | Path | None = None,
 ) -> pl.DataFrame:
     """One authority's benchmark: one row per indicator (columns in :data:`COLUMNS`).
 
     ``group`` is sn2025 (default), sn2021, region, england, all, or custom (with
     ``comparators``: names or codes), or a :class:`ComparatorGroup` already made.
-    ``year`` defaults to the latest year.
+    ``year`` defaults to the latest year. With ``targets`` (a targets file or plan), the
+    columns of :func:`~cscbench.analyses.performance.with_targets` are added.
 
     Example:
         >>> b = benchmark("Derby", year=2025, indicators=["cla_rate"])
@@ -597,6 +600,10 @@ def benchmark(
     rows = table.filter(pl.col("year") == year)
     if rows.is_empty():
         raise UsageError(f"no figures for {focus['area_name']} in {year}")
+    if targets is not None:
+        from cscbench.analyses.performance import with_targets
+
+        rows = with_targets(rows, targets)
     return rows
 
 

@@ -12,6 +12,7 @@ from cscbench.figures.charts import (
     funnel_chart,
     overview_chart,
     spc_chart,
+    target_chart,
     trend_chart,
 )
 from cscbench.figures.render import save, to_png, to_svg
@@ -34,6 +35,7 @@ __all__ = [
     "overview_chart",
     "save",
     "spc_chart",
+    "target_chart",
     "to_png",
     "to_svg",
     "trend_chart",

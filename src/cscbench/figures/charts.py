@@ -13,6 +13,8 @@
 5. :func:`spc_chart`: the authority's own series with centre line, process limits and
    special-cause points (Making Data Count).
 6. :func:`factors_chart`: factors identified at the end of assessment across the group.
+7. :func:`target_chart`: one target's figures by period against the target line, shaped by
+   status.
 
 Example:
     >>> chart = comparator_chart("Derby", "rereferral_pct", year=2017, group="sn2021")
@@ -946,3 +948,92 @@ def factors_chart(
     return _finish(
         chart, title, subtitle, description, _note(None, source, "; factors at assessment")
     )
+
+
+# --- 7. Targets -------------------------------------------------------------------------------
+
+STATUS_SHAPES = {
+    "on target": "circle",
+    "off target, recoverable": "triangle-up",
+    "off target, causing concern": "cross",
+}
+
+
+def target_chart(table: pl.DataFrame, indicator: str, area_name: str) -> alt.LayerChart:
+    """One target's figures by period against the target line, each point shaped (and
+    labelled with its symbol) by its status, from a :func:`~cscbench.analyses.performance.
+    targets` table.
+
+    Example:
+        >>> from cscbench.analyses.performance import targets
+        >>> from cscbench.datasets.targets import Target, TargetPlan
+        >>> plan = TargetPlan("t", (Target("cp_start_rate", "Plans starting", "rate_per_10k",
+        ...                               45.0, "at most", 4.5),))
+        >>> chart = target_chart(targets("Derby", plan), "cp_start_rate", "Derby")
+        >>> chart.to_dict()["title"]["text"]
+        'Derby: 2 of 5 periods on or near target'
+    """
+    rows = table.filter(pl.col("indicator") == indicator, pl.col("value").is_not_null())
+    if rows.is_empty():
+        from cscbench.errors import UsageError
+
+        raise UsageError(f"no figures for {area_name} on {indicator} to chart")
+    first = rows.row(0, named=True)
+    decimals = 0 if first["unit"] == "count" else 1
+    rows = rows.with_columns(pl.concat_str("symbol", "status", separator=" ").alias("shown_status"))
+    order = rows["period"].to_list()
+    x = alt.X("period:O", title=None, sort=order, axis=alt.Axis(labelAngle=0))
+    y = alt.Y("value:Q", title=first["title"], scale=alt.Scale(zero=True))
+    line = alt.Chart(rows).mark_line(color=FOCUS, strokeWidth=2).encode(x=x, y=y)
+    # The legend names each status by shape and words (the symbols' glyphs are not in every
+    # font the renderer has).
+    domain = list(STATUS_SHAPES)
+    points = (
+        alt.Chart(rows)
+        .mark_point(filled=True, size=110, color=FOCUS)
+        .encode(
+            x=x,
+            y=y,
+            shape=alt.Shape(
+                "status:N",
+                scale=alt.Scale(domain=domain, range=list(STATUS_SHAPES.values())),
+                legend=alt.Legend(title=None, orient="bottom", labelLimit=0),
+            ),
+            tooltip=[
+                alt.Tooltip("period:N"),
+                alt.Tooltip("value:Q", format=f",.{decimals}f"),
+                alt.Tooltip("shown_status:N", title="status"),
+            ],
+        )
+    )
+    goal = pl.DataFrame(
+        {
+            "target": [first["target"]],
+            "label": [f"Target: {first['direction']} {first['target']:,.{decimals}f}"],
+        }
+    )
+    rule = (
+        alt.Chart(goal)
+        .mark_rule(color=ENGLAND, strokeDash=[6, 4], strokeWidth=2)
+        .encode(y="target:Q")
+    )
+    label = (
+        alt.Chart(goal)
+        .mark_text(align="left", dx=4, dy=-8, color=ENGLAND)
+        .encode(y="target:Q", x=alt.value(0), text="label:N")
+    )
+    chart = alt.layer(rule, label, line, points, width=WIDTH, height=260)
+    near = rows.filter(pl.col("status") != "off target, causing concern").height
+    title = f"{area_name}: {near} of {rows.height} periods on or near target"
+    statuses = "; ".join(
+        f"{p} {v:,.{decimals}f} ({s})"
+        for p, v, s in rows.select("period", "value", "status").iter_rows()
+    )
+    description = (
+        f"Line chart of {first['title'].lower()} for {area_name} by period against the "
+        f"target ({first['direction']} {first['target']:,.{decimals}f}): {statuses}."
+    )
+    subtitle = f"{first['title']}; target {first['direction']} {first['target']:,.{decimals}f}"
+    whose = {"local": f"{area_name}'s own figures", "DfE": "DfE, Children in need"}
+    note = source_note("; ".join(whose.get(f, f) for f in sorted(set(rows["figures"]))))
+    return _finish(chart, title, subtitle, description, note)
