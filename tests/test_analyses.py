@@ -34,3 +34,41 @@ def test_derby_2016_17_reproduces_section_34(tmp_path):
     assert table.filter(~pl.col("match"))["why_not"].null_count() == 0
     reref = table.filter(pl.col("figure") == "Derby's place for re-referrals, lowest first")
     assert reref["cscbench"].item() == 4  # "fourth lowest", paragraph 34.7
+
+
+def _comparison(name: str, tmp_path) -> pl.DataFrame:
+    script = next(p for p in ANALYSES if p.name == name)
+    subprocess.run(
+        [sys.executable, str(script), "--out", str(tmp_path)], check=True, capture_output=True
+    )
+    return pl.read_csv(tmp_path / "comparison.csv")
+
+
+def test_leicestershire_rutland_2017_18_snapshot(tmp_path):
+    table = _comparison("leicestershire_rutland_2017_18.py", tmp_path)
+    matched = table.filter(pl.col("match")).select("authority", "figure").rows()
+    assert matched == [
+        ("Leicestershire", "Re-referrals (%)"),
+        ("Leicestershire", "Children on plans, end of March 2018"),
+        ("Leicestershire", "Plans for children previously on one (%)"),
+        ("Rutland", "Referrals to children's social care"),
+        ("Rutland", "Children on plans, end of March 2018"),
+    ]
+    assert table.filter(~pl.col("match"))["why_not"].null_count() == 0
+    assert (tmp_path / "pack" / "index.html").exists()
+    said = (tmp_path / "narrative.md").read_text()
+    assert "29.9% of referrals in Leicestershire were re-referrals" in said
+    assert "against 20.8% in Rutland" in said
+
+
+def test_derby_derbyshire_2024_25_against_dfe(tmp_path):
+    table = _comparison("derby_derbyshire_2024_25.py", tmp_path)
+    assert table.height == 24
+    matched = table.filter(pl.col("match"))["figure"].to_list()
+    assert matched == [
+        "Protection plans, March 2025",
+        "Protection plans, neighbours 2024",
+        "Looked after, March 2025",
+    ]  # all three Derbyshire's
+    assert table.filter(~pl.col("match"))["why_not"].null_count() == 0
+    assert (tmp_path / "pack" / "side_by_side.csv").exists()

@@ -435,7 +435,11 @@ def narrative(
 @app.command("report")
 def report(
     la: Annotated[
-        str | None, typer.Argument(help="Authority: name or code (or use --all).")
+        str | None,
+        typer.Argument(
+            help='Authority: name or code; a partnership as "Leicestershire,Rutland" '
+            "(or use --all)."
+        ),
     ] = None,
     year: Year = None,
     group: GroupOpt = "sn2025",
@@ -494,6 +498,22 @@ def report(
         return
     if la is None:
         raise UsageError("name an authority, or give --all")
+    if "," in la:
+        from cscbench.partnership_pack import partnership_report
+
+        if members or targets is not None:
+            raise UsageError("a partnership pack uses each member's own group, without targets")
+        folder = partnership_report(
+            _split(la),
+            year=year,
+            group_key=group,
+            include_self=include_self,
+            out=out,
+            source=data,
+            workers=workers,
+        )
+        sys.stderr.write(f"partnership pack written to {folder}\n")
+        return
     folder = one(
         la,
         year=year,

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 from itertools import chain
@@ -307,28 +307,10 @@ def report(
     figures.mkdir(parents=True, exist_ok=True)
     sentences = narrative(table)
 
-    # Charts are built here while other processes draw them (vl-convert does not draw in
-    # parallel in threads), each writing its SVG and PNG.
-    from cscbench._render_worker import render_files
-    from cscbench.figures.render import spec
-
-    draw_workers = (os.cpu_count() or 1) if workers is None else workers
-    pool = _pool(draw_workers) if draw_workers > 1 else None
-    drawn: list[tuple[str, str, object]] = []
     charts = pack_charts(focus["la_code"], year, chosen, include_self, source, table)
     if status is not None:
         charts = chain(charts, _target_charts(status, focus["area_name"]))
-    try:
-        for stem, section, chart in charts:
-            job = (spec(chart), str(figures / f"{stem}.svg"), str(figures / f"{stem}.png"))
-            svg = pool.submit(render_files, *job) if pool else render_files(*job)
-            drawn.append((stem, section, svg))
-        svgs: dict[str, list[tuple[str, str]]] = {}
-        for stem, section, svg in drawn:
-            svgs.setdefault(section, []).append((stem, svg.result() if pool else svg))
-    finally:
-        if pool is not None:
-            pool.shutdown()
+    svgs = draw(charts, figures, workers)
 
     codes = [focus["la_code"], *chosen.members]
     used = load_indicators(source=source).filter(
@@ -400,6 +382,35 @@ SPC: NHS England "Making Data Count". Recent trend: OHID Fingertips. Ranks and b
     tmp.write_text(page, encoding="utf-8")
     tmp.replace(folder / "index.html")
     return folder
+
+
+def draw(
+    charts: Iterable[tuple[str, str, object]], figures: Path, workers: int | None = None
+) -> dict[str, list[tuple[str, str]]]:
+    """Draw every (file stem, section, chart) to ``figures/<stem>.svg`` and ``.png``; return the
+    SVG texts by section, in order.
+
+    Charts are built here while ``workers`` other processes draw them (vl-convert does not
+    draw in parallel in threads); 1 draws them in turn.
+    """
+    from cscbench._render_worker import render_files
+    from cscbench.figures.render import spec
+
+    draw_workers = (os.cpu_count() or 1) if workers is None else workers
+    pool = _pool(draw_workers) if draw_workers > 1 else None
+    drawn: list[tuple[str, str, object]] = []
+    try:
+        for stem, section, chart in charts:
+            job = (spec(chart), str(figures / f"{stem}.svg"), str(figures / f"{stem}.png"))
+            svg = pool.submit(render_files, *job) if pool else render_files(*job)
+            drawn.append((stem, section, svg))
+        svgs: dict[str, list[tuple[str, str]]] = {}
+        for stem, section, svg in drawn:
+            svgs.setdefault(section, []).append((stem, svg.result() if pool else svg))
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    return svgs
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:

@@ -42,6 +42,7 @@ from cscbench.errors import UsageError
 
 ROBUST_LIMIT = 3.5
 SMALL_NUMBERS = 10  # fewer children or events than this: the small_numbers caveat
+IMPRECISE_CV = 0.20  # a coefficient of variation above this: the imprecise caveat (ONS)
 GRID_ROWS = 2_000_000  # group statistics beyond this many member-years go indicator by indicator
 
 FLAG_MEANINGS: dict[str, str] = {
@@ -61,6 +62,8 @@ FLAG_MEANINGS: dict[str, str] = {
     "robust_high": "more than 3.5 median absolute deviations above the median authority",
     "robust_low": "more than 3.5 median absolute deviations below the median authority",
     "small_numbers": "fewer than 10 children or events: treat with caution",
+    "imprecise": "coefficient of variation above 20% (ONS's mark of an unreliable estimate): "
+    "a rate on 10 to 24 events, or a percentage on few children; the interval is wide",
     "suppressed": "withheld by DfE (see status)",
     "boundary_change": "the authority or a comparator was created or abolished in these years",
     "published_mismatch": "DfE's printed figure differs from its counts by more than rounding",
@@ -310,6 +313,36 @@ def _boundary_events(members: pl.DataFrame) -> pl.DataFrame:
     return touched.join(events, on="code").select("focus", "event_year").unique()
 
 
+def coefficient_of_variation() -> pl.Expr:
+    """A rate's or percentage's coefficient of variation from its counts (null for counts).
+
+    1/sqrt(r) for a rate on r events (Poisson); sqrt((1 - p) / r) for a percentage p = r / n
+    (binomial). ONS treats an estimate whose coefficient of variation exceeds 20% as
+    unreliable; a rate on fewer than 25 events does.
+
+    Example:
+        >>> f = pl.DataFrame({"unit": ["rate_per_10k", "percent"], "numerator": [25.0, 64.0],
+        ...                   "denominator": [8166.0, 308.0]})
+        >>> [round(v, 3) for v in f.select(coefficient_of_variation())["cv"]]
+        [0.2, 0.111]
+    """
+    r, n, unit = pl.col("numerator"), pl.col("denominator"), pl.col("unit")
+    percent = ((1 - r / n) / r).sqrt()
+    return (
+        pl.when((r > 0) & (unit == "percent") & (n > 0))
+        .then(percent)
+        .when((r > 0) & (unit == "rate_per_10k"))
+        .then(1 / r.sqrt())
+        .alias("cv")
+    )
+
+
+def imprecise() -> pl.Expr:
+    """True for a figure on 10 or more events whose coefficient of variation is above
+    :data:`IMPRECISE_CV` (below 10 the ``small_numbers`` flag already says more)."""
+    return (coefficient_of_variation() > IMPRECISE_CV) & (pl.col("numerator") >= SMALL_NUMBERS)
+
+
 def _flags(table: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
     """The ``flags`` list column from every rule (see :data:`FLAG_MEANINGS`)."""
     changed = (
@@ -342,6 +375,7 @@ def _flags(table: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
         flag(pl.col("robust_score") > ROBUST_LIMIT, "robust_high"),
         flag(pl.col("robust_score") < -ROBUST_LIMIT, "robust_low"),
         flag(pl.col("numerator") < SMALL_NUMBERS, "small_numbers"),
+        flag(imprecise(), "imprecise"),
         flag(pl.col("status") != "published", "suppressed"),
         flag(pl.col("_boundary"), "boundary_change"),
         flag(pl.col("published_ok") == False, "published_mismatch"),  # noqa: E712

@@ -51,16 +51,25 @@ LEVEL = {
 }
 
 
+def opening(indicator: str, year: int, la: str, value: float) -> str:
+    """The start of a level sentence: 'In 2016-17, 21.3% of referrals in Derby were ...'.
+
+    Example:
+        >>> opening("cp_count", 2018, "Rutland", 19.0)
+        'Rutland had 19 children on a child protection plan at 31 March 2018'
+    """
+    when = period(year, indicator)
+    v = with_unit(value, indicator)
+    if indicator in LEVEL:
+        return LEVEL[indicator].format(when=when[0].upper() + when[1:], v=v, la=la)
+    if INDICATORS[indicator].unit == "count":
+        return f"{la} had {v} {INDICATORS[indicator].short} {when}"
+    return f"{la}'s {INDICATORS[indicator].short} was {v} {when}"
+
+
 def _level(row: dict) -> tuple[str, dict]:
-    ind, la = row["indicator"], row["area_name"]
-    when = period(row["year"], ind)
-    v = with_unit(row["value"], ind)
-    if ind in LEVEL:
-        opening = LEVEL[ind].format(when=when[0].upper() + when[1:], v=v, la=la)
-    elif INDICATORS[ind].unit == "count":
-        opening = f"{la} had {v} {INDICATORS[ind].short} {when}"
-    else:
-        opening = f"{la}'s {INDICATORS[ind].short} was {v} {when}"
+    ind = row["indicator"]
+    opening_text = opening(ind, row["year"], row["area_name"], row["value"])
     bounds = (row["ci95_low"], row["ci95_high"], row["ci998_low"], row["ci998_high"])
     to_group = compared_with(row["value"], row["comparator_mean"], *bounds)
     to_england = compared_with(row["value"], row["england"], *bounds)
@@ -80,11 +89,11 @@ def _level(row: dict) -> tuple[str, dict]:
         if row["england"] is not None and INDICATORS[ind].unit != "count":
             parts.append(england_text)
         tail = f", compared with {' and '.join(parts)}" if parts else ""
-        return f"{opening}{tail}.", fields
+        return f"{opening_text}{tail}.", fields
     fields |= {"comparison_comparators": to_group, "comparison_england": to_england}
     if to_group == to_england:
-        return f"{opening}, {to_group} both {group_text} and {england_text}.", fields
-    return f"{opening}, {to_group} {group_text} and {to_england} {england_text}.", fields
+        return f"{opening_text}, {to_group} both {group_text} and {england_text}.", fields
+    return f"{opening_text}, {to_group} {group_text} and {to_england} {england_text}.", fields
 
 
 def _rank(row: dict) -> tuple[str, dict] | None:
@@ -96,11 +105,23 @@ def _rank(row: dict) -> tuple[str, dict] | None:
         ind.unit, ind.short
     )
     fields = {"rank": row["rank"], "rank_of": row["rank_of"]}
+    few = ""
+    if {"small_numbers", "imprecise"} & set(row["flags"] or []):
+        # a place on a handful of children is said to be one
+        fields["numerator"] = row["numerator"]
+        counted = number(row["numerator"], "cin_count")
+        if INDICATORS[row["indicator"]].unit == "percent":
+            fields["denominator"] = row["denominator"]
+            counted = f"{counted} of {number(row['denominator'], 'cin_count')}"
+        few = f", but on only {counted}, so a handful either way would change this place"
     if words.startswith("in the middle"):
-        return f"{row['area_name']} sits {words} of its comparator group for {measure}.", fields
+        return (
+            f"{row['area_name']} sits {words} of its comparator group for {measure}{few}.",
+            fields,
+        )
     return (
         f"{row['area_name']} has {words} {measure} of the {row['rank_of']} authorities in "
-        "its comparator group, itself included.",
+        f"its comparator group, itself included{few}.",
         fields,
     )
 
@@ -213,6 +234,19 @@ def _caveats(row: dict) -> list[tuple[str, dict]]:
                 {"numerator": row["numerator"]},
             )
         )
+    if "imprecise" in flags:
+        out.append(
+            (
+                f"This figure rests on {number(row['numerator'], 'cin_count')} children or "
+                f"events, so its 95% interval is wide ({number(row['ci95_low'], ind)} to "
+                f"{number(row['ci95_high'], ind)}).",
+                {
+                    "numerator": row["numerator"],
+                    "ci95_low": row["ci95_low"],
+                    "ci95_high": row["ci95_high"],
+                },
+            )
+        )
     if "boundary_change" in flags:
         out.append(
             (
@@ -285,16 +319,16 @@ def narrative(table: pl.DataFrame) -> pl.DataFrame:
                     "fields": json.dumps(fields, default=str),
                 }
             )
-    return pl.DataFrame(
-        out,
-        schema={
-            "indicator": pl.String,
-            "title": pl.String,
-            "kind": pl.String,
-            "sentence": pl.String,
-            "fields": pl.String,
-        },
-    )
+    return pl.DataFrame(out, schema=SENTENCE_SCHEMA)
+
+
+SENTENCE_SCHEMA = {
+    "indicator": pl.String,
+    "title": pl.String,
+    "kind": pl.String,
+    "sentence": pl.String,
+    "fields": pl.String,
+}
 
 
 def as_text(sentences: pl.DataFrame, markdown: bool = False) -> str:
@@ -305,3 +339,140 @@ def as_text(sentences: pl.DataFrame, markdown: bool = False) -> str:
         heading = f"### {title}" if markdown else title
         blocks.append(f"{heading}\n\n{' '.join(rows['sentence'])}")
     return "\n\n".join(blocks) + "\n"
+
+
+# --- partnerships -------------------------------------------------------------------------------
+
+
+def _names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _members_compared(ind: str, members: list[dict]) -> tuple[str, dict] | None:
+    """'In 2017-18, 29.9% of referrals in Leicestershire were re-referrals ..., against 20.8%
+    in Rutland (England 21.9%).' Members without a figure are named as such."""
+    have = [m for m in members if m["value"] is not None]
+    if not have:
+        return None
+    first, rest = have[0], have[1:]
+    text = opening(ind, first["year"], first["area_name"], first["value"])
+    if rest:
+        others = ", ".join(f"{with_unit(m['value'], ind)} in {m['area_name']}" for m in rest)
+        text += f", against {others}"
+    england = first["england"]
+    if england is not None:
+        text += f" (England {with_unit(england, ind)})"
+    text += "."
+    withheld = [m for m in members if m["value"] is None]
+    for m in withheld:
+        meaning = SYMBOLS.get(m["status"], "withheld")
+        text += f" DfE did not publish {m['area_name']}'s figure: {meaning}."
+    fields = {m["area_name"]: m["value"] for m in members} | {"england": england}
+    return text, fields
+
+
+def _own_groups(ind: str, members: list[dict]) -> tuple[str, dict] | None:
+    """'Against their own comparators, Leicestershire is above the average (25.0%) and
+    Rutland in line with its average (21.6%).'"""
+    parts, fields = [], {}
+    for m in members:
+        bounds = (m["ci95_low"], m["ci95_high"], m["ci998_low"], m["ci998_high"])
+        words = compared_with(m["value"], m["comparator_mean"], *bounds)
+        if words is None:
+            continue
+        average = "the average" if not parts else "its average"
+        parts.append(
+            f"{m['area_name']} is {words} {average} ({with_unit(m['comparator_mean'], ind)})"
+        )
+        fields[f"{m['area_name']} comparator_mean"] = m["comparator_mean"]
+    if not parts:
+        return None
+    lead = "Against its own comparators" if len(parts) == 1 else "Against their own comparators"
+    return f"{lead}, {_names(parts)}.", fields
+
+
+def _pooled(ind: str, whole: dict) -> tuple[str, dict]:
+    name = whole["area_name"]
+    if whole["value"] is None:
+        missing = _names(list(whole["missing"] or [])) or "a member"
+        return (
+            f"There is no figure for {name} as a whole: DfE withheld {missing}'s, and pooling "
+            "the rest would describe a different area.",
+            {"missing": whole["missing"]},
+        )
+    value = with_unit(whole["value"], ind)
+    if INDICATORS[ind].unit == "count":
+        together = opening(ind, whole["year"], name, whole["value"])
+        return f"Together, {together}.", {"value": whole["value"]}
+    interval = f"95% interval {number(whole['ci95_low'], ind)} to {number(whole['ci95_high'], ind)}"
+    return (
+        f"Taken as one area, {name}'s figure is {value} ({interval}).",
+        {k: whole[k] for k in ("value", "ci95_low", "ci95_high")},
+    )
+
+
+def _few(ind: str, m: dict) -> tuple[str, dict] | None:
+    """A member whose figure rests on few children: said once, with its interval."""
+    flags = set(m["flags"] or [])
+    if not {"small_numbers", "imprecise"} & flags or m["value"] is None:
+        return None
+    n = number(m["numerator"], "cin_count")
+    fields = {"numerator": m["numerator"]}
+    if INDICATORS[ind].unit == "percent":
+        n = f"{n} of {number(m['denominator'], 'cin_count')}"
+        fields["denominator"] = m["denominator"]
+    text = f"{m['area_name']}'s figure rests on only {n} children or events"
+    if m["ci95_low"] is not None:
+        text += f" (95% interval {number(m['ci95_low'], ind)} to {number(m['ci95_high'], ind)})"
+        fields |= {"ci95_low": m["ci95_low"], "ci95_high": m["ci95_high"]}
+    outlier = [f for f in flags if f.startswith(("funnel_", "robust_", "spc_", "above_", "below_"))]
+    text += ", so differences from the other members and from its comparators may be chance"
+    if m["rank"] is not None:
+        text += f"; its place in its group ({m['rank']} of {m['rank_of']}) could change"
+        text += " with a handful of children"
+        fields |= {"rank": m["rank"], "rank_of": m["rank_of"]}
+    if outlier:
+        text += f"; its flags ({', '.join(sorted(outlier))}) rest on those few children"
+        fields["flags"] = sorted(outlier)
+    return text + ".", fields
+
+
+def partnership_narrative(table: pl.DataFrame) -> pl.DataFrame:
+    """Sentences for a partnership table (:func:`~cscbench.analyses.partnership.partnership`):
+    per indicator, the members named side by side, each against its own comparators, the
+    partnership as one area, and a caveat for each member whose figure rests on few children.
+
+    Same columns as :func:`narrative`; ``kind`` is members, own_groups, pooled or caveat.
+
+    Example:
+        >>> from cscbench.analyses.partnership import partnership
+        >>> t = partnership(["Leicestershire", "Rutland"], year=2018,
+        ...                 indicators=["rereferral_pct"])
+        >>> print(partnership_narrative(t)["sentence"][0])  # doctest: +NORMALIZE_WHITESPACE
+        In 2017-18, 29.9% of referrals in Leicestershire were re-referrals within 12 months,
+        against 20.8% in Rutland (England 21.9%).
+    """
+    out = []
+    for (ind,), rows in table.group_by("indicator", maintain_order=True):
+        members = rows.filter(pl.col("role") == "member").to_dicts()
+        whole = rows.filter(pl.col("role") == "partnership").to_dicts()
+        parts = [
+            ("members", _members_compared(ind, members)),
+            ("own_groups", _own_groups(ind, members)),
+            *(("pooled", _pooled(ind, w)) for w in whole),
+            *(("caveat", _few(ind, m)) for m in members),
+        ]
+        for kind, made in parts:
+            if made is None:
+                continue
+            sentence, fields = made
+            out.append(
+                {
+                    "indicator": ind,
+                    "title": INDICATORS[ind].title,
+                    "kind": kind,
+                    "sentence": sentence,
+                    "fields": json.dumps(fields, default=str),
+                }
+            )
+    return pl.DataFrame(out, schema=SENTENCE_SCHEMA)

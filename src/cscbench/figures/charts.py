@@ -15,6 +15,8 @@
 6. :func:`factors_chart`: factors identified at the end of assessment across the group.
 7. :func:`target_chart`: one target's figures by period against the target line, shaped by
    status.
+8. :func:`partnership_chart`: each member of a partnership and the partnership pooled, with
+   intervals, each member's comparator average and England.
 
 Example:
     >>> chart = comparator_chart("Derby", "rereferral_pct", year=2017, group="sn2021")
@@ -1037,3 +1039,99 @@ def target_chart(table: pl.DataFrame, indicator: str, area_name: str) -> alt.Lay
     whose = {"local": f"{area_name}'s own figures", "DfE": "DfE, Children in need"}
     note = source_note("; ".join(whose.get(f, f) for f in sorted(set(rows["figures"]))))
     return _finish(chart, title, subtitle, description, note)
+
+
+# --- 8. Partnerships ----------------------------------------------------------------------------
+
+
+def partnership_chart(table: pl.DataFrame, indicator: str) -> alt.LayerChart:
+    """Each member of a partnership and the partnership as one area, with 95% intervals,
+    each member's own comparator average as a tick, and England as a line, from a
+    :func:`~cscbench.analyses.partnership.partnership` table.
+
+    Example:
+        >>> from cscbench.analyses.partnership import partnership
+        >>> t = partnership(["Leicestershire", "Rutland"], year=2018, indicators=["cp_rate"])
+        >>> partnership_chart(t, "cp_rate").to_dict()["title"]["text"]
+        'Child protection plans: Leicestershire and Rutland'
+    """
+    rows = table.filter(pl.col("indicator") == indicator)
+    if rows.is_empty():
+        from cscbench.errors import UsageError
+
+        raise UsageError(f"no partnership rows for {indicator}")
+    ind = INDICATORS[indicator]
+    name = rows["partnership"][0]
+    order = rows["area_name"].to_list()
+    shown = rows.with_columns(
+        pl.when(pl.col("role") == "partnership")
+        .then(pl.lit("Partnership (pooled)"))
+        .otherwise(pl.lit("Authority"))
+        .alias("kind"),
+        pl.col("value").is_null().alias("_none"),
+        pl.when(pl.col("role") == "partnership")
+        .then(pl.lit("no pooled figure: a member's was withheld"))
+        .otherwise(pl.lit("no figure: withheld by DfE"))
+        .alias("_why"),
+    )
+    y = alt.Y("area_name:N", title=None, sort=order)
+    x = alt.X("value:Q", title=_measure(indicator), scale=alt.Scale(zero=True))
+    bars = (
+        alt.Chart(shown)
+        .mark_rule(color=FOCUS, strokeWidth=2)
+        .encode(y=y, x="ci95_low:Q", x2="ci95_high:Q")
+    )
+    points = (
+        alt.Chart(shown.filter(~pl.col("_none")))
+        .mark_point(filled=True, size=120, color=FOCUS)
+        .encode(
+            y=y,
+            x=x,
+            shape=alt.Shape(
+                "kind:N",
+                scale=alt.Scale(
+                    domain=["Authority", "Partnership (pooled)"], range=["circle", "diamond"]
+                ),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("area_name:N", title="area"),
+                alt.Tooltip("value:Q", format=",.1f"),
+                alt.Tooltip("ci95_low:Q", format=",.1f", title="95% low"),
+                alt.Tooltip("ci95_high:Q", format=",.1f", title="95% high"),
+                alt.Tooltip("numerator:Q", format=",.0f"),
+            ],
+        )
+    )
+    ticks = (
+        alt.Chart(shown.filter(pl.col("comparator_mean").is_not_null()))
+        .mark_tick(color=COMPARATORS, thickness=3, size=26)
+        .encode(y=y, x="comparator_mean:Q", tooltip=["area_name:N", "comparator_mean:Q"])
+    )
+    withheld = (
+        alt.Chart(shown.filter(pl.col("_none")).with_columns(pl.lit(0.0).alias("at")))
+        .mark_text(align="left", dx=4, color=COMPARATORS)
+        .encode(y=y, x="at:Q", text="_why:N")
+    )
+    england = pl.DataFrame({"england": [rows["england"].drop_nulls().first()]}).drop_nulls()
+    rule = (
+        alt.Chart(england)
+        .mark_rule(color=ENGLAND, strokeDash=[6, 4], strokeWidth=2)
+        .encode(x="england:Q")
+    )
+    chart = alt.layer(rule, bars, ticks, points, withheld, width=WIDTH, height=44 * len(order))
+    title = f"{ind.short.capitalize()}: {name}"
+    year = int(rows["year"][0])
+    subtitle = [
+        f"{ind.title}, {year_label(year)}; lines: 95% intervals",
+        "Grey ticks: each authority's own comparator average; dashed line: England",
+    ]
+    described = "; ".join(
+        f"{a} {number(v, indicator)}" if v is not None else f"{a} not published"
+        for a, v in rows.select("area_name", "value").iter_rows()
+    )
+    description = (
+        f"Dot chart of {ind.title.lower()} for {name} in {year_label(year)}, each authority and "
+        f"the partnership pooled, with 95% intervals and England: {described}."
+    )
+    return _finish(chart, title, subtitle, description, _note(indicator, None))

@@ -1,0 +1,137 @@
+"""Leicestershire and Rutland LSCB, annual report 2017-18: the partnership pack, from data.
+
+    python analyses/leicestershire_rutland_2017_18.py [--out DIR]
+
+The board's report gives each authority a "safeguarding children snapshot" of counts and
+percentages, with no comparators. This script sets every snapshot figure that DfE's files
+cover beside DfE's, then builds what the report could have had: both authorities side by side,
+each against its own statistical neighbours (DfE's 2021 model, the nearest to 2018), the
+partnership pooled, and sentences that name both ("29.9% of referrals in Leicestershire were
+re-referrals, against 20.8% in Rutland"). Rutland is small (19 children on protection plans),
+so its figures come with their intervals and the small-numbers caveats wherever they are
+ranked or flagged.
+
+Writes to DIR (default analyses/output/leicestershire-rutland-2017-18): comparison.csv,
+narrative.md and the pack in pack/.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import polars as pl
+
+from cscbench.analyses.narrative import as_text, partnership_narrative
+from cscbench.analyses.partnership import partnership
+from cscbench.partnership_pack import partnership_report
+
+HERE = Path(__file__).resolve().parent
+YEAR, GROUP = 2018, "sn2021"
+
+OWN = (
+    "not verified: the board quotes the authority's own figure, which DfE's published count "
+    "does not give"
+)
+SERIES = (
+    "DfE's series for Leicestershire jumps (3,041 in 2017, 2,128 in 2018, 2,931 in 2019); "
+    "the board's 2,763 is the authority's own count"
+)
+
+# (authority, what, the report's figure, decimals, indicator, why if it differs)
+REPORT = [
+    ("Leicestershire", "Referrals to children's social care", 6609, 0, "referral_count", OWN),
+    ("Leicestershire", "Re-referrals (%)", 30, 0, "rereferral_pct", None),
+    ("Leicestershire", "Children on plans, end of March 2018", 394, 0, "cp_count", None),
+    ("Leicestershire", "Children in need, end of March 2018", 2763, 0, "cin_count", SERIES),
+    (
+        "Leicestershire",
+        "Plans for children previously on one (%)",
+        24,
+        0,
+        "cp_subsequent_pct",
+        None,
+    ),
+    ("Rutland", "Referrals to children's social care", 308, 0, "referral_count", None),
+    ("Rutland", "Re-referrals (%)", 26, 0, "rereferral_pct", OWN),
+    ("Rutland", "Children in need, end of March 2018", 244, 0, "cin_count", OWN),
+    ("Rutland", "Children on plans, end of March 2018", 19, 0, "cp_count", None),
+    (
+        "Rutland",
+        "Plans for children previously on one (%)",
+        21,
+        0,
+        "cp_subsequent_pct",
+        "DfE withheld Rutland's figure (c: confidential, to protect the children)",
+    ),
+]
+
+#: Snapshot figures DfE's files, as cscbench ships them, do not cover.
+NOT_COVERED = [
+    ("both", "contacts, early help, CSE, missing, home education, LADO, CAMHS", "not in DfE's CIN"),
+    ("both", "plans where neglect is a factor", "initial category of abuse is not shipped"),
+    ("Leicestershire", "548 children in care", "looked-after figures are shipped from 2021"),
+]
+
+
+def comparison(table: pl.DataFrame) -> pl.DataFrame:
+    """Each snapshot figure beside DfE's, with whether they match to the report's rounding."""
+    out = []
+    for la, what, reported, decimals, indicator, why in REPORT:
+        row = table.filter(
+            pl.col("role") == "member", pl.col("area_name") == la, pl.col("indicator") == indicator
+        ).row(0, named=True)
+        ours = None if row["value"] is None else round(row["value"], decimals)
+        match = ours is not None and abs(ours - reported) < 10**-decimals / 2 + 1e-9
+        out.append(
+            {
+                "authority": la,
+                "figure": what,
+                "report": float(reported),
+                "cscbench": ours,
+                "match": match,
+                "why_not": None if match else (why or "unexplained"),
+            }
+        )
+    return pl.DataFrame(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--out", type=Path, default=HERE / "output" / "leicestershire-rutland-2017-18"
+    )
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    table = partnership(["Leicestershire", "Rutland"], year=YEAR, group=GROUP)
+    compared = comparison(table)
+    compared.write_csv(args.out / "comparison.csv")
+    with pl.Config(
+        tbl_rows=-1,
+        tbl_width_chars=180,
+        fmt_str_lengths=60,
+        tbl_hide_dataframe_shape=True,
+        tbl_hide_column_data_types=True,
+    ):
+        print(compared)
+    print(f"\n{int(compared['match'].sum())} of {compared.height} snapshot figures match DfE's.")
+    print("Not covered by DfE's files as shipped:")
+    for who, what, why in NOT_COVERED:
+        print(f"  {who}: {what} ({why})")
+    unexplained = compared.filter(pl.col("why_not") == "unexplained")
+    if unexplained.height:
+        raise SystemExit(f"unexplained differences: {unexplained['figure'].to_list()}")
+    said = partnership_narrative(table)
+    (args.out / "narrative.md").write_text(as_text(said, markdown=True))
+    print("\nWhat the pack says about Rutland's small numbers:")
+    for sentence in said.filter(pl.col("kind") == "caveat")["sentence"]:
+        if sentence.startswith("Rutland"):
+            print(f"  {sentence}")
+    folder = partnership_report(
+        ["Leicestershire", "Rutland"], year=YEAR, group_key=GROUP, out=args.out / "pack"
+    )
+    print(f"\nwritten to {args.out} (partnership pack in {folder})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""Partnerships of several authorities, and the small-numbers rules that Rutland needs.
+
+Figures are DfE's for 2017-18 (the Leicestershire and Rutland LSCB report's year): Leicestershire
+7,555 referrals of which 2,261 re-referrals, Rutland 308 and 64; child protection plans at 31
+March 394 and 19 on ONS populations of 136,766 and 8,166 children.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+from statsmodels.stats.proportion import proportion_confint
+
+from cscbench.analyses import benchmark
+from cscbench.analyses.engine import coefficient_of_variation, imprecise
+from cscbench.analyses.narrative import narrative, partnership_narrative
+from cscbench.analyses.partnership import partnership, pooled, side_by_side
+from cscbench.errors import UsageError
+
+FRAMEWORK = Path(__file__).resolve().parents[1] / "analyses" / "derby_framework"
+
+
+@pytest.fixture(scope="module")
+def lr() -> pl.DataFrame:
+    return partnership(["Leicestershire", "Rutland"], year=2018, group="sn2021")
+
+
+def _row(table, role, indicator, name=None):
+    rows = table.filter(pl.col("role") == role, pl.col("indicator") == indicator)
+    if name is not None:
+        rows = rows.filter(pl.col("area_name") == name)
+    return rows.row(0, named=True)
+
+
+def test_members_are_their_own_benchmarks(lr):
+    for la in ("Leicestershire", "Rutland"):
+        own = benchmark(la, year=2018, group="sn2021")
+        mine = lr.filter(pl.col("area_name") == la).select(own.columns)
+        assert mine.equals(own)
+
+
+def test_pooled_percentage_and_its_wilson_interval(lr):
+    whole = _row(lr, "partnership", "rereferral_pct")
+    assert (whole["numerator"], whole["denominator"]) == (2261 + 64, 7555 + 308)
+    assert whole["value"] == pytest.approx(2325 / 7863 * 100)
+    low, high = proportion_confint(2325, 7863, alpha=0.05, method="wilson")
+    assert (whole["ci95_low"], whole["ci95_high"]) == pytest.approx((low * 100, high * 100))
+    assert whole["area_name"] == "Leicestershire and Rutland" and whole["la_code"] == "855+857"
+    assert whole["england"] == _row(lr, "member", "rereferral_pct", "Rutland")["england"]
+
+
+def test_pooled_rate_count_and_change(lr):
+    rate = _row(lr, "partnership", "cp_rate")
+    assert rate["value"] == pytest.approx(413 / (136_766 + 8_166) * 10_000)
+    assert _row(lr, "partnership", "cp_count")["value"] == 413
+    both_2017 = pooled(["855", "857"], ["cp_count"]).filter(pl.col("year") == 2017)
+    assert _row(lr, "partnership", "cp_count")["previous_value"] == both_2017["value"].item()
+    assert rate["region"] is not None  # both in the East Midlands
+
+
+def test_withheld_member_means_no_pooled_figure(lr):
+    rutland = _row(lr, "member", "cp_subsequent_pct", "Rutland")
+    assert rutland["value"] is None and rutland["status"] == "c"
+    whole = _row(lr, "partnership", "cp_subsequent_pct")
+    assert whole["value"] is None and whole["status"] == "incomplete"
+    assert whole["missing"] == ["Rutland"] and "suppressed" in whole["flags"]
+
+
+def test_side_by_side(lr):
+    wide = side_by_side(lr).filter(pl.col("indicator") == "rereferral_pct").row(0, named=True)
+    assert round(wide["Leicestershire"], 1) == 29.9 and round(wide["Rutland"], 1) == 20.8
+    assert (
+        wide["Rutland comparators"]
+        == _row(lr, "member", "rereferral_pct", "Rutland")["comparator_mean"]
+    )
+    assert round(wide["Leicestershire and Rutland"], 1) == 29.6
+
+
+def test_partnership_needs_two_different_authorities():
+    with pytest.raises(UsageError):
+        partnership(["Rutland"])
+    with pytest.raises(UsageError):
+        partnership(["Rutland", "857"])
+
+
+# --- small numbers ---------------------------------------------------------------------------
+
+
+def test_coefficient_of_variation_threshold_at_25_events():
+    frame = pl.DataFrame(
+        {
+            "unit": ["rate_per_10k"] * 4 + ["percent", "count"],
+            "numerator": [9.0, 24.0, 25.0, 100.0, 4.0, 12.0],
+            "denominator": [8000.0] * 4 + [19.0, None],
+        }
+    )
+    out = frame.select(coefficient_of_variation(), imprecise().alias("imprecise"))
+    assert out["cv"][:4].to_list() == pytest.approx([1 / 3, 1 / 24**0.5, 0.2, 0.1])
+    assert out["cv"][4] == pytest.approx(((1 - 4 / 19) / 4) ** 0.5)
+    # 9 events is small_numbers' business; 24 is imprecise; 25 is exactly 20%, not above
+    assert out["imprecise"].to_list() == [False, True, False, False, False, None]
+
+
+def test_rutland_is_caveated_where_it_is_ranked(lr):
+    rate = _row(lr, "member", "cp_rate", "Rutland")
+    assert rate["numerator"] == 19 and "imprecise" in rate["flags"]
+    assert "imprecise" not in _row(lr, "member", "cp_rate", "Leicestershire")["flags"]
+    own = narrative(benchmark("Rutland", year=2018, group="sn2021", indicators=["cp_rate"]))
+    ranked = own.filter(pl.col("kind") == "rank")["sentence"].item()
+    assert "but on only 19, so a handful either way would change this place" in ranked
+    caveat = " ".join(own.filter(pl.col("kind") == "caveat")["sentence"])
+    assert "rests on 19 children or events" in caveat and "14.0 to 36.3" in caveat
+
+
+def test_partnership_narrative_names_both(lr):
+    said = partnership_narrative(lr)
+    reref = said.filter(pl.col("indicator") == "rereferral_pct")
+    assert reref["sentence"][0] == (
+        "In 2017-18, 29.9% of referrals in Leicestershire were re-referrals within 12 months, "
+        "against 20.8% in Rutland (England 21.9%)."
+    )
+    assert (
+        reref.filter(pl.col("kind") == "pooled")["sentence"]
+        .item()
+        .startswith("Taken as one area, Leicestershire and Rutland's figure is 29.6%")
+    )
+    cp = said.filter(pl.col("indicator") == "cp_rate", pl.col("kind") == "caveat")
+    assert cp.height == 1 and cp["sentence"].item().startswith(
+        "Rutland's figure rests on only 19 children or events (95% interval 14.0 to 36.3)"
+    )
+    assert json.loads(cp["fields"].item())["numerator"] == 19
+    withheld = said.filter(pl.col("indicator") == "nfa_pct", pl.col("kind") == "pooled")
+    assert "DfE withheld Rutland's" in withheld["sentence"].item()
+
+
+# --- the packs ------------------------------------------------------------------------------------
+
+
+def run(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "cscbench.cli", *args], capture_output=True, text=True
+    )
+
+
+def test_partnership_pack_from_the_cli(tmp_path):
+    out = run(
+        "report", "Leicestershire,Rutland", "--year", "2018", "--group", "sn2021",
+        "--out", str(tmp_path), "--workers", "1",
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    page = (tmp_path / "index.html").read_text()
+    assert "<h1>Leicestershire and Rutland: children's social care benchmark</h1>" in page
+    assert "against 20.8% in Rutland" in page and "<script" not in page
+    svgs = sorted(p.name for p in (tmp_path / "figures").glob("*.svg"))
+    assert "rereferral_pct-partnership.svg" in svgs
+    assert "rereferral_pct-comparators-rutland.svg" in svgs
+    assert (tmp_path / "side_by_side.csv").exists() and (tmp_path / "group_rutland.csv").exists()
+    wide = pl.read_csv(tmp_path / "side_by_side.csv")
+    assert wide.columns[:3] == ["indicator", "Leicestershire", "Leicestershire comparators"]
+
+
+def test_partnership_pack_bad_input_is_one_line():
+    out = run("report", "Rutland,857")
+    assert out.returncode == 2 and out.stderr.count("\n") == 1
+    out = run("report", "Rutland,Nowhereshire")
+    assert out.returncode == 2 and "Nowhereshire" in out.stderr
+
+
+def test_pack_with_targets(tmp_path):
+    out = run(
+        "report", "Derby", "--targets", str(FRAMEWORK / "targets-2006-07.toml"),
+        "--quarterly", str(FRAMEWORK / "quarterly-2006-07.csv"),
+        "--out", str(tmp_path), "--workers", "1",
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    page = (tmp_path / "index.html").read_text()
+    assert "<h2 id='targets'>Targets</h2>" in page and "✗ off target, causing concern" in page
+    status = pl.read_csv(tmp_path / "targets.csv")
+    assert (
+        status.filter(pl.col("indicator") == "cp_start_rate")["status"].to_list()
+        == ["off target, causing concern"] * 4
+    )
+    bench = pl.read_csv(tmp_path / "benchmark.csv")
+    assert "target_status" in bench.columns
+    assert (tmp_path / "figures" / "cp_start_rate-target.svg").exists()
