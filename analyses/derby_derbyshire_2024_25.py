@@ -13,7 +13,9 @@ so this script sets every figure of the report beside DfE's:
 
 It then writes the partnership pack for Derby and Derbyshire (the latest published year, each
 against its 2025 statistical neighbours, and the two pooled) and the partnership narrative. A
-local provisional year from the authorities' own census returns (issue 7) is not yet built.
+local, provisional year comes from the authorities' own census returns when they are given
+(``--local-derby RETURN``, ``--local-derbyshire RETURN``): each authority's figures from its
+return, against the latest published year of its neighbours and England.
 
 Writes to DIR (default analyses/output/derby-derbyshire-2024-25): comparison.csv,
 narrative.md and the pack in pack/.
@@ -27,8 +29,11 @@ from pathlib import Path
 import polars as pl
 
 from cscbench.analyses import benchmark
-from cscbench.analyses.narrative import as_text, partnership_narrative
+from cscbench.analyses.local import local_benchmark
+from cscbench.analyses.narrative import as_text, local_narrative, partnership_narrative
 from cscbench.analyses.partnership import partnership
+from cscbench.datasets.census import read_return
+from cscbench.output import flatten
 from cscbench.partnership_pack import partnership_report
 
 HERE = Path(__file__).resolve().parent
@@ -121,6 +126,8 @@ def comparison() -> pl.DataFrame:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE / "output" / "derby-derbyshire-2024-25")
+    for la in ("derby", "derbyshire"):
+        parser.add_argument(f"--local-{la}", type=Path, help=f"{la.title()}'s census return")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     table = comparison()
@@ -138,6 +145,14 @@ def main() -> None:
     both = partnership(["Derby", "Derbyshire"], group="sn2025")
     (args.out / "narrative.md").write_text(as_text(partnership_narrative(both), markdown=True))
     folder = partnership_report(["Derby", "Derbyshire"], out=args.out / "pack")
+    for la, path in (("Derby", args.local_derby), ("Derbyshire", args.local_derbyshire)):
+        if path is None:
+            continue
+        rows = local_benchmark(la, read_return(path), group="sn2025")
+        flatten(rows).write_csv(args.out / f"local-{la.lower()}.csv")
+        said = as_text(local_narrative(rows), markdown=True)
+        (args.out / f"local-{la.lower()}.md").write_text(said)
+        print(f"\n{la}, local and provisional:\n{said}")
     print(f"\nwritten to {args.out} (partnership pack in {folder})")
 
 

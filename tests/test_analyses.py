@@ -72,3 +72,22 @@ def test_derby_derbyshire_2024_25_against_dfe(tmp_path):
     ]  # all three Derbyshire's
     assert table.filter(~pl.col("match"))["why_not"].null_count() == 0
     assert (tmp_path / "pack" / "side_by_side.csv").exists()
+
+
+def test_derby_derbyshire_with_local_returns(tmp_path):
+    """The 2024-25 analysis with each authority's own (synthetic) 2025-26 return."""
+    from cscbench.datasets.synthetic_census import write_return
+
+    derby = write_return(tmp_path / "derby.xml", "831", 2026, seed=1)[0]
+    shire = write_return(tmp_path / "derbyshire.xml", "830", 2026, seed=2)[0]
+    script = next(p for p in ANALYSES if p.name == "derby_derbyshire_2024_25.py")
+    out = subprocess.run(
+        [sys.executable, str(script), "--out", str(tmp_path / "out"),
+         "--local-derby", str(derby), "--local-derbyshire", str(shire)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    rows = pl.read_csv(tmp_path / "out" / "local-derbyshire.csv")
+    assert set(rows["year"]) == {2026} and set(rows["compared_year"]) == {2025}
+    said = (tmp_path / "out" / "local-derby.md").read_text()
+    assert "Provisionally, from Derby's own census return" in said

@@ -77,3 +77,23 @@ def test_trend_words_agree_where_the_baseline_computes_them(merged):
     computed = merged["trend_pandas"].notna()
     assert computed.sum() > 100
     assert (merged.loc[computed, "trend_pandas"] == merged.loc[computed, "trend"]).all()
+
+
+def test_census_baseline_equals_local_indicators(tmp_path):
+    """The pandas census baseline and cscbench's local indicators count the same, on a
+    synthetic Derby with two earlier returns."""
+    from census_baseline import indicators
+
+    from cscbench.analyses.local import local_indicators, read_returns
+    from cscbench.datasets.synthetic_census import write_return
+
+    paths = write_return(tmp_path / "derby.xml", "831", 2025, seed=5, previous=2)
+    census, earlier = read_returns(paths[0], paths[1:])
+    ours = {
+        r["indicator"]: (r["numerator"], r["denominator"])
+        for r in local_indicators(census, earlier).iter_rows(named=True)
+    }
+    theirs = indicators(paths[0], paths[1:])
+    assert theirs["referral_count"][0] > 3000  # a real-sized authority, not an empty case
+    for name, (num, den) in theirs.items():
+        assert ours[name] == (float(num), None if den is None else float(den)), name

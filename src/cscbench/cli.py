@@ -24,6 +24,11 @@ app = typer.Typer(
 )
 data_app = typer.Typer(help="What data cscbench holds, and building it.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+local_app = typer.Typer(
+    help="Figures from the authority's own census return (local, provisional).",
+    no_args_is_help=True,
+)
+app.add_typer(local_app, name="local")
 
 Format = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
 DataDir = Annotated[
@@ -39,6 +44,16 @@ DataDir = Annotated[
 Out = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead.")]
 Year = Annotated[int | None, typer.Option("--year", help="Year ending 31 March (default: latest).")]
 GroupOpt = Annotated[str, typer.Option("--group", help="sn2025, sn2021, region, england or all.")]
+LocalOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--local", help="The authority's own census return (XML): a local, provisional year."
+    ),
+]
+PreviousOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--previous", help="An earlier census return, for look-back (repeatable)."),
+]
 TargetsOpt = Annotated[
     Path | None,
     typer.Option("--targets", help="A targets file (TOML): adds target and target_status."),
@@ -210,13 +225,18 @@ def benchmark(
         ),
     ] = None,
     targets: TargetsOpt = None,
+    local: LocalOpt = None,
+    previous: PreviousOpt = None,
     fmt: Format = "table",
     out: Out = None,
     data: DataDir = None,
 ) -> None:
     """An authority against its comparator group, region and England, one row per indicator."""
+    import polars as pl
+
     from cscbench.analyses import benchmark as run
     from cscbench.datasets import read_group_file
+    from cscbench.errors import UsageError
     from cscbench.output import summary_view
 
     name, members = None, _split(comparators)
@@ -234,7 +254,62 @@ def benchmark(
         group_name=name,
         targets=targets,
     )
+    if local is not None:
+        from cscbench.analyses.local import local_benchmark, read_returns
+        from cscbench.output import local_view
+
+        census, earlier = read_returns(local, previous or [])
+        rows = local_benchmark(la, census, earlier, group, include_self, source=data)
+        if fmt == "table":
+            _emit(local_view(table, rows), fmt, out)
+            return
+        table = pl.concat(
+            [table.with_columns(pl.lit("DfE").alias("figures")), rows], how="diagonal_relaxed"
+        )
+    elif previous:
+        raise UsageError("--previous needs --local")
     _emit(summary_view(table) if fmt == "table" else table, fmt, out)
+
+
+@local_app.command("compute")
+def local_compute(
+    census_file: Annotated[Path, typer.Argument(help="The census return (XML).", metavar="RETURN")],
+    previous: PreviousOpt = None,
+    population: Annotated[
+        float | None,
+        typer.Option("--population", help="Children aged 0-17 (default: ONS, from the data)."),
+    ] = None,
+    window: Annotated[
+        str, typer.Option("--window", help="Re-referral window: '12 months' or '365 days'.")
+    ] = "12 months",
+    fmt: Format = "table",
+    out: Out = None,
+    data: DataDir = None,
+) -> None:
+    """The year's indicators from the return, as DfE defines them (local, provisional)."""
+    from cscbench.analyses.local import local_indicators, read_returns
+
+    census, earlier = read_returns(census_file, previous or [])
+    table = local_indicators(census, earlier, population, window, source=data)
+    if census.problems.height:
+        sys.stderr.write(
+            f"{census.problems.height} validation problems in {census_file.name}; "
+            "the records are left out of the figures that need them (see --format json "
+            "of 'cscbench local problems')\n"
+        )
+    _emit(table, fmt, out)
+
+
+@local_app.command("problems")
+def local_problems(
+    census_file: Annotated[Path, typer.Argument(help="The census return (XML).", metavar="RETURN")],
+    fmt: Format = "table",
+    out: Out = None,
+) -> None:
+    """Every child, episode or plan in the return that failed validation, and why."""
+    from cscbench.datasets.census import read_return
+
+    _emit(read_return(census_file).problems, fmt, out)
 
 
 @app.command("targets")
@@ -456,6 +531,8 @@ def report(
     workers: Annotated[
         int | None, typer.Option("--workers", help="Processes (default: cores).")
     ] = None,
+    local: LocalOpt = None,
+    previous: PreviousOpt = None,
     targets: TargetsOpt = None,
     quarterly: Annotated[
         Path | None,
@@ -526,6 +603,8 @@ def report(
         group_name=name,
         targets=targets,
         quarterly=quarterly,
+        local=local,
+        previous=previous,
     )
     sys.stderr.write(f"pack written to {folder}\n")
 

@@ -182,3 +182,23 @@ def targets_view(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("comparator_mean").alias("comparators"),
         "england",
     )
+
+
+def local_view(published: pl.DataFrame, local: pl.DataFrame) -> pl.DataFrame:
+    """The local, provisional year beside the latest published year, for a terminal."""
+    mine = display_values(
+        local,
+        ["value", "ci95_low", "ci95_high", "comparator_mean", "england", "previous_value"],
+    )
+    return mine.select(
+        "indicator",
+        pl.col("year").alias("local year"),
+        pl.col("value").alias("local value"),
+        pl.format("{} to {}", "ci95_low", "ci95_high").alias("95% interval"),
+        pl.col("previous_value").alias("DfE, year before"),
+        pl.col("compared_year").alias("DfE year"),
+        pl.col("comparator_mean").alias("comparators"),
+        "england",
+        pl.col("england_comparison_95").alias("vs England"),
+        pl.col("flags").list.join(", ").alias("flags"),
+    )

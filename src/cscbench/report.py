@@ -215,6 +215,52 @@ def _target_charts(status: pl.DataFrame, name: str) -> Iterator[tuple[str, str, 
         yield f"{ind}-target", "targets", target_chart(status, ind, name)
 
 
+def _provisional_charts(
+    rows: pl.DataFrame, chosen: ComparatorGroup, include_self: bool, source: Source
+) -> Iterator[tuple[str, str, object]]:
+    from cscbench.figures.charts import provisional_chart
+
+    for row in rows.filter(pl.col("indicator").is_in(list(CHARTED))).iter_rows(named=True):
+        chart = provisional_chart(
+            row["la_code"], row["indicator"], row, chosen, include_self, source
+        )
+        yield f"{row['indicator']}-provisional", "local", chart
+
+
+def _local_html(rows: pl.DataFrame | None, svgs: list[tuple[str, str]]) -> str:
+    """The local, provisional year: sentences, a table against the latest published year."""
+    if rows is None:
+        return ""
+    from cscbench.analyses.narrative import local_narrative
+
+    said = " ".join(_e(s) for s in local_narrative(rows)["sentence"])
+    body = []
+    for r in rows.iter_rows(named=True):
+        ind = r["indicator"]
+        interval = (
+            f"{number(r['ci95_low'], ind)} to {number(r['ci95_high'], ind)}"
+            if r["ci95_low"] is not None
+            else ""
+        )
+        body.append(
+            f"<tr><td>{_e(INDICATORS[ind].title)}</td><td class='n'>{_e(number(r['value'], ind))}"
+            f"</td><td class='n'>{_e(interval)}</td>"
+            f"<td class='n'>{_e(number(r['comparator_mean'], ind))}</td>"
+            f"<td class='n'>{_e(number(r['england'], ind))}</td><td>{_e(r['note'] or '')}</td></tr>"
+        )
+    when, published = year_label(rows["year"][0]), year_label(rows["compared_year"][0])
+    charts = "".join(f"<figure aria-label='{_e(stem)}'>{svg}</figure>" for stem, svg in svgs)
+    return (
+        f"<h2 id='local'>{_e(when)}: local, provisional</h2>"
+        f"<p class='note'>From the authority's own Children in Need census return, computed "
+        f"as DfE defines each indicator, before DfE's validation and publication; compared "
+        f"with {_e(published)}, the latest year DfE has published.</p><p>{said}</p>"
+        "<table><thead><tr><th>Indicator</th><th>Local, provisional</th><th>95% interval</th>"
+        f"<th>Comparators {_e(published)}</th><th>England {_e(published)}</th><th>Note</th>"
+        f"</tr></thead><tbody>{''.join(body)}</tbody></table>{charts}"
+    )
+
+
 def _targets_html(status: pl.DataFrame | None, svgs: list[tuple[str, str]]) -> str:
     """The targets section: each period's figure, target, status (symbol and words), travel."""
     if status is None:
@@ -267,13 +313,17 @@ def report(
     group_name: str | None = None,
     targets: TargetPlan | str | Path | None = None,
     quarterly: pl.DataFrame | str | Path | None = None,
+    local: str | Path | None = None,
+    previous: list[str | Path] | None = None,
 ) -> Path:
     """Write the benchmark pack of one authority to ``out`` (default ``cscbench-<name>``).
 
     ``workers`` processes draw the charts (default: one per core; 1 draws them in turn).
     With ``targets`` (a targets file or plan) the benchmark table gains ``target`` and
     ``target_status`` and the pack a section on targets, from the authority's own figures in
-    ``quarterly`` (a CSV, see :mod:`cscbench.datasets.targets`) or else DfE's.
+    ``quarterly`` (a CSV, see :mod:`cscbench.datasets.targets`) or else DfE's. With ``local``
+    (the authority's census return, and ``previous`` earlier ones) the pack gains a section
+    on the local, provisional year against the latest published comparators.
     """
 
     focus = find_area(la, source)
@@ -307,9 +357,19 @@ def report(
     figures.mkdir(parents=True, exist_ok=True)
     sentences = narrative(table)
 
+    provisional = None
+    if local is not None:
+        from cscbench.analyses.local import local_benchmark, read_returns
+
+        census, earlier = read_returns(local, previous or [])
+        provisional = local_benchmark(
+            focus["la_code"], census, earlier, chosen, include_self, source=source
+        )
     charts = pack_charts(focus["la_code"], year, chosen, include_self, source, table)
     if status is not None:
         charts = chain(charts, _target_charts(status, focus["area_name"]))
+    if provisional is not None:
+        charts = chain(charts, _provisional_charts(provisional, chosen, include_self, source))
     svgs = draw(charts, figures, workers)
 
     codes = [focus["la_code"], *chosen.members]
@@ -322,6 +382,8 @@ def report(
     tables = {"benchmark": table, "narrative": sentences, "group": members}
     if status is not None:
         tables["targets"] = status
+    if provisional is not None:
+        tables["local_provisional"] = provisional
     _write_tables(folder, tables)
 
     name = focus["area_name"]
@@ -368,6 +430,7 @@ and England. {lead}</p>
 <h2 id="overview">Overview</h2>{overview}
 <h2 id="indicators">Indicators</h2>{"".join(sections)}
 <h2 id="factors">Factors identified at the end of assessment</h2>{factors}
+{_local_html(provisional, svgs.get("local", []))}
 {_targets_html(status, svgs.get("targets", []))}
 <h2 id="flags">Flags</h2>{_flags_html(table)}
 <h2 id="group">Comparator group</h2><p>{_e(chosen.label)}.</p>{_group_html(members)}

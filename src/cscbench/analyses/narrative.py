@@ -476,3 +476,61 @@ def partnership_narrative(table: pl.DataFrame) -> pl.DataFrame:
                 }
             )
     return pl.DataFrame(out, schema=SENTENCE_SCHEMA)
+
+
+# --- local, provisional figures -------------------------------------------------------------
+
+
+def local_narrative(rows: pl.DataFrame) -> pl.DataFrame:
+    """Sentences for a :func:`~cscbench.analyses.local.local_benchmark` table: each local,
+    provisional figure against the latest published comparators, saying which is which.
+
+    Example:
+        >>> import os, tempfile
+        >>> from cscbench.analyses.local import local_benchmark
+        >>> from cscbench.datasets.census import read_return
+        >>> from cscbench.datasets.synthetic_census import write_return
+        >>> path = os.path.join(tempfile.mkdtemp(), "cin.xml")
+        >>> _ = write_return(path, "831", 2026, seed=1)
+        >>> said = local_narrative(local_benchmark("Derby", read_return(path)))
+        >>> said["sentence"][0].startswith("Provisionally, from Derby's own census return")
+        True
+    """
+    out = []
+    for row in rows.iter_rows(named=True):
+        ind, la = row["indicator"], row["area_name"]
+        if row["value"] is None:
+            continue
+        start = opening(ind, row["year"], la, row["value"])
+        start = start[0].lower() + start[1:] if not start.startswith(la) else start
+        published = year_label(row["compared_year"])
+        parts = []
+        if row["comparator_mean"] is not None:
+            parts.append(f"the comparator average of {with_unit(row['comparator_mean'], ind)}")
+        if row["england"] is not None and INDICATORS[ind].unit != "count":
+            parts.append(f"England's {with_unit(row['england'], ind)}")
+        against = f", against {' and '.join(parts)} in {published}" if parts else ""
+        sentence = f"Provisionally, from {la}'s own census return, {start}{against}"
+        if row["compared_year"] < row["year"]:
+            sentence += ", the latest year DfE has published"
+        sentence += "."
+        if "already_published" in (row["flags"] or []):
+            sentence += (
+                f" DfE has already published {year_label(row['year'])}: its figures replace these."
+            )
+        if "disagrees_with_history" in (row["flags"] or []):
+            sentence += (
+                " The return's NumberOfPreviousCPP and the child's earlier plans in the returns "
+                "given disagree for some plans (see the note)."
+            )
+        fields = {k: row[k] for k in ("value", "comparator_mean", "england", "compared_year")}
+        out.append(
+            {
+                "indicator": ind,
+                "title": INDICATORS[ind].title,
+                "kind": "local",
+                "sentence": sentence,
+                "fields": json.dumps(fields, default=str),
+            }
+        )
+    return pl.DataFrame(out, schema=SENTENCE_SCHEMA)

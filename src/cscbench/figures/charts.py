@@ -17,6 +17,8 @@
    status.
 8. :func:`partnership_chart`: each member of a partnership and the partnership pooled, with
    intervals, each member's comparator average and England.
+9. :func:`provisional_chart`: the published series with a local, provisional year from the
+   authority's own census return.
 
 Example:
     >>> chart = comparator_chart("Derby", "rereferral_pct", year=2017, group="sn2021")
@@ -1053,7 +1055,7 @@ def partnership_chart(table: pl.DataFrame, indicator: str) -> alt.LayerChart:
         >>> from cscbench.analyses.partnership import partnership
         >>> t = partnership(["Leicestershire", "Rutland"], year=2018, indicators=["cp_rate"])
         >>> partnership_chart(t, "cp_rate").to_dict()["title"]["text"]
-        'Child protection plans: Leicestershire and Rutland'
+        'Rate of child protection plans: Leicestershire and Rutland'
     """
     rows = table.filter(pl.col("indicator") == indicator)
     if rows.is_empty():
@@ -1135,3 +1137,103 @@ def partnership_chart(table: pl.DataFrame, indicator: str) -> alt.LayerChart:
         f"the partnership pooled, with 95% intervals and England: {described}."
     )
     return _finish(chart, title, subtitle, description, _note(indicator, None))
+
+
+# --- 9. Local, provisional year -------------------------------------------------------------
+
+
+def provisional_chart(
+    la: str,
+    indicator: str,
+    local: dict,
+    group: str = "sn2025",
+    include_self: bool = False,
+    source: Source = None,
+    years: int = 6,
+) -> alt.LayerChart:
+    """The authority's published series, its comparator average and England, with the local,
+    provisional year from its own census return as a hollow point, labelled.
+
+    ``local`` is the indicator's row of :func:`~cscbench.analyses.local.local_benchmark`.
+
+    Example:
+        >>> row = {"year": 2026, "value": 40.1, "ci95_low": 35.2, "ci95_high": 45.5}
+        >>> spec = provisional_chart("Derby", "cp_rate", row).to_dict()
+        >>> spec["title"]["text"]
+        'Rate of child protection plans in Derby: 2025-26 provisional'
+    """
+    rows = trend(la, indicator, group=group, include_self=include_self, source=source)
+    rows = rows.filter(pl.col("year") > rows["year"].max() - years)
+    name = rows["area_name"][0]
+    long = pl.concat(
+        rows.select("year", pl.col(column).alias("value"), pl.lit(label).alias("series"))
+        for column, label in (
+            ("value", name),
+            ("comparator_mean", "Comparator average"),
+            ("england", "England"),
+        )
+    ).drop_nulls("value")
+    point = pl.DataFrame(
+        {
+            "year": [int(local["year"])],
+            "value": [local["value"]],
+            "low": [local.get("ci95_low")],
+            "high": [local.get("ci95_high")],
+            "label": ["local, provisional"],
+        }
+    )
+    x = alt.X(
+        "year:Q",
+        title=None,
+        axis=alt.Axis(format="d", tickMinStep=1, labelExpr=YEAR_LABEL),
+        scale=alt.Scale(domain=[int(rows["year"].min()) - 0.3, int(local["year"]) + 0.3]),
+    )
+    y = alt.Y("value:Q", title=_measure(indicator), scale=alt.Scale(zero=True))
+    domain = [name, "Comparator average", "England"]
+    lines = (
+        alt.Chart(long)
+        .mark_line(point=True, strokeWidth=2)
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "series:N",
+                scale=alt.Scale(domain=domain, range=[FOCUS, COMPARATORS, ENGLAND]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                scale=alt.Scale(domain=domain, range=[[1, 0], [6, 3], [2, 2]]),
+                legend=None,
+            ),
+        )
+    )
+    whisker = (
+        alt.Chart(point.drop_nulls())
+        .mark_rule(color=AUTHORITY, strokeWidth=2)
+        .encode(x="year:Q", y="low:Q", y2="high:Q")
+    )
+    hollow = (
+        alt.Chart(point)
+        .mark_point(size=140, filled=False, color=AUTHORITY, strokeWidth=2.5)
+        .encode(x=x, y=y, tooltip=["label:N", alt.Tooltip("value:Q", format=",.1f")])
+    )
+    label = (
+        alt.Chart(point)
+        .mark_text(align="right", dx=-10, dy=-12, color=AUTHORITY)
+        .encode(x=x, y=y, text="label:N")
+    )
+    chart = alt.layer(lines, whisker, hollow, label, width=WIDTH, height=280)
+    ind = INDICATORS[indicator]
+    when = year_label(int(local["year"]))
+    title = f"{ind.short.capitalize()} in {name}: {when} provisional"
+    subtitle = [
+        f"{ind.title}; DfE's published years and {name}'s own census return for {when}",
+        "The provisional figure (hollow, with its 95% interval) is not yet validated by DfE",
+    ]
+    description = (
+        f"Line chart of {ind.title.lower()} for {name}, its comparator average and England "
+        f"to {year_label(int(rows['year'].max()))}, with a provisional {when} figure of "
+        f"{number(local['value'], indicator)} from the authority's own census return."
+    )
+    return _finish(chart, title, subtitle, description, _note(indicator, source, "; local return"))

@@ -1,0 +1,416 @@
+"""The authority's own Children in Need census return (DfE's XML), read into tidy tables.
+
+The return is the child-level file an authority sends DfE each year::
+
+    Message
+      Header > CollectionDetails (Collection, Year, ReferenceDate), Source (LEA, ...)
+      Children > Child
+        ChildIdentifiers: LAchildID, UPN, PersonBirthDate, GenderCurrent or Sex (from 2024)...
+        ChildCharacteristics: Ethnicity, Disabilities
+        CINdetails (one per episode): CINreferralDate, ReferralSource, PrimaryNeedCode,
+          CINclosureDate, ReasonForClosure, DateOfInitialCPC, ReferralNFA,
+          CINPlanDates (from 2022), Assessments (+ FactorsIdentifiedAtAssessment),
+          Section47, ChildProtectionPlans (CPPstartDate, CPPendDate, InitialCategoryOfAbuse,
+          LatestCategoryOfAbuse, NumberOfPreviousCPP, Reviews > CPPreviewDate)
+
+:func:`read_return` parses it as a stream (each child is read, turned into rows and
+discarded, so memory stays bounded whatever the file's size) into polars tables: ``children``,
+``episodes``, ``assessments`` (and their ``factors``), ``section47``, ``plans`` (protection),
+``cin_plans`` (child in need plans, recorded from 2022), ``reviews``, and ``problems``: every
+child, episode or plan that breaks a required field or a date order, with the child's id, the
+field and the reason. A row with a problem is kept, marked ``valid = false``, and left out of
+the figures that need that field (:mod:`cscbench.analyses.local`), never silently.
+
+Example:
+    >>> import os, tempfile
+    >>> from cscbench.datasets.synthetic_census import write_return
+    >>> path = os.path.join(tempfile.mkdtemp(), "cin.xml")
+    >>> _ = write_return(path, la_code="831", year=2025, children=50, seed=1)
+    >>> census = read_return(path)
+    >>> census.la_code, census.year, census.children.height
+    ('831', 2025, 50)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+from lxml import etree
+
+from cscbench.errors import DataError, UsageError
+
+DATE = pl.Date
+SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "children": {
+        "child_id": pl.String,
+        "birth_date": DATE,
+        "sex": pl.String,
+        "ethnicity": pl.String,
+    },
+    "episodes": {
+        "child_id": pl.String,
+        "episode": pl.Int32,
+        "referral_date": DATE,
+        "referral_source": pl.String,
+        "primary_need": pl.String,
+        "closure_date": DATE,
+        "closure_reason": pl.String,
+        "nfa": pl.Boolean,
+        "valid": pl.Boolean,
+    },
+    "assessments": {
+        "child_id": pl.String,
+        "episode": pl.Int32,
+        "assessment": pl.Int32,
+        "start_date": DATE,
+        "authorised_date": DATE,
+    },
+    "factors": {
+        "child_id": pl.String,
+        "episode": pl.Int32,
+        "assessment": pl.Int32,
+        "factor": pl.String,
+    },
+    "section47": {
+        "child_id": pl.String,
+        "episode": pl.Int32,
+        "start_date": DATE,
+        "icpc_date": DATE,
+        "icpc_not_required": pl.Boolean,
+    },
+    "plans": {
+        "child_id": pl.String,
+        "episode": pl.Int32,
+        "start_date": DATE,
+        "end_date": DATE,
+        "initial_category": pl.String,
+        "latest_category": pl.String,
+        "previous_plans": pl.Int32,
+        "valid": pl.Boolean,
+    },
+    "cin_plans": {
+        "child_id": pl.String,
+        "episode": pl.Int32,
+        "start_date": DATE,
+        "end_date": DATE,
+    },
+    "reviews": {"child_id": pl.String, "episode": pl.Int32, "review_date": DATE},
+    "problems": {
+        "child_id": pl.String,
+        "episode": pl.Int32,
+        "section": pl.String,
+        "field": pl.String,
+        "reason": pl.String,
+    },
+}
+
+TRUE = {"true", "1", "y", "yes"}
+FALSE = {"false", "0", "n", "no"}
+
+
+@dataclass(frozen=True)
+class CensusReturn:
+    """One authority's census return as tables (see the module's documentation)."""
+
+    file: str
+    la_code: str
+    year: int
+    reference_date: dt.date
+    children: pl.DataFrame
+    episodes: pl.DataFrame
+    assessments: pl.DataFrame
+    factors: pl.DataFrame
+    section47: pl.DataFrame
+    plans: pl.DataFrame
+    cin_plans: pl.DataFrame
+    reviews: pl.DataFrame
+    problems: pl.DataFrame
+
+    @property
+    def year_start(self) -> dt.date:
+        """The first day of the collection year (1 April)."""
+        return dt.date(self.reference_date.year - 1, 4, 1)
+
+
+def _tag(element: etree._Element) -> str:
+    """The element's name without a namespace ('' for a comment)."""
+    tag = element.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag[tag.index("}") + 1 :] if tag[:1] == "{" else tag
+
+
+def _text(parent: etree._Element | dict | None, name: str) -> str | None:
+    """The text of ``parent``'s first child ``name`` (or a dict of :func:`_parts`)."""
+    if parent is None:
+        return None
+    if isinstance(parent, dict):
+        return parent.get(name)
+    for child in parent:
+        if _tag(child) == name:
+            text = (child.text or "").strip()
+            return text or None
+    return None
+
+
+def _parts(element: etree._Element) -> tuple[dict[str, str | None], dict[str, list]]:
+    """In one pass over ``element``'s children: the text of the first of each tag, and the
+    children by tag."""
+    leaves: dict[str, str | None] = {}
+    groups: dict[str, list] = {}
+    for child in element:
+        tag = _tag(child)
+        groups.setdefault(tag, []).append(child)
+        if tag not in leaves:
+            leaves[tag] = (child.text or "").strip() or None
+    return leaves, groups
+
+
+class _Child:
+    """Rows and problems of one child, with the helpers that check each field."""
+
+    def __init__(self, child_id: str, rows: dict[str, list], number: int):
+        self.id = child_id
+        self.rows = rows
+        self.number = number
+
+    def problem(self, episode: int | None, section: str, field: str, reason: str) -> None:
+        self.rows["problems"].append(
+            {
+                "child_id": self.id,
+                "episode": episode,
+                "section": section,
+                "field": field,
+                "reason": reason,
+            }
+        )
+
+    def date(
+        self, parent: etree._Element | dict, name: str, episode: int | None, section: str
+    ) -> tuple[dt.date | None, bool]:
+        """(the date, or None; False if the field is present but not a date)."""
+        text = _text(parent, name)
+        if text is None:
+            return None, True
+        try:
+            return dt.date.fromisoformat(text[:10]), True
+        except ValueError:
+            self.problem(episode, section, name, f"{text!r} is not a date (YYYY-MM-DD)")
+            return None, False
+
+    def flag(
+        self, parent: etree._Element | dict, name: str, episode: int | None, section: str
+    ) -> bool | None:
+        text = _text(parent, name)
+        if text is None:
+            return None
+        if text.lower() in TRUE:
+            return True
+        if text.lower() in FALSE:
+            return False
+        self.problem(episode, section, name, f"{text!r} is not true or false")
+        return None
+
+
+def _read_child(element: etree._Element, number: int, rows: dict[str, list]) -> None:
+    _, groups = _parts(element)
+    ids, _ = _parts(groups["ChildIdentifiers"][0]) if "ChildIdentifiers" in groups else ({}, {})
+    child_id = ids.get("LAchildID")
+    child = _Child(child_id or f"(child {number}, no LAchildID)", rows, number)
+    if child_id is None:
+        child.problem(None, "ChildIdentifiers", "LAchildID", "missing: the child is left out")
+        return
+    birth, _ = child.date(ids, "PersonBirthDate", None, "ChildIdentifiers")
+    traits = groups.get("ChildCharacteristics")
+    rows["children"].append(
+        {
+            "child_id": child_id,
+            "birth_date": birth,
+            "sex": ids.get("Sex") or ids.get("GenderCurrent"),
+            "ethnicity": _text(traits[0], "Ethnicity") if traits else None,
+        }
+    )
+    for episode, details in enumerate(groups.get("CINdetails", ()), start=1):
+        _read_episode(child, episode, details, rows)
+
+
+def _read_episode(child: _Child, episode: int, element: etree._Element, rows: dict) -> None:
+    section = "CINdetails"
+    details, blocks = _parts(element)
+    referral, _ = child.date(details, "CINreferralDate", episode, section)
+    closure, closure_ok = child.date(details, "CINclosureDate", episode, section)
+    valid = referral is not None and closure_ok
+    if referral is None and _text(details, "CINreferralDate") is None:
+        child.problem(episode, section, "CINreferralDate", "missing (required)")
+    if referral is not None and closure is not None and closure < referral:
+        child.problem(
+            episode, section, "CINclosureDate", f"{closure} is before the referral ({referral})"
+        )
+        valid = False
+    nfa = child.flag(details, "ReferralNFA", episode, section)
+    if nfa is None and _text(details, "ReferralNFA") is None:
+        child.problem(episode, section, "ReferralNFA", "missing (required): not in nfa_pct")
+    rows["episodes"].append(
+        {
+            "child_id": child.id,
+            "episode": episode,
+            "referral_date": referral,
+            "referral_source": _text(details, "ReferralSource"),
+            "primary_need": _text(details, "PrimaryNeedCode"),
+            "closure_date": closure,
+            "closure_reason": _text(details, "ReasonForClosure"),
+            "nfa": nfa,
+            "valid": valid,
+        }
+    )
+    for n, block in enumerate(blocks.get("Assessments", ()), start=1):
+        fields, inner = _parts(block)
+        start, _ = child.date(fields, "AssessmentActualStartDate", episode, "Assessments")
+        done, _ = child.date(fields, "AssessmentAuthorisationDate", episode, "Assessments")
+        rows["assessments"].append(
+            {
+                "child_id": child.id,
+                "episode": episode,
+                "assessment": n,
+                "start_date": start,
+                "authorised_date": done,
+            }
+        )
+        for group in inner.get("FactorsIdentifiedAtAssessment", ()):
+            for factor in group:
+                text = (factor.text or "").strip()
+                if text:
+                    rows["factors"].append(
+                        {"child_id": child.id, "episode": episode, "assessment": n, "factor": text}
+                    )
+    for element47 in blocks.get("Section47", ()):
+        block, _ = _parts(element47)
+        start, _ = child.date(block, "S47ActualStartDate", episode, "Section47")
+        icpc, _ = child.date(block, "DateOfInitialCPC", episode, "Section47")
+        rows["section47"].append(
+            {
+                "child_id": child.id,
+                "episode": episode,
+                "start_date": start,
+                "icpc_date": icpc,
+                "icpc_not_required": child.flag(block, "ICPCnotRequired", episode, "Section47"),
+            }
+        )
+    for dates in blocks.get("CINPlanDates", ()):  # from 2022
+        fields, _ = _parts(dates)
+        start, _ = child.date(fields, "CINPlanStartDate", episode, "CINPlanDates")
+        end, _ = child.date(fields, "CINPlanEndDate", episode, "CINPlanDates")
+        if start is not None and end is not None and end < start:
+            child.problem(episode, "CINPlanDates", "CINPlanEndDate", f"{end} is before {start}")
+        rows["cin_plans"].append(
+            {"child_id": child.id, "episode": episode, "start_date": start, "end_date": end}
+        )
+    for block in blocks.get("ChildProtectionPlans", ()):
+        _read_plan(child, episode, block, rows)
+
+
+def _read_plan(child: _Child, episode: int, element: etree._Element, rows: dict) -> None:
+    section = "ChildProtectionPlans"
+    block, inner = _parts(element)
+    start, _ = child.date(block, "CPPstartDate", episode, section)
+    end, end_ok = child.date(block, "CPPendDate", episode, section)
+    valid = start is not None and end_ok
+    if start is None and _text(block, "CPPstartDate") is None:
+        child.problem(episode, section, "CPPstartDate", "missing (required)")
+    if start is not None and end is not None and end < start:
+        child.problem(episode, section, "CPPendDate", f"{end} is before the plan's start ({start})")
+        valid = False
+    previous_text = _text(block, "NumberOfPreviousCPP")
+    previous = None
+    if previous_text is not None:
+        if previous_text.isdigit():
+            previous = int(previous_text)
+        else:
+            child.problem(
+                episode, section, "NumberOfPreviousCPP", f"{previous_text!r} is not a count"
+            )
+    rows["plans"].append(
+        {
+            "child_id": child.id,
+            "episode": episode,
+            "start_date": start,
+            "end_date": end,
+            "initial_category": _text(block, "InitialCategoryOfAbuse"),
+            "latest_category": _text(block, "LatestCategoryOfAbuse"),
+            "previous_plans": previous,
+            "valid": valid,
+        }
+    )
+    for reviews in inner.get("Reviews", ()):
+        for review in reviews:
+            text = (review.text or "").strip()
+            try:
+                when = dt.date.fromisoformat(text[:10])
+            except ValueError:
+                child.problem(episode, "Reviews", _tag(review), f"{text!r} is not a date")
+                continue
+            rows["reviews"].append({"child_id": child.id, "episode": episode, "review_date": when})
+
+
+def _header(element: etree._Element, path: Path) -> tuple[str, int, dt.date]:
+    details = next((c for c in element if _tag(c) == "CollectionDetails"), None)
+    source = next((c for c in element if _tag(c) == "Source"), None)
+    la_code = _text(source, "LEA")
+    year_text = _text(details, "Year")
+    reference = _text(details, "ReferenceDate")
+    if la_code is None:
+        raise DataError(path, None, "Header/Source/LEA", "missing: the return must name its LA")
+    if year_text is None or not year_text.isdigit():
+        raise DataError(path, None, "Header/CollectionDetails/Year", "missing or not a year")
+    year = int(year_text)
+    try:
+        when = dt.date.fromisoformat(reference[:10]) if reference else dt.date(year, 3, 31)
+    except ValueError:
+        raise DataError(
+            path, None, "Header/CollectionDetails/ReferenceDate", f"{reference!r} is not a date"
+        ) from None
+    return la_code, year, when
+
+
+def read_return(path: str | Path) -> CensusReturn:
+    """Read a Children in Need census return (streaming; see the module's documentation)."""
+    path = Path(path)
+    if not path.is_file():
+        raise UsageError(f"{path}: no such file")
+    rows: dict[str, list] = {name: [] for name in SCHEMAS}
+    header = None
+    number = 0
+    # lxml's iterparse hands over only the Header and each Child, parsed in C; each child is
+    # cleared and unlinked once read, so memory stays bounded whatever the file's size.
+    events = etree.iterparse(
+        str(path), events=("end",), tag=("{*}Header", "{*}Child"), huge_tree=True
+    )
+    try:
+        for _, element in events:
+            if _tag(element) == "Header":
+                header = _header(element, path)
+            else:
+                number += 1
+                _read_child(element, number, rows)
+            element.clear()
+            while element.getprevious() is not None:
+                del element.getparent()[0]
+    except etree.XMLSyntaxError as exc:
+        line, column = exc.position
+        raise DataError(
+            path, line, f"character {column}", f"not well-formed XML ({exc.msg})"
+        ) from None
+    if _tag(events.root) != "Message":
+        raise DataError(path, None, _tag(events.root), "not a census return: expected <Message>")
+    if header is None:
+        raise DataError(path, None, "Header", "missing: the return needs its Header")
+    la_code, year, reference = header
+    tables = {name: pl.DataFrame(rows[name], schema=schema) for name, schema in SCHEMAS.items()}
+    duplicated = tables["children"].filter(pl.col("child_id").is_duplicated())
+    if duplicated.height:
+        first = duplicated["child_id"][0]
+        raise DataError(path, None, "LAchildID", f"{first!r} appears for more than one child")
+    return CensusReturn(str(path), la_code, year, reference, **tables)
