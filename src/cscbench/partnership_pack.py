@@ -44,6 +44,8 @@ from cscbench.report import (
     _sources_html,
     _write_tables,
     draw,
+    pack_folder,
+    write_page,
 )
 
 
@@ -107,9 +109,8 @@ def partnership_report(
     name = table["partnership"][0]
     members = table.filter(pl.col("role") == "member")
     codes = members["la_code"].unique(maintain_order=True).to_list()
-    folder = Path(out) if out is not None else Path(f"cscbench-{_slug(name)}")
+    folder = pack_folder(out, name)
     figures = folder / "figures"
-    figures.mkdir(parents=True, exist_ok=True)
     sentences = partnership_narrative(table)
     svgs = draw(_charts(table, year, group_key, include_self, source), figures, workers)
 
@@ -176,7 +177,5 @@ above 20% (ONS's mark of an unreliable estimate), is said to rest on few childre
 ranked or flagged. Ranks and bands: DfE LAIT.</p>
 </main></body></html>
 """
-    tmp = folder / ".index.html.part"
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(folder / "index.html")
+    write_page(folder, page)
     return folder

@@ -352,9 +352,8 @@ def report(
     from cscbench.datasets import members_in_year
 
     members = members_in_year(chosen, year, load_areas(source), include_self=include_self)
-    folder = Path(out) if out is not None else Path(f"cscbench-{_slug(focus['area_name'])}")
+    folder = pack_folder(out, focus["area_name"])
     figures = folder / "figures"
-    figures.mkdir(parents=True, exist_ok=True)
     sentences = narrative(table)
 
     provisional = None
@@ -441,9 +440,7 @@ Poisson or Byar's (rates), as OHID's PHEindicatormethods. Funnel limits: Spiegel
 SPC: NHS England "Making Data Count". Recent trend: OHID Fingertips. Ranks and bands: DfE LAIT.</p>
 </main></body></html>
 """
-    tmp = folder / ".index.html.part"
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(folder / "index.html")
+    write_page(folder, page)
     return folder
 
 
@@ -474,6 +471,20 @@ def draw(
         if pool is not None:
             pool.shutdown()
     return svgs
+
+
+def pack_folder(out: str | Path | None, name: str) -> Path:
+    """The pack's folder (default ``cscbench-<name>``), with its ``figures`` folder made."""
+    folder = Path(out) if out is not None else Path(f"cscbench-{_slug(name)}")
+    (folder / "figures").mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def write_page(folder: Path, page: str) -> None:
+    """Write ``index.html`` whole or not at all (a half-written page never replaces a good one)."""
+    tmp = folder / ".index.html.part"
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(folder / "index.html")
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:

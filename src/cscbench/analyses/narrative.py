@@ -306,20 +306,23 @@ def narrative(table: pl.DataFrame) -> pl.DataFrame:
                 ("long_term", _long_term(row)),
             ]
             parts += [("caveat", c) for c in _caveats(row)]
-        for kind, made in parts:
-            if made is None:
-                continue
-            sentence, fields = made
-            out.append(
-                {
-                    "indicator": ind,
-                    "title": INDICATORS[ind].title,
-                    "kind": kind,
-                    "sentence": sentence,
-                    "fields": json.dumps(fields, default=str),
-                }
-            )
+        out += _rows(ind, parts)
     return pl.DataFrame(out, schema=SENTENCE_SCHEMA)
+
+
+def _rows(indicator: str, parts: list[tuple[str, tuple[str, dict] | None]]) -> list[dict]:
+    """One output row per (kind, (sentence, fields)) made; parts that made nothing are left."""
+    return [
+        {
+            "indicator": indicator,
+            "title": INDICATORS[indicator].title,
+            "kind": kind,
+            "sentence": made[0],
+            "fields": json.dumps(made[1], default=str),
+        }
+        for kind, made in parts
+        if made is not None
+    ]
 
 
 SENTENCE_SCHEMA = {
@@ -462,19 +465,7 @@ def partnership_narrative(table: pl.DataFrame) -> pl.DataFrame:
             *(("pooled", _pooled(ind, w)) for w in whole),
             *(("caveat", _few(ind, m)) for m in members),
         ]
-        for kind, made in parts:
-            if made is None:
-                continue
-            sentence, fields = made
-            out.append(
-                {
-                    "indicator": ind,
-                    "title": INDICATORS[ind].title,
-                    "kind": kind,
-                    "sentence": sentence,
-                    "fields": json.dumps(fields, default=str),
-                }
-            )
+        out += _rows(ind, parts)
     return pl.DataFrame(out, schema=SENTENCE_SCHEMA)
 
 
@@ -524,13 +515,5 @@ def local_narrative(rows: pl.DataFrame) -> pl.DataFrame:
                 "given disagree for some plans (see the note)."
             )
         fields = {k: row[k] for k in ("value", "comparator_mean", "england", "compared_year")}
-        out.append(
-            {
-                "indicator": ind,
-                "title": INDICATORS[ind].title,
-                "kind": "local",
-                "sentence": sentence,
-                "fields": json.dumps(fields, default=str),
-            }
-        )
+        out += _rows(ind, [("local", (sentence, fields))])
     return pl.DataFrame(out, schema=SENTENCE_SCHEMA)

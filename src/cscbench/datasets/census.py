@@ -201,6 +201,20 @@ class _Child:
             self.problem(episode, section, name, f"{text!r} is not a date (YYYY-MM-DD)")
             return None, False
 
+    def span(
+        self, fields: dict, start_name: str, end_name: str, episode: int, section: str
+    ) -> tuple[dt.date | None, dt.date | None, bool]:
+        """(start, end, valid) of a dated span: the start is required and the end, if any,
+        may not come before it; each problem is recorded."""
+        start, start_ok = self.date(fields, start_name, episode, section)
+        end, end_ok = self.date(fields, end_name, episode, section)
+        if start is None and start_ok:
+            self.problem(episode, section, start_name, "missing (required)")
+        if start is not None and end is not None and end < start:
+            self.problem(episode, section, end_name, f"{end} is before {start_name} ({start})")
+            end_ok = False
+        return start, end, start is not None and end_ok
+
     def flag(
         self, parent: etree._Element | dict, name: str, episode: int | None, section: str
     ) -> bool | None:
@@ -240,16 +254,9 @@ def _read_child(element: etree._Element, number: int, rows: dict[str, list]) -> 
 def _read_episode(child: _Child, episode: int, element: etree._Element, rows: dict) -> None:
     section = "CINdetails"
     details, blocks = _parts(element)
-    referral, _ = child.date(details, "CINreferralDate", episode, section)
-    closure, closure_ok = child.date(details, "CINclosureDate", episode, section)
-    valid = referral is not None and closure_ok
-    if referral is None and _text(details, "CINreferralDate") is None:
-        child.problem(episode, section, "CINreferralDate", "missing (required)")
-    if referral is not None and closure is not None and closure < referral:
-        child.problem(
-            episode, section, "CINclosureDate", f"{closure} is before the referral ({referral})"
-        )
-        valid = False
+    referral, closure, valid = child.span(
+        details, "CINreferralDate", "CINclosureDate", episode, section
+    )
     nfa = child.flag(details, "ReferralNFA", episode, section)
     if nfa is None and _text(details, "ReferralNFA") is None:
         child.problem(episode, section, "ReferralNFA", "missing (required): not in nfa_pct")
@@ -301,10 +308,9 @@ def _read_episode(child: _Child, episode: int, element: etree._Element, rows: di
         )
     for dates in blocks.get("CINPlanDates", ()):  # from 2022
         fields, _ = _parts(dates)
-        start, _ = child.date(fields, "CINPlanStartDate", episode, "CINPlanDates")
-        end, _ = child.date(fields, "CINPlanEndDate", episode, "CINPlanDates")
-        if start is not None and end is not None and end < start:
-            child.problem(episode, "CINPlanDates", "CINPlanEndDate", f"{end} is before {start}")
+        start, end, _ = child.span(
+            fields, "CINPlanStartDate", "CINPlanEndDate", episode, "CINPlanDates"
+        )
         rows["cin_plans"].append(
             {"child_id": child.id, "episode": episode, "start_date": start, "end_date": end}
         )
@@ -315,14 +321,7 @@ def _read_episode(child: _Child, episode: int, element: etree._Element, rows: di
 def _read_plan(child: _Child, episode: int, element: etree._Element, rows: dict) -> None:
     section = "ChildProtectionPlans"
     block, inner = _parts(element)
-    start, _ = child.date(block, "CPPstartDate", episode, section)
-    end, end_ok = child.date(block, "CPPendDate", episode, section)
-    valid = start is not None and end_ok
-    if start is None and _text(block, "CPPstartDate") is None:
-        child.problem(episode, section, "CPPstartDate", "missing (required)")
-    if start is not None and end is not None and end < start:
-        child.problem(episode, section, "CPPendDate", f"{end} is before the plan's start ({start})")
-        valid = False
+    start, end, valid = child.span(block, "CPPstartDate", "CPPendDate", episode, section)
     previous_text = _text(block, "NumberOfPreviousCPP")
     previous = None
     if previous_text is not None:

@@ -24,7 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from cscbench.datasets.areas import find_area
-from cscbench.errors import UsageError
+from cscbench.errors import DataError, UsageError
 
 GROUPS = ("sn2025", "sn2021", "region", "england", "all", "custom")
 
@@ -94,6 +94,17 @@ def comparator_group(
     raise UsageError(f"unknown group {group!r}; choose one of: {', '.join(GROUPS)}")
 
 
+def read_toml(path: str | Path) -> dict:
+    """A TOML file as a dict; a file that cannot be read or is not TOML stops with one line."""
+    path = Path(path)
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{path.name}: cannot be read ({exc.strerror})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(path, None, None, f"not valid TOML ({exc})") from None
+
+
 def read_group_file(path: str | Path) -> tuple[str, list[str]]:
     """Read a custom group from TOML: ``name`` (optional) and ``members`` (names or codes).
 
@@ -105,12 +116,7 @@ def read_group_file(path: str | Path) -> tuple[str, list[str]]:
         ('Cities', ['Derby', '831'])
     """
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"{path.name}: cannot be read ({exc.strerror})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{path.name}: not valid TOML ({exc})") from None
+    data = read_toml(path)
     members = data.get("members")
     if not isinstance(members, list) or not all(isinstance(m, str | int) for m in members):
         raise UsageError(f"{path.name}: needs 'members', a list of authority names or codes")

@@ -46,7 +46,6 @@ Example:
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -54,6 +53,7 @@ from typing import Literal
 
 import polars as pl
 
+from cscbench.datasets.groups import read_toml
 from cscbench.datasets.registry import INDICATORS, MULTIPLIER
 from cscbench.errors import DataError, UsageError
 
@@ -159,12 +159,7 @@ def _target(entry: object, n: int, default_margin: object, path: Path) -> Target
 def read_targets(path: str | Path) -> TargetPlan:
     """Read a targets file (see the module's documentation for its shape)."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"{path.name}: cannot be read ({exc.strerror})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError(path, None, None, f"not valid TOML ({exc})") from None
+    data = read_toml(path)
     rule = data.get("status", {})
     if not isinstance(rule, dict):
         raise DataError(path, None, "status", "must be a table: [status]")
