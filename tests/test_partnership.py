@@ -188,3 +188,19 @@ def test_pack_with_targets(tmp_path):
     bench = pl.read_csv(tmp_path / "benchmark.csv")
     assert "target_status" in bench.columns
     assert (tmp_path / "figures" / "cp_start_rate-target.svg").exists()
+
+
+def test_charts_and_pack_say_when_a_place_rests_on_few_children():
+    from cscbench.figures import comparator_chart
+    from cscbench.report import _rank_cell
+
+    rutland = comparator_chart("Rutland", "cp_rate", year=2018, group="sn2021").to_dict()
+    assert rutland["title"]["text"] == "Rutland lowest for rate of child protection plans"
+    assert (
+        "Rutland's figure rests on 19 children or events: a handful either way would change "
+        "its place" in rutland["title"]["subtitle"]
+    )
+    leics = comparator_chart("Leicestershire", "cp_rate", year=2018, group="sn2021").to_dict()
+    assert not any("rests on" in line for line in leics["title"]["subtitle"])
+    row = benchmark("Rutland", year=2018, group="sn2021", indicators=["cp_rate"]).row(0, named=True)
+    assert _rank_cell(row) == "11 of 11 (on 19 children or events: see caveat)"

@@ -127,6 +127,16 @@ def _factor_year(source: Source) -> int:
     return int(load_factors(source)["year"].max())
 
 
+def _rank_cell(row: dict) -> str:
+    """'11 of 11', with the caveat when the figure rests on few children."""
+    if not row["rank"]:
+        return "no rank"
+    cell = f"{row['rank']} of {row['rank_of']}"
+    if {"small_numbers", "imprecise"} & set(row["flags"] or []):
+        cell += f" (on {number(row['numerator'], 'cin_count')} children or events: see caveat)"
+    return cell
+
+
 def _numbers_table(row: dict) -> str:
     ind = row["indicator"]
     cells = [
@@ -142,10 +152,7 @@ def _numbers_table(row: dict) -> str:
             "Comparator range",
             f"{number(row['comparator_min'], ind)} to {number(row['comparator_max'], ind)}",
         ),
-        (
-            "Rank in group (1 = highest)",
-            f"{row['rank']} of {row['rank_of']}" if row["rank"] else "no rank",
-        ),
+        ("Rank in group (1 = highest)", _rank_cell(row)),
         ("Region", with_unit(row["region"], ind)),
         ("England", with_unit(row["england"], ind)),
         ("Previous year", with_unit(row["previous_value"], ind)),

@@ -387,6 +387,11 @@ def comparator_chart(
     subtitle = [f"{ind.title}, {year_label(year)}; {chosen.label}"]
     if missing:
         subtitle.append(f"No figure: {', '.join(missing)}")
+    if words and {"small_numbers", "imprecise"} & set(row["flags"] or []):
+        subtitle.append(
+            f"{focus_name}'s figure rests on {number(row['numerator'], 'cin_count')} children "
+            "or events: a handful either way would change its place"
+        )
     place = f", {words} of {row['rank_of']}" if words else ""
     description = (
         f"Bar chart of {ind.title.lower()} in {year_label(year)} for {focus_name} and "
