@@ -1,4 +1,5 @@
-"""A tour of cscbench's Python API for analysts: load, benchmark, chart, narrative, export.
+"""A tour of cscbench's Python API for analysts: load, benchmark, chart, narrative, export, and
+then partnerships, targets and this year's local figures.
 
     python analyses/api_tour.py [--out DIR]
 
@@ -66,6 +67,33 @@ def main() -> None:
         pl.col("flags").list.join("; "), pl.col("group_missing").list.join("; ")
     ).write_excel(out / "derby-benchmark.xlsx", autofit=True)
     print(f"5. Exported to {out}")
+
+    # 6. Partnerships: each authority against its own neighbours, and the two pooled.
+    from cscbench.analyses.narrative import partnership_narrative
+    from cscbench.analyses.partnership import partnership, side_by_side
+
+    both = partnership(["Derby", "Derbyshire"])
+    print("\n6. Partnership:")
+    print(side_by_side(both).filter(pl.col("indicator").is_in(["cp_rate", "rereferral_pct"])))
+    print(partnership_narrative(both).filter(pl.col("kind") == "members")["sentence"][0])
+
+    # 7. Targets: a targets file (TOML) and the status of each period.
+    from cscbench.analyses.performance import targets
+
+    status = targets("Derby", HERE / "derby_framework" / "targets-2007-08.toml")
+    print("\n7. Targets against DfE's years:")
+    print(status.select("indicator", "period", "value", "target", "symbol", "status"))
+
+    # 8. This year's local, provisional figures from the census return (here a synthetic one).
+    from cscbench.analyses.local import local_benchmark
+    from cscbench.datasets.census import read_return
+    from cscbench.datasets.synthetic_census import write_return
+
+    # Earlier returns let re-referrals and repeat plans look back past 1 April.
+    this, last = write_return(out / "derby-2026-synthetic.xml", "831", 2026, seed=1, previous=1)
+    local = local_benchmark("Derby", read_return(this), [read_return(last)])
+    print("\n8. Local, provisional 2025-26 against DfE's 2024-25:")
+    print(local.select("indicator", "value", "comparator_mean", "england", "figures").head(4))
 
 
 if __name__ == "__main__":
