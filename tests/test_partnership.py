@@ -204,3 +204,16 @@ def test_charts_and_pack_say_when_a_place_rests_on_few_children():
     assert not any("rests on" in line for line in leics["title"]["subtitle"])
     row = benchmark("Rutland", year=2018, group="sn2021", indicators=["cp_rate"]).row(0, named=True)
     assert _rank_cell(row) == "11 of 11 (on 19 children or events: see caveat)"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["Leicestershire,Rutland", "--local", "x.xml"], "for one authority's pack"),
+        (["--all", "--targets", "t.toml"], "cannot take --targets"),
+        (["Derby", "--previous", "x.xml"], "--previous needs --local"),
+    ],
+)
+def test_report_options_that_do_not_go_together(args, message):
+    out = run("report", *args)
+    assert out.returncode == 2 and message in out.stderr and out.stderr.count("\n") == 1

@@ -551,6 +551,12 @@ def report(
         name, members = read_group_file(comparators_file)
     if quarterly is not None and targets is None:
         raise UsageError("--quarterly needs --targets")
+    if previous and local is None:
+        raise UsageError("--previous needs --local")
+    one_authority = [name for name, given in (("--local", local), ("--targets", targets)) if given]
+    if every and (one_authority or members):
+        given = ", ".join(one_authority or ["--comparators"])
+        raise UsageError(f"--all makes every authority's pack: it cannot take {given}")
     if every:
         from rich.progress import Progress
 
@@ -578,8 +584,11 @@ def report(
     if "," in la:
         from cscbench.partnership_pack import partnership_report
 
-        if members or targets is not None:
-            raise UsageError("a partnership pack uses each member's own group, without targets")
+        if members or one_authority:
+            raise UsageError(
+                "a partnership pack uses each member's own group; --comparators, --targets "
+                "and --local are for one authority's pack"
+            )
         folder = partnership_report(
             _split(la),
             year=year,
