@@ -22,6 +22,7 @@ import polars as pl
 from cscbench.analyses import benchmark
 from cscbench.analyses.narrative import as_text, narrative
 from cscbench.figures import comparator_chart, save
+from cscbench.output import text_table
 
 HERE = Path(__file__).resolve().parent
 
@@ -212,14 +213,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     table = comparison()
     table.write_csv(args.out / "comparison.csv")
-    with pl.Config(
-        tbl_rows=-1,
-        tbl_width_chars=160,
-        fmt_str_lengths=70,
-        tbl_hide_dataframe_shape=True,
-        tbl_hide_column_data_types=True,
-    ):
-        print(table)
+    print(text_table(table), end="")
     matched = int(table["match"].sum())
     print(
         f"\n{matched} of {table.height} figures match the report to its rounding; "

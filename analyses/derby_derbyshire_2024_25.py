@@ -33,7 +33,7 @@ from cscbench.analyses.local import local_benchmark
 from cscbench.analyses.narrative import as_text, local_narrative, partnership_narrative
 from cscbench.analyses.partnership import partnership
 from cscbench.datasets.census import read_return
-from cscbench.output import flatten
+from cscbench.output import flatten, text_table
 from cscbench.partnership_pack import partnership_report
 
 HERE = Path(__file__).resolve().parent
@@ -132,14 +132,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     table = comparison()
     table.write_csv(args.out / "comparison.csv")
-    with pl.Config(
-        tbl_rows=-1,
-        tbl_width_chars=180,
-        fmt_str_lengths=60,
-        tbl_hide_dataframe_shape=True,
-        tbl_hide_column_data_types=True,
-    ):
-        print(table)
+    print(text_table(table), end="")
     print(f"\n{int(table['match'].sum())} of {table.height} figures match DfE's to the report's")
     print("rounding; the others differ for the reasons given.")
     both = partnership(["Derby", "Derbyshire"], group="sn2025")

@@ -24,6 +24,7 @@ import polars as pl
 
 from cscbench.analyses.narrative import as_text, partnership_narrative
 from cscbench.analyses.partnership import partnership
+from cscbench.output import text_table
 from cscbench.partnership_pack import partnership_report
 
 HERE = Path(__file__).resolve().parent
@@ -106,14 +107,7 @@ def main() -> None:
     table = partnership(["Leicestershire", "Rutland"], year=YEAR, group=GROUP)
     compared = comparison(table)
     compared.write_csv(args.out / "comparison.csv")
-    with pl.Config(
-        tbl_rows=-1,
-        tbl_width_chars=180,
-        fmt_str_lengths=60,
-        tbl_hide_dataframe_shape=True,
-        tbl_hide_column_data_types=True,
-    ):
-        print(compared)
+    print(text_table(compared), end="")
     print(f"\n{int(compared['match'].sum())} of {compared.height} snapshot figures match DfE's.")
     print("Not covered by DfE's files as shipped:")
     for who, what, why in NOT_COVERED:
