@@ -178,11 +178,12 @@ def population(la_code: str, year: int, source: Source = None) -> tuple[float, i
 
 
 def _row(indicator, numerator, denominator, multiplier, note=None, flags=()) -> dict:
-    value = None
-    if numerator is not None:
-        value = float(numerator) if multiplier is None else None
-        if multiplier is not None and denominator:
-            value = numerator / denominator * multiplier
+    if numerator is None or (multiplier is not None and not denominator):
+        value = None
+    elif multiplier is None:  # a count
+        value = float(numerator)
+    else:
+        value = numerator / denominator * multiplier
     return {
         "indicator": indicator,
         "numerator": None if numerator is None else float(numerator),

@@ -75,12 +75,6 @@ def _pool(rows: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
     )
 
 
-def _intervals(pooled: pl.DataFrame) -> pl.DataFrame:
-    from cscbench.analyses.panel_stats import with_intervals
-
-    return with_intervals(pooled)
-
-
 def pooled(
     la_codes: Sequence[str], indicators: Sequence[str] | None = None, source: Source = None
 ) -> pl.DataFrame:
@@ -96,7 +90,9 @@ def pooled(
     areas = load_areas(source).filter(pl.col("la_code").is_in(list(la_codes)))
     names = dict(areas.select("la_code", "area_name").rows())
     rows = panel(indicators, source, list(la_codes))
-    table = _intervals(_pool(rows, names))
+    from cscbench.analyses.panel_stats import with_intervals
+
+    table = with_intervals(_pool(rows, names))
     return table.select(
         "indicator",
         "year",
