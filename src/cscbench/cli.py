@@ -437,7 +437,9 @@ def chart(
     from cscbench.errors import UsageError
     from cscbench.figures import CHARTS, save
     from cscbench.figures import charts as c
+    from cscbench.figures.drawing import pin_fonts
 
+    pin_fonts()  # this process is ours: draw with vl-convert's own Liberation Sans
     if kind not in CHARTS:
         raise UsageError(f"unknown chart {kind!r}; choose one of: {', '.join(CHARTS)}")
     needs_indicator = kind in ("trend", "comparators", "funnel", "spc")

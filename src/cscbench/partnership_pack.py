@@ -34,6 +34,7 @@ from cscbench.datasets import group, load_areas, load_indicators, members_in_yea
 from cscbench.datasets.registry import INDICATORS
 from cscbench.datasets.snapshot import LICENCE
 from cscbench.datasets.store import Source
+from cscbench.figures.drawing import Drawers
 from cscbench.report import (
     CHARTED,
     STYLE,
@@ -112,7 +113,8 @@ def partnership_report(
     folder = pack_folder(out, name)
     figures = folder / "figures"
     sentences = partnership_narrative(table)
-    svgs = draw(_charts(table, year, group_key, include_self, source), figures, workers)
+    with Drawers(workers) as drawers:
+        svgs = draw(_charts(table, year, group_key, include_self, source), figures, drawers)
 
     areas = load_areas(source)
     groups = {code: group(code, group_key, source=source) for code in codes}

@@ -41,6 +41,7 @@ from cscbench.datasets.registry import INDICATORS, rates_and_percentages
 from cscbench.datasets.snapshot import LICENCE
 from cscbench.datasets.store import Source
 from cscbench.datasets.targets import TargetPlan
+from cscbench.figures.drawing import Drawers
 
 CHARTED = rates_and_percentages()  # counts go in tables and narrative, not charts
 
@@ -334,49 +335,50 @@ def report(
     """
 
     focus = find_area(la, source)
-    chosen = group(
-        focus["la_code"], "custom" if comparators else group_key, comparators, source=source
-    )
-    if group_name:
-        chosen = replace(chosen, label=group_name)
-    table = benchmark(
-        focus["la_code"],
-        year=year,
-        group=chosen,
-        include_self=include_self,
-        base_year=base_year,
-        source=source,
-        targets=targets,
-    )
-    year = int(table["year"][0])
-    status = None
-    if targets is not None:
-        from cscbench.analyses.performance import targets as target_table
-
-        status = target_table(
-            focus["la_code"], targets, quarterly, year, chosen, include_self, source=source
+    with Drawers(workers) as drawers:  # started now: warm by the time the charts are built
+        chosen = group(
+            focus["la_code"], "custom" if comparators else group_key, comparators, source=source
         )
-    from cscbench.datasets import members_in_year
-
-    members = members_in_year(chosen, year, load_areas(source), include_self=include_self)
-    folder = pack_folder(out, focus["area_name"])
-    figures = folder / "figures"
-    sentences = narrative(table)
-
-    provisional = None
-    if local is not None:
-        from cscbench.analyses.local import local_benchmark, read_returns
-
-        census, earlier = read_returns(local, previous or [])
-        provisional = local_benchmark(
-            focus["la_code"], census, earlier, chosen, include_self, source=source
+        if group_name:
+            chosen = replace(chosen, label=group_name)
+        table = benchmark(
+            focus["la_code"],
+            year=year,
+            group=chosen,
+            include_self=include_self,
+            base_year=base_year,
+            source=source,
+            targets=targets,
         )
-    charts = pack_charts(focus["la_code"], year, chosen, include_self, source, table)
-    if status is not None:
-        charts = chain(charts, _target_charts(status, focus["area_name"]))
-    if provisional is not None:
-        charts = chain(charts, _provisional_charts(provisional, chosen, include_self, source))
-    svgs = draw(charts, figures, workers)
+        year = int(table["year"][0])
+        status = None
+        if targets is not None:
+            from cscbench.analyses.performance import targets as target_table
+
+            status = target_table(
+                focus["la_code"], targets, quarterly, year, chosen, include_self, source=source
+            )
+        from cscbench.datasets import members_in_year
+
+        members = members_in_year(chosen, year, load_areas(source), include_self=include_self)
+        folder = pack_folder(out, focus["area_name"])
+        figures = folder / "figures"
+        sentences = narrative(table)
+
+        provisional = None
+        if local is not None:
+            from cscbench.analyses.local import local_benchmark, read_returns
+
+            census, earlier = read_returns(local, previous or [])
+            provisional = local_benchmark(
+                focus["la_code"], census, earlier, chosen, include_self, source=source
+            )
+        charts = pack_charts(focus["la_code"], year, chosen, include_self, source, table)
+        if status is not None:
+            charts = chain(charts, _target_charts(status, focus["area_name"]))
+        if provisional is not None:
+            charts = chain(charts, _provisional_charts(provisional, chosen, include_self, source))
+        svgs = draw(charts, figures, drawers)
 
     codes = [focus["la_code"], *chosen.members]
     used = load_indicators(source=source).filter(
@@ -452,31 +454,26 @@ SPC: NHS England "Making Data Count". Recent trend: OHID Fingertips. Ranks and b
 
 
 def draw(
-    charts: Iterable[tuple[str, str, object]], figures: Path, workers: int | None = None
+    charts: Iterable[tuple[str, str, object]], figures: Path, drawers: Drawers
 ) -> dict[str, list[tuple[str, str]]]:
     """Draw every (file stem, section, chart) to ``figures/<stem>.svg`` and ``.png``; return the
     SVG texts by section, in order.
 
-    Charts are built here while ``workers`` other processes draw them (vl-convert does not
-    draw in parallel in threads); 1 draws them in turn.
+    Each chart is built here while ``drawers`` draw the ones before it.
     """
-    from cscbench._render_worker import render_files
     from cscbench.figures.render import spec
 
-    draw_workers = (os.cpu_count() or 1) if workers is None else workers
-    pool = _pool(draw_workers) if draw_workers > 1 else None
-    drawn: list[tuple[str, str, object]] = []
-    try:
-        for stem, section, chart in charts:
-            job = (spec(chart), str(figures / f"{stem}.svg"), str(figures / f"{stem}.png"))
-            svg = pool.submit(render_files, *job) if pool else render_files(*job)
-            drawn.append((stem, section, svg))
-        svgs: dict[str, list[tuple[str, str]]] = {}
-        for stem, section, svg in drawn:
-            svgs.setdefault(section, []).append((stem, svg.result() if pool else svg))
-    finally:
-        if pool is not None:
-            pool.shutdown()
+    drawn = [
+        (
+            stem,
+            section,
+            drawers.submit(spec(chart), figures / f"{stem}.svg", figures / f"{stem}.png"),
+        )
+        for stem, section, chart in charts
+    ]
+    svgs: dict[str, list[tuple[str, str]]] = {}
+    for stem, section, svg in drawn:
+        svgs.setdefault(section, []).append((stem, svg.result()))
     return svgs
 
 
@@ -495,11 +492,17 @@ def write_page(folder: Path, page: str) -> None:
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
-    """Worker processes started fresh ("spawn"): forking a process whose polars threads may
-    hold locks can deadlock the children."""
+    """Pack processes started fresh ("spawn": forking a process whose polars threads may hold
+    locks can deadlock the children), each drawing with vl-convert's own fonts pinned."""
     import multiprocessing
 
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    from cscbench.figures.drawing import pin_fonts
+
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=pin_fonts,
+    )
 
 
 def _one(args: tuple) -> str:
