@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import struct
+from itertools import pairwise
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cscbench.analyses import benchmark, panel
 from cscbench.figures import (
@@ -19,6 +22,7 @@ from cscbench.figures import (
     to_svg,
     trend_chart,
 )
+from cscbench.figures.charts import LABEL_GAP_PX, dodge
 from cscbench.figures.theme import PALETTE
 
 
@@ -164,3 +168,40 @@ def test_save_by_suffix(tmp_path, charts):
     assert (tmp_path / "chart.pdf").read_bytes().startswith(b"%PDF")
     html = (tmp_path / "chart.html").read_text()
     assert "vegaEmbed" in html and "cdn.jsdelivr" not in html  # JavaScript inlined: works offline
+
+
+@given(
+    st.lists(st.floats(-1e4, 1e4, allow_nan=False), min_size=1, max_size=8),
+    st.floats(0.1, 50),
+)
+def test_dodged_labels_keep_their_order_and_their_distance(values, gap):
+    placed = dodge(values, gap)
+    order = sorted(range(len(values)), key=lambda i: (values[i], i))
+    assert [placed[i] for i in order] == sorted(placed)
+    ys = sorted(placed)
+    assert all(b - a >= gap * (1 - 1e-9) for a, b in pairwise(ys))
+    if all(b - a >= gap for a, b in pairwise(sorted(values))):
+        assert placed == values  # labels with room stay by their values
+
+
+def test_trend_chart_labels_the_crowded_last_year_apart():
+    """Derby's 2024-25 rate of plans (40.7), England's (40.6) and the East Midlands' (40.4)
+    would print on top of each other; their labels are moved 14 px apart, centred on them."""
+    spec = trend_chart("Derby", "cp_rate", year_to=2025).to_dict()
+    data = [spec["datasets"][layer["data"]["name"]] for layer in spec["layer"][:4]]
+    plotted = [d["value"] for d in data[1]] + [
+        d[k] for d in data[0] for k in ("ci95_low", "ci95_high")
+    ]
+    px = 300 / (max(plotted) - min(plotted))
+    at = {d["series"]: d["label_at"] for d in data[3]}
+    values = {d["series"]: d["value"] for d in data[3]}
+    assert [round(values[s], 1) for s in ("Derby", "England", "East Midlands")] == [
+        40.7,
+        40.6,
+        40.4,
+    ]
+    assert (at["Derby"] - at["England"]) * px == pytest.approx(LABEL_GAP_PX)
+    assert (at["England"] - at["East Midlands"]) * px == pytest.approx(LABEL_GAP_PX)
+    crowded = ("Derby", "England", "East Midlands")
+    assert sum(at[s] for s in crowded) == pytest.approx(sum(values[s] for s in crowded))
+    assert at["Comparator average"] == values["Comparator average"]  # 49.8: room enough

@@ -459,18 +459,23 @@ def draw(
     """Draw every (file stem, section, chart) to ``figures/<stem>.svg`` and ``.png``; return the
     SVG texts by section, in order.
 
-    Each chart is built here while ``drawers`` draw the ones before it.
+    Each chart is built here while ``drawers`` draw the ones before it. Altair's check of each
+    object against the Vega-Lite schema as it is made is off while they are built: it was a
+    third of the building time, and the tests validate every kind of chart whole.
     """
+    from altair.utils.schemapi import debug_mode
+
     from cscbench.figures.render import spec
 
-    drawn = [
-        (
-            stem,
-            section,
-            drawers.submit(spec(chart), figures / f"{stem}.svg", figures / f"{stem}.png"),
-        )
-        for stem, section, chart in charts
-    ]
+    with debug_mode(False):
+        drawn = [
+            (
+                stem,
+                section,
+                drawers.submit(spec(chart), figures / f"{stem}.svg", figures / f"{stem}.png"),
+            )
+            for stem, section, chart in charts
+        ]
     svgs: dict[str, list[tuple[str, str]]] = {}
     for stem, section, svg in drawn:
         svgs.setdefault(section, []).append((stem, svg.result()))

@@ -53,6 +53,7 @@ from cscbench.figures.theme import (
 )
 
 WIDTH = 560
+LABEL_GAP_PX = 14  # direct labels at 11 px, no closer than this
 YEAR_LABEL = "(datum.value - 1) + '-' + slice(toString(datum.value), 2)"
 
 
@@ -98,6 +99,32 @@ def _segments(frame: pl.DataFrame, column: str) -> pl.Series:
     """A new segment after every missing year, so lines break rather than join across gaps."""
     missing = frame[column].is_null() | (frame["year"].diff().fill_null(1) > 1)
     return missing.cast(pl.Int32).cum_sum()
+
+
+def dodge(values: list[float], gap: float) -> list[float]:
+    """Label positions at least ``gap`` apart, each run of crowded labels centred on the mean
+    of its values (labels taken in order of value; a run that grows into the one below joins it).
+
+    Example:
+        >>> [round(v, 2) for v in dodge([40.6, 40.7, 50.0, 40.9], gap=2.0)]
+        [38.73, 40.73, 50.0, 42.73]
+    """
+    runs: list[list[int]] = []  # indices of values, in order of value
+    start: list[float] = []  # where each run's lowest label goes
+    for i in sorted(range(len(values)), key=lambda i: values[i]):
+        runs.append([i])
+        start.append(values[i])
+        while len(runs) > 1 and start[-2] + len(runs[-2]) * gap > start[-1]:
+            merged = runs.pop(-2) + runs.pop()
+            start[-2:] = [
+                sum(values[j] for j in merged) / len(merged) - (len(merged) - 1) * gap / 2
+            ]
+            runs.append(merged)
+    placed = [0.0] * len(values)
+    for run, low in zip(runs, start, strict=True):
+        for k, i in enumerate(run):
+            placed[i] = low + k * gap
+    return placed
 
 
 def trend_chart(
@@ -186,18 +213,18 @@ def trend_chart(
     )
     band = (
         alt.Chart(band_data)
-        .mark_area(opacity=0.18, color=AUTHORITY)
+        .mark_area(fillOpacity=0.18, color=AUTHORITY)
         .encode(
             x=x,
             y=alt.Y("ci95_low:Q", title=_measure(indicator)),
-            y2="ci95_high:Q",
-            detail="segment:N",
+            y2=alt.Y2("ci95_high:Q"),
+            detail=alt.Detail("segment:N"),
         )
     )
     lines = (
         alt.Chart(long)
         .mark_line(strokeWidth=2.5)
-        .encode(x=x, y=y, color=colour, strokeDash=dash, detail="segment:N")
+        .encode(x=x, y=y, color=colour, strokeDash=dash, detail=alt.Detail("segment:N"))
     )
     points = (
         alt.Chart(long)
@@ -205,10 +232,18 @@ def trend_chart(
         .encode(x=x, y=y, color=colour, shape=shape, tooltip=tooltip)
     )
     last = long.sort("year").group_by("series", maintain_order=True).last()
+    plotted = pl.concat([long["value"], band_data["ci95_low"], band_data["ci95_high"]])
+    gap = LABEL_GAP_PX / 300 * max(float(plotted.max() - plotted.min()), 1e-9)
+    last = last.with_columns(
+        pl.col("value")
+        .map_batches(lambda v: pl.Series(dodge(v.to_list(), gap)))
+        .over("year")
+        .alias("label_at")
+    )
     labels = (
         alt.Chart(last)
         .mark_text(align="left", dx=8, fontSize=11)
-        .encode(x=x, y=y, text="series:N", color=colour)
+        .encode(x=x, y=alt.Y("label_at:Q"), text=alt.Text("series:N"), color=colour)
     )
     layers = [band, lines, points, labels]
     events = _boundary_years(
@@ -223,7 +258,7 @@ def trend_chart(
         text = (
             alt.Chart(events)
             .mark_text(align="left", dx=3, dy=-4, fontSize=10, color="#505a5f", baseline="top")
-            .encode(x="year:Q", y=alt.value(0), text=alt.value("reorganisation"))
+            .encode(x=alt.X("year:Q"), y=alt.YValue(0), text=alt.TextValue("reorganisation"))
         )
         layers += [rule, text]
     chart = alt.layer(*layers, width=WIDTH, height=300)
@@ -359,7 +394,7 @@ def comparator_chart(
         alt.Chart(refs)
         .mark_rule(strokeWidth=2)
         .encode(
-            x="value:Q",
+            x=alt.X("value:Q"),
             color=alt.Color(
                 "name:N",
                 scale=alt.Scale(
@@ -477,7 +512,7 @@ def funnel_chart(
         .encode(
             x=x,
             y=y,
-            detail="line:N",
+            detail=alt.Detail("line:N"),
             strokeDash=alt.StrokeDash(
                 "limit:N",
                 scale=alt.Scale(domain=["95% limits", "99.8% limits"], range=[[4, 3], [1, 0]]),
@@ -488,11 +523,11 @@ def funnel_chart(
     england = (
         alt.Chart(pl.DataFrame({"value": [target]}))
         .mark_rule(color=ENGLAND, strokeWidth=2)
-        .encode(y="value:Q")
+        .encode(y=alt.Y("value:Q"))
     )
     dots = (
         alt.Chart(points)
-        .mark_point(filled=True, opacity=0.85)
+        .mark_point(filled=True, fillOpacity=0.85)
         .encode(
             x=x,
             y=y,
@@ -525,7 +560,7 @@ def funnel_chart(
     label = (
         alt.Chart(points.filter(pl.col("la_code") == chosen.focus))
         .mark_text(align="left", dx=9, fontWeight="bold", fontSize=11)
-        .encode(x=x, y=y, text="area_name:N")
+        .encode(x=x, y=y, text=alt.Text("area_name:N"))
     )
     chart = alt.layer(lines, england, dots, label, width=WIDTH, height=340)
     focus_row = benchmark(la, year=year, group=group, indicators=[indicator], source=source).row(
@@ -672,15 +707,17 @@ def overview_chart(
         "no comparison",
     ]
     base = alt.Chart(rows)
-    full = base.mark_bar(color="#dfe3e8", height=14).encode(x=x, x2="s_hi:Q", y=y)
-    mid = base.mark_bar(color="#9fa8b3", height=14).encode(x="s_qlo:Q", x2="s_qhi:Q", y=y)
+    full = base.mark_bar(color="#dfe3e8", height=14).encode(x=x, x2=alt.X2("s_hi:Q"), y=y)
+    mid = base.mark_bar(color="#9fa8b3", height=14).encode(
+        x=alt.X("s_qlo:Q"), x2=alt.X2("s_qhi:Q"), y=y
+    )
     centre = (
         alt.Chart(pl.DataFrame({"x": [0.0]}))
         .mark_rule(color=ENGLAND, strokeWidth=2)
-        .encode(x="x:Q")
+        .encode(x=alt.X("x:Q"))
     )
     group_mark = base.mark_point(shape="diamond", filled=True, size=70, color=COMPARATORS).encode(
-        x="s_comparator_mean:Q",
+        x=alt.X("s_comparator_mean:Q"),
         y=y,
         tooltip=[
             alt.Tooltip("title:N"),
@@ -688,7 +725,7 @@ def overview_chart(
         ],
     )
     marker = base.mark_point(filled=True, size=150, stroke="white", strokeWidth=1).encode(
-        x="s_value:Q",
+        x=alt.X("s_value:Q"),
         y=y,
         color=alt.Color(
             "comparison:N",
@@ -724,12 +761,12 @@ def overview_chart(
     text_value = (
         alt.Chart(rows)
         .mark_text(align="right", fontSize=11)
-        .encode(y=y.axis(None), text="value_text:N", x=alt.value(55))
+        .encode(y=y.axis(None), text=alt.Text("value_text:N"), x=alt.XValue(55))
     )
     text_england = (
         alt.Chart(rows)
         .mark_text(align="right", fontSize=11, color=ENGLAND)
-        .encode(y=y.axis(None), text="england_text:N", x=alt.value(115))
+        .encode(y=y.axis(None), text=alt.Text("england_text:N"), x=alt.XValue(115))
     )
     header = (
         alt.Chart(
@@ -738,7 +775,7 @@ def overview_chart(
             )
         )
         .mark_text(align="right", fontWeight="bold", fontSize=11, dy=-14)
-        .encode(x=alt.X("x:Q", scale=None), y=alt.value(0), text="t:N")
+        .encode(x=alt.X("x:Q", scale=None), y=alt.YValue(0), text=alt.Text("t:N"))
     )
     numbers = alt.layer(text_value, text_england, header, width=120, height=26 * len(order))
     chart = alt.hconcat(spine, numbers, spacing=8)
@@ -829,11 +866,13 @@ def spc_chart(la: str, indicator: str, source: Source = None) -> alt.LayerChart:
             ],
         )
     )
-    mean_rule = alt.Chart(centre).mark_rule(color=COMPARATORS, strokeWidth=1.5).encode(y="value:Q")
+    mean_rule = (
+        alt.Chart(centre).mark_rule(color=COMPARATORS, strokeWidth=1.5).encode(y=alt.Y("value:Q"))
+    )
     limit_rules = (
         alt.Chart(bounds)
         .mark_rule(color="#6f777b", strokeDash=[5, 4], strokeWidth=1.5)
-        .encode(y="value:Q")
+        .encode(y=alt.Y("value:Q"))
     )
     rules = alt.layer(mean_rule, limit_rules)
     chart = alt.layer(rules, line, points, width=WIDTH, height=280)
@@ -1024,12 +1063,12 @@ def target_chart(table: pl.DataFrame, indicator: str, area_name: str) -> alt.Lay
     rule = (
         alt.Chart(goal)
         .mark_rule(color=ENGLAND, strokeDash=[6, 4], strokeWidth=2)
-        .encode(y="target:Q")
+        .encode(y=alt.Y("target:Q"))
     )
     label = (
         alt.Chart(goal)
         .mark_text(align="left", dx=4, dy=-8, color=ENGLAND)
-        .encode(y="target:Q", x=alt.value(0), text="label:N")
+        .encode(y=alt.Y("target:Q"), x=alt.XValue(0), text=alt.Text("label:N"))
     )
     chart = alt.layer(rule, label, line, points, width=WIDTH, height=260)
     near = rows.filter(pl.col("status") != "off target, causing concern").height
@@ -1086,7 +1125,7 @@ def partnership_chart(table: pl.DataFrame, indicator: str) -> alt.LayerChart:
     bars = (
         alt.Chart(shown)
         .mark_rule(color=FOCUS, strokeWidth=2)
-        .encode(y=y, x="ci95_low:Q", x2="ci95_high:Q")
+        .encode(y=y, x=alt.X("ci95_low:Q"), x2=alt.X2("ci95_high:Q"))
     )
     points = (
         alt.Chart(shown.filter(~pl.col("_none")))
@@ -1113,18 +1152,22 @@ def partnership_chart(table: pl.DataFrame, indicator: str) -> alt.LayerChart:
     ticks = (
         alt.Chart(shown.filter(pl.col("comparator_mean").is_not_null()))
         .mark_tick(color=COMPARATORS, thickness=3, size=26)
-        .encode(y=y, x="comparator_mean:Q", tooltip=["area_name:N", "comparator_mean:Q"])
+        .encode(
+            y=y,
+            x=alt.X("comparator_mean:Q"),
+            tooltip=[alt.Tooltip("area_name:N"), alt.Tooltip("comparator_mean:Q")],
+        )
     )
     withheld = (
         alt.Chart(shown.filter(pl.col("_none")).with_columns(pl.lit(0.0).alias("at")))
         .mark_text(align="left", dx=4, color=COMPARATORS)
-        .encode(y=y, x="at:Q", text="_why:N")
+        .encode(y=y, x=alt.X("at:Q"), text=alt.Text("_why:N"))
     )
     england = pl.DataFrame({"england": [rows["england"].drop_nulls().first()]}).drop_nulls()
     rule = (
         alt.Chart(england)
         .mark_rule(color=ENGLAND, strokeDash=[6, 4], strokeWidth=2)
-        .encode(x="england:Q")
+        .encode(x=alt.X("england:Q"))
     )
     chart = alt.layer(rule, bars, ticks, points, withheld, width=WIDTH, height=44 * len(order))
     title = f"{ind.short.capitalize()}: {name}"
@@ -1216,17 +1259,17 @@ def provisional_chart(
     whisker = (
         alt.Chart(point.drop_nulls())
         .mark_rule(color=AUTHORITY, strokeWidth=2)
-        .encode(x="year:Q", y="low:Q", y2="high:Q")
+        .encode(x=alt.X("year:Q"), y=alt.Y("low:Q"), y2=alt.Y2("high:Q"))
     )
     hollow = (
         alt.Chart(point)
         .mark_point(size=140, filled=False, color=AUTHORITY, strokeWidth=2.5)
-        .encode(x=x, y=y, tooltip=["label:N", alt.Tooltip("value:Q", format=",.1f")])
+        .encode(x=x, y=y, tooltip=[alt.Tooltip("label:N"), alt.Tooltip("value:Q", format=",.1f")])
     )
     label = (
         alt.Chart(point)
         .mark_text(align="right", dx=-10, dy=-12, color=AUTHORITY)
-        .encode(x=x, y=y, text="label:N")
+        .encode(x=x, y=y, text=alt.Text("label:N"))
     )
     chart = alt.layer(lines, whisker, hollow, label, width=WIDTH, height=280)
     ind = INDICATORS[indicator]

@@ -69,5 +69,12 @@ def config() -> dict:
             "tickColor": "#6f777b",
         },
         "legend": {"labelFontSize": 11, "titleFontSize": 11, "orient": "bottom"},
+        # Translucent marks by fill and stroke opacity, never an element's opacity: the same
+        # look, but vl-convert rasterises an element with opacity on a layer of its own (a
+        # trend chart's PNG took 87 ms with Vega-Lite's default point opacity, 54 ms without).
+        "point": {"opacity": 1, "fillOpacity": 0.7, "strokeOpacity": 0.7},
+        "circle": {"opacity": 1, "fillOpacity": 0.7, "strokeOpacity": 0.7},
+        "square": {"opacity": 1, "fillOpacity": 0.7, "strokeOpacity": 0.7},
+        "tick": {"opacity": 1, "fillOpacity": 0.7},
         "range": {"category": PALETTE},
     }
