@@ -320,3 +320,51 @@ def test_outliers_carry_reasons():
     assert o.height > 0 and (o["flags"].list.len() > 0).all()
     first = o.row(0, named=True)
     assert first["why"] == "; ".join(FLAG_MEANINGS[f] for f in first["flags"])
+
+
+def test_the_table_in_parts_is_the_whole_table(table_2025):
+    """One indicator at a time gives exactly the whole table's rows, from the snapshot's panel
+    and from a frame worked afresh (whose trend reasons depend on the grid of years)."""
+    from polars.testing import assert_frame_equal
+
+    from cscbench.analyses import benchmark_table_parts
+    from cscbench.datasets import load_areas, load_neighbours
+
+    data, areas, neighbours = load_indicators(), load_areas(), load_neighbours()
+    whole = benchmark_table()
+    parts = list(benchmark_table_parts())
+    assert [p["indicator"].n_unique() for p in parts] == [1] * len(parts)
+    assert_frame_equal(pl.concat(parts).sort("la_code", "indicator", "year"), whole)
+    fresh = benchmark_table_parts(data=data, areas=areas, neighbours=neighbours)
+    assert_frame_equal(pl.concat(list(fresh)).sort("la_code", "indicator", "year"), whole)
+
+
+def test_write_parts_streams_a_table_to_parquet_and_csv(tmp_path):
+    from cscbench.analyses import benchmark_table_parts
+    from cscbench.output import write_parts
+
+    chosen = ["cp_rate", "rereferral_pct"]
+    whole = benchmark_table(indicators=chosen).sort("indicator", "la_code", "year")
+    rows = write_parts(benchmark_table_parts(indicators=chosen), tmp_path / "t.parquet")
+    written = pl.read_parquet(tmp_path / "t.parquet")
+    assert rows == whole.height == written.height
+    assert written.equals(whole)
+    write_parts(benchmark_table_parts(indicators=chosen), tmp_path / "t.csv")
+    csv = pl.read_csv(tmp_path / "t.csv", infer_schema=False)
+    derby = csv.filter(pl.col("la_code") == "831", pl.col("year") == "2017")
+    assert derby["indicator"].to_list() == ["cp_rate", "rereferral_pct"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv", "t.parquet"]  # no parts left
+
+
+def test_write_parts_leaves_no_file_when_a_part_fails(tmp_path):
+    from cscbench.output import write_parts
+
+    def parts():
+        yield pl.DataFrame({"a": [1]})
+        raise UsageError("unknown indicator 'x'")
+
+    with pytest.raises(UsageError, match="unknown indicator"):
+        write_parts(parts(), tmp_path / "t.parquet")
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(UsageError, match=r"t\.xlsx: write the table to a \.parquet or \.csv"):
+        write_parts(iter([]), tmp_path / "t.xlsx")

@@ -8,6 +8,8 @@ import json
 import subprocess
 import sys
 
+import polars as pl
+
 
 def run(*args, env=None):
     return subprocess.run(
@@ -200,3 +202,16 @@ def test_rank_trend_outliers_commands():
         run("outliers", "--year", "2025", "--indicators", "cla_rate", "-f", "json").stdout
     )
     assert flagged and all(r["flags"] and r["why"] for r in flagged)
+
+
+def test_table_writes_every_authority_to_parquet(tmp_path):
+    out = tmp_path / "table.parquet"
+    done = run("table", "--out", str(out), "--indicators", "rereferral_pct")
+    assert done.returncode == 0, done.stderr
+    table = pl.read_parquet(out)
+    assert done.stderr.strip() == f"{table.height:,} rows written to {out}"
+    derby = table.filter(pl.col("la_code") == "831", pl.col("year") == 2017).row(0, named=True)
+    assert round(derby["value"], 1) == 21.3  # Derby's 2016-17 re-referrals, as DfE published
+    bad = run("table", "--out", str(tmp_path / "t.txt"))
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == "cscbench: t.txt: write the table to a .parquet or .csv file"

@@ -350,6 +350,39 @@ def targets(
     _emit(targets_view(table) if fmt == "table" else table, fmt, out)
 
 
+@app.command("table")
+def table(
+    out: Annotated[Path, typer.Option("--out", "-o", help="The file: .parquet or .csv.")],
+    group: GroupOpt = "sn2025",
+    include_self: Annotated[
+        bool,
+        typer.Option("--include-self", help="Count each authority in its comparator statistics."),
+    ] = False,
+    indicators: Annotated[
+        str | None,
+        typer.Option("--indicators", help="Indicator ids, comma-separated (default: all)."),
+    ] = None,
+    base_year: Annotated[
+        int | None,
+        typer.Option("--base-year", help="Year for long-term change (default: first of data)."),
+    ] = None,
+    data: DataDir = None,
+) -> None:
+    """Every authority x indicator x year to one file, written an indicator at a time."""
+    from cscbench.analyses import benchmark_table_parts
+    from cscbench.output import write_parts
+
+    parts = benchmark_table_parts(
+        group=group,
+        include_self=include_self,
+        indicators=_split(indicators),
+        base_year=base_year,
+        source=data,
+    )
+    rows = write_parts(parts, out)
+    sys.stderr.write(f"{rows:,} rows written to {out}\n")
+
+
 @app.command("rank")
 def rank(
     indicator: Annotated[str, typer.Argument(help="Indicator id, e.g. rereferral_pct.")],

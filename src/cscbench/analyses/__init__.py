@@ -18,6 +18,7 @@ _WHERE = {
     "FLAG_MEANINGS": "engine",
     "benchmark": "engine",
     "benchmark_table": "engine",
+    "benchmark_table_parts": "engine",
     "derived_tables": "engine",
     "outliers": "engine",
     "panel": "engine",

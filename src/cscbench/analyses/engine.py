@@ -24,7 +24,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,7 +35,7 @@ from cscbench.datasets import group as group_of
 from cscbench.datasets.areas import find_area
 from cscbench.datasets.groups import MODEL_LABEL, ComparatorGroup
 from cscbench.datasets.lineage import SUCCESSIONS
-from cscbench.datasets.registry import get_indicator
+from cscbench.datasets.registry import INDICATORS, get_indicator
 from cscbench.datasets.store import Source, resolve, stored
 from cscbench.datasets.targets import TargetPlan
 from cscbench.errors import UsageError
@@ -496,9 +496,10 @@ def _assemble(
 
 @lru_cache(maxsize=8)
 def _computed_panel(indicators: tuple[str, ...] | None, source: str | None) -> pl.DataFrame:
-    from cscbench.analyses.panel_stats import authority_panel
+    from cscbench.analyses.panel_stats import authority_panel, year_grid
 
-    return authority_panel(load_indicators(indicators, source=source))
+    years = year_grid(load_indicators(source=source))  # the whole panel's, for any subset
+    return authority_panel(load_indicators(indicators, source=source), years)
 
 
 def panel(
@@ -563,11 +564,12 @@ def benchmark_table(
     if data is None:
         rows = panel(indicators, source)
     else:
+        from cscbench.analyses.panel_stats import authority_panel, year_grid
+
+        years = year_grid(data)  # the whole frame's, so a subset's rows are the whole's
         if indicators is not None:
             data = data.filter(pl.col("indicator").is_in(list(indicators)))
-        from cscbench.analyses.panel_stats import authority_panel
-
-        rows = authority_panel(data)
+        rows = authority_panel(data, years)
     if neighbours is None:
         neighbours = load_neighbours(source=source)
     members = membership(group, areas, neighbours)
@@ -582,6 +584,45 @@ def benchmark_table(
     return _assemble(
         rows, members, areas, include_self, base_year, _group_label(label, include_self)
     )
+
+
+def benchmark_table_parts(
+    group: str = "sn2025",
+    include_self: bool = False,
+    indicators: Sequence[str] | None = None,
+    base_year: int | None = None,
+    source: Source = None,
+    data: pl.DataFrame | None = None,
+    areas: pl.DataFrame | None = None,
+    neighbours: pl.DataFrame | None = None,
+) -> Iterator[pl.DataFrame]:
+    """:func:`benchmark_table` one indicator at a time: the same rows, in parts.
+
+    Every statistic of the table is worked within one indicator (funnels and ranks across the
+    authorities of an indicator and year, trends and SPC along one authority's series), so
+    the parts are exactly the whole table's rows, and a national run at any scale holds one
+    indicator's rows at a time (:func:`cscbench.output.write_parts` streams them to a file).
+
+    Example:
+        >>> parts = benchmark_table_parts(indicators=["cla_rate", "cp_rate"])
+        >>> [part["indicator"].unique().to_list() for part in parts]
+        [['cla_rate'], ['cp_rate']]
+    """
+    if indicators is None:
+        indicators = _indicators_in(source, data)
+    for indicator in indicators:
+        yield benchmark_table(
+            group, include_self, [indicator], base_year, source, data, areas, neighbours
+        )
+
+
+def _indicators_in(source: Source, data: pl.DataFrame | None) -> list[str]:
+    """The indicators of ``data``, or of the panel in use, in registry order."""
+    if data is not None:
+        present = set(data["indicator"].unique())
+    else:
+        present = set(panel(source=source)["indicator"].unique())
+    return [name for name in INDICATORS if name in present]
 
 
 def latest_year(source: Source = None) -> int:

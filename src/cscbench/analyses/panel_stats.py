@@ -317,10 +317,24 @@ def trend_assessment() -> pl.Expr:
     )
 
 
-def authority_panel(data: pl.DataFrame) -> pl.DataFrame:
+def year_grid(data: pl.DataFrame) -> list[int]:
+    """Every year from the first to the last in ``data``: the grid SPC and trends are worked on.
+
+    Example:
+        >>> year_grid(pl.DataFrame({"year": [2019, 2015, 2017]}))
+        [2015, 2016, 2017, 2018, 2019]
+    """
+    years = data["year"].drop_nulls()
+    return list(range(years.min(), years.max() + 1)) if len(years) else []
+
+
+def authority_panel(data: pl.DataFrame, years: list[int] | None = None) -> pl.DataFrame:
     """Every authority x indicator x year with all single-authority statistics.
 
-    ``data`` is the tidy indicator frame (national, regional and authority rows).
+    ``data`` is the tidy indicator frame (national, regional and authority rows). ``years`` is
+    the grid of years SPC and trends are worked on (default :func:`year_grid` of ``data``):
+    give the whole frame's grid when working a few of its indicators, so that their rows are
+    the whole panel's (a trend's reason for a year with no 5-year window depends on the grid).
 
     Example:
         >>> from cscbench.datasets import load_indicators
@@ -339,9 +353,7 @@ def authority_panel(data: pl.DataFrame) -> pl.DataFrame:
     la = _cross_section(la)
     la = _england_comparison(la)
     la = published_agreement(la)
-    years = sorted(data["year"].unique().to_list())
-    if years:
-        years = list(range(years[0], years[-1] + 1))
+    years = year_grid(data) if years is None else years
     la = _funnels(la)
     la = _spc(la, years)
     la = _trends(la, years)
