@@ -368,7 +368,11 @@ def comparator_chart(
         .encode(
             x=x,
             y=y,
-            color=alt.condition("datum.is_focus", alt.value(FOCUS), alt.value(OTHERS)),
+            color=alt.Color(
+                "is_focus:N",
+                scale=alt.Scale(domain=[True, False], range=[FOCUS, OTHERS]),
+                legend=None,
+            ),
             tooltip=[
                 alt.Tooltip("area_name:N", title="Authority"),
                 alt.Tooltip("value:Q", title=INDICATORS[indicator].title, format=",.1f"),
