@@ -17,6 +17,7 @@ from cscbench.figures import (
     spc_chart,
     trend_chart,
 )
+from cscbench.figures.drawing import pin_fonts
 
 HERE = Path(__file__).resolve().parent
 
@@ -33,6 +34,7 @@ GALLERY = {
 
 
 if __name__ == "__main__":
+    pin_fonts()  # vl-convert's own Liberation Sans: the same gallery on every machine
     for name, make in GALLERY.items():
         chart = make()
         save(chart, HERE / f"{name}.png", scale=1.5)
