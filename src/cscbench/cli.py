@@ -44,6 +44,18 @@ DataDir = Annotated[
 Out = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead.")]
 Year = Annotated[int | None, typer.Option("--year", help="Year ending 31 March (default: latest).")]
 GroupOpt = Annotated[str, typer.Option("--group", help="sn2025, sn2021, region, england or all.")]
+IncludeSelfOpt = Annotated[
+    bool,
+    typer.Option("--include-self", help="Count the authority in its comparator statistics."),
+]
+IndicatorsOpt = Annotated[
+    str | None,
+    typer.Option("--indicators", help="Indicator ids, comma-separated (default: all)."),
+]
+BaseYearOpt = Annotated[
+    int | None,
+    typer.Option("--base-year", help="Year for long-term change (default: first year of data)."),
+]
 LocalOpt = Annotated[
     Path | None,
     typer.Option(
@@ -210,20 +222,9 @@ def benchmark(
             "--comparators-file", help="A custom group from TOML: name = ..., members = [...]."
         ),
     ] = None,
-    include_self: Annotated[
-        bool,
-        typer.Option("--include-self", help="Count the authority in the comparator statistics."),
-    ] = False,
-    indicators: Annotated[
-        str | None,
-        typer.Option("--indicators", help="Indicator ids, comma-separated (default: all)."),
-    ] = None,
-    base_year: Annotated[
-        int | None,
-        typer.Option(
-            "--base-year", help="Year for long-term change (default: first year of data)."
-        ),
-    ] = None,
+    include_self: IncludeSelfOpt = False,
+    indicators: IndicatorsOpt = None,
+    base_year: BaseYearOpt = None,
     targets: TargetsOpt = None,
     local: LocalOpt = None,
     previous: PreviousOpt = None,
@@ -328,7 +329,7 @@ def targets(
     ] = None,
     year: Year = None,
     group: GroupOpt = "sn2025",
-    include_self: Annotated[bool, typer.Option("--include-self")] = False,
+    include_self: IncludeSelfOpt = False,
     fmt: Format = "table",
     out: Out = None,
     data: DataDir = None,
@@ -354,18 +355,9 @@ def targets(
 def table(
     out: Annotated[Path, typer.Option("--out", "-o", help="The file: .parquet or .csv.")],
     group: GroupOpt = "sn2025",
-    include_self: Annotated[
-        bool,
-        typer.Option("--include-self", help="Count each authority in its comparator statistics."),
-    ] = False,
-    indicators: Annotated[
-        str | None,
-        typer.Option("--indicators", help="Indicator ids, comma-separated (default: all)."),
-    ] = None,
-    base_year: Annotated[
-        int | None,
-        typer.Option("--base-year", help="Year for long-term change (default: first of data)."),
-    ] = None,
+    include_self: IncludeSelfOpt = False,
+    indicators: IndicatorsOpt = None,
+    base_year: BaseYearOpt = None,
     data: DataDir = None,
 ) -> None:
     """Every authority x indicator x year to one file, written an indicator at a time."""
@@ -412,7 +404,7 @@ def trend(
     year_from: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
     year_to: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
     group: GroupOpt = "sn2025",
-    include_self: Annotated[bool, typer.Option("--include-self")] = False,
+    include_self: IncludeSelfOpt = False,
     fmt: Format = "table",
     out: Out = None,
     data: DataDir = None,
@@ -433,10 +425,7 @@ def trend(
 @app.command("outliers")
 def outliers(
     year: Year = None,
-    indicators: Annotated[
-        str | None,
-        typer.Option("--indicators", help="Indicator ids, comma-separated (default: all)."),
-    ] = None,
+    indicators: IndicatorsOpt = None,
     group: GroupOpt = "sn2025",
     fmt: Format = "table",
     out: Out = None,
@@ -462,7 +451,7 @@ def chart(
     indicator: Annotated[str | None, typer.Option("--indicator", help="Indicator id.")] = None,
     year: Year = None,
     group: GroupOpt = "sn2025",
-    include_self: Annotated[bool, typer.Option("--include-self")] = False,
+    include_self: IncludeSelfOpt = False,
     scale: Annotated[float, typer.Option("--scale", help="PNG/PDF scale (2 for print).")] = 2.0,
     data: DataDir = None,
 ) -> None:
@@ -503,9 +492,9 @@ def narrative(
     la: Annotated[str, typer.Argument(help="Authority: name or code.")],
     year: Year = None,
     group: GroupOpt = "sn2025",
-    include_self: Annotated[bool, typer.Option("--include-self")] = False,
-    indicators: Annotated[str | None, typer.Option("--indicators")] = None,
-    base_year: Annotated[int | None, typer.Option("--base-year")] = None,
+    include_self: IncludeSelfOpt = False,
+    indicators: IndicatorsOpt = None,
+    base_year: BaseYearOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, markdown or json.")] = "text",
     out: Out = None,
     data: DataDir = None,
@@ -553,7 +542,7 @@ def report(
     ] = None,
     year: Year = None,
     group: GroupOpt = "sn2025",
-    include_self: Annotated[bool, typer.Option("--include-self")] = False,
+    include_self: IncludeSelfOpt = False,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder to write.")] = None,
     every: Annotated[bool, typer.Option("--all", help="A pack for every authority.")] = False,
     comparators: Annotated[

@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from cscbench.errors import UsageError
+from cscbench.files import replacing
 
 FORMATS = ("table", "csv", "json", "xlsx")
 
@@ -43,18 +44,11 @@ def write(frame: pl.DataFrame, fmt: str, path: str | Path, sheet: str = "cscbenc
 
     The file is written to a temporary name and renamed when complete.
     """
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.part")
-    try:
+    with replacing(path) as tmp:
         if fmt == "xlsx":
             flatten(frame).write_excel(tmp, worksheet=sheet, autofit=True)
         else:
             tmp.write_text(render(frame, fmt), encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot be written ({exc.strerror})") from None
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def write_parts(parts: Iterable[pl.DataFrame], path: str | Path) -> int:
@@ -78,23 +72,20 @@ def write_parts(parts: Iterable[pl.DataFrame], path: str | Path) -> int:
     if suffix not in (".parquet", ".csv"):
         raise UsageError(f"{path.name}: write the table to a .parquet or .csv file")
     folder = path.with_name(f".{path.name}.parts")
-    tmp = path.with_name(f".{path.name}.part")
     rows = 0
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for i, part in enumerate(parts):
-            rows += part.height
-            (flatten(part) if suffix == ".csv" else part).write_parquet(folder / f"{i:05d}.parquet")
-        whole = pl.scan_parquet(sorted(folder.glob("*.parquet")))
-        if suffix == ".csv":
-            whole.sink_csv(tmp)
-        else:
-            whole.sink_parquet(tmp)
-        tmp.replace(path)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot be written ({exc.strerror})") from None
+        with replacing(path) as tmp:
+            folder.mkdir(parents=True, exist_ok=True)
+            for i, part in enumerate(parts):
+                rows += part.height
+                part = flatten(part) if suffix == ".csv" else part
+                part.write_parquet(folder / f"{i:05d}.parquet")
+            whole = pl.scan_parquet(sorted(folder.glob("*.parquet")))
+            if suffix == ".csv":
+                whole.sink_csv(tmp)
+            else:
+                whole.sink_parquet(tmp)
     finally:
-        tmp.unlink(missing_ok=True)
         for part_file in folder.glob("*.parquet"):
             part_file.unlink()
         if folder.exists():

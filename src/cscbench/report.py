@@ -42,6 +42,7 @@ from cscbench.datasets.snapshot import LICENCE
 from cscbench.datasets.store import Source
 from cscbench.datasets.targets import TargetPlan
 from cscbench.figures.drawing import Drawers
+from cscbench.files import replacing
 
 CHARTED = rates_and_percentages()  # counts go in tables and narrative, not charts
 
@@ -491,9 +492,8 @@ def pack_folder(out: str | Path | None, name: str) -> Path:
 
 def write_page(folder: Path, page: str) -> None:
     """Write ``index.html`` whole or not at all (a half-written page never replaces a good one)."""
-    tmp = folder / ".index.html.part"
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(folder / "index.html")
+    with replacing(folder / "index.html") as tmp:
+        tmp.write_text(page, encoding="utf-8")
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:

@@ -15,6 +15,7 @@ from pathlib import Path
 import altair as alt
 
 from cscbench.errors import UsageError
+from cscbench.files import replacing
 
 FORMATS = (".html", ".svg", ".png", ".pdf")
 
@@ -58,15 +59,9 @@ def save(chart: alt.TopLevelMixin, path: str | Path, scale: float = 2.0) -> str:
         data = vlc.vegalite_to_png(vl, scale=scale)
     else:
         data = vlc.vegalite_to_pdf(vl)  # vector: no scale
-    tmp = path.with_name(f".{path.name}.part")
-    try:
+    with replacing(path) as tmp:
         if isinstance(data, str):
             tmp.write_text(data, encoding="utf-8")
         else:
             tmp.write_bytes(data)
-        tmp.replace(path)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot be written ({exc.strerror})") from None
-    finally:
-        tmp.unlink(missing_ok=True)
     return str(path)
