@@ -98,22 +98,22 @@ def partnership_report(
 ) -> Path:
     """Write the pack of a partnership of authorities ``las`` to ``out``
     (default ``cscbench-<name>``), each member against its own ``group_key`` group."""
-    table = partnership(
-        las,
-        year=year,
-        group=group_key,
-        include_self=include_self,
-        base_year=base_year,
-        source=source,
-    )
-    year = int(table["year"][0])
-    name = table["partnership"][0]
-    members = table.filter(pl.col("role") == "member")
-    codes = members["la_code"].unique(maintain_order=True).to_list()
-    folder = pack_folder(out, name)
-    figures = folder / "figures"
-    sentences = partnership_narrative(table)
-    with Drawers(workers) as drawers:
+    with Drawers(workers) as drawers:  # started now: warm by the time the charts are built
+        table = partnership(
+            las,
+            year=year,
+            group=group_key,
+            include_self=include_self,
+            base_year=base_year,
+            source=source,
+        )
+        year = int(table["year"][0])
+        name = table["partnership"][0]
+        members = table.filter(pl.col("role") == "member")
+        codes = members["la_code"].unique(maintain_order=True).to_list()
+        folder = pack_folder(out, name)
+        figures = folder / "figures"
+        sentences = partnership_narrative(table)
         svgs = draw(_charts(table, year, group_key, include_self, source), figures, drawers)
 
     areas = load_areas(source)
