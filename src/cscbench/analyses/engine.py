@@ -617,11 +617,16 @@ def benchmark_table_parts(
 
 
 def _indicators_in(source: Source, data: pl.DataFrame | None) -> list[str]:
-    """The indicators of ``data``, or of the panel in use, in registry order."""
+    """The indicators of ``data``, or of the data in use, in registry order (names only: the
+    stored panel's column, or the indicator data's, is read, never a whole panel)."""
     if data is not None:
         present = set(data["indicator"].unique())
     else:
-        present = set(panel(source=source)["indicator"].unique())
+        from cscbench.datasets.store import scan
+
+        lazy = stored("panel", source)
+        lazy = scan("indicators", source) if lazy is None else lazy
+        present = set(lazy.select(pl.col("indicator").unique()).collect()["indicator"])
     return [name for name in INDICATORS if name in present]
 
 
