@@ -121,6 +121,25 @@ def test_overview_scales_every_rate_around_england():
         assert -1.0001 <= r["s_value"] <= 1.0001
 
 
+def test_overview_description_counts_comparisons_in_a_fixed_order():
+    # Cumberland 2024-25: three comparisons tie at one indicator each. They are listed by
+    # name, so the description (the SVG's accessible text) is the same on every run.
+    spec = overview_chart("Cumberland", year=2025).to_dict()
+    rows = data_of(spec, spec["hconcat"][0]["layer"][0])
+    counts = {c: sum(r["comparison"] == c for r in rows) for c in {r["comparison"] for r in rows}}
+    assert counts == {
+        "higher than England": 6,
+        "similar to England": 2,
+        "lower than England": 1,
+        "no comparison": 1,
+        "worse than England": 1,
+    }
+    assert spec["description"].endswith(
+        ": 6 higher than England; 2 similar to England; 1 lower than England; "
+        "1 no comparison; 1 worse than England."
+    )
+
+
 def test_spc_chart_marks_special_cause_years():
     spec = spc_chart("Derby", "cin_rate").to_dict()
     points = next(layer for layer in spec["layer"] if layer.get("mark", {}).get("type") == "point")
