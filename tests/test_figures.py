@@ -23,7 +23,7 @@ from cscbench.figures import (
     trend_chart,
 )
 from cscbench.figures.charts import LABEL_GAP_PX, dodge
-from cscbench.figures.theme import PALETTE
+from cscbench.figures.theme import COMPARATORS, ENGLAND, PALETTE
 
 
 def data_of(spec: dict, layer: dict) -> list[dict]:
@@ -92,12 +92,30 @@ def test_comparator_chart_highlights_the_authority_and_starts_at_zero():
     rows = data_of(spec, bars)
     assert len(rows) == 11 and [r["la_code"] for r in rows if r["is_focus"]] == ["831"]
     assert bars["encoding"]["x"]["scale"]["zero"] is True
-    refs = {r["name"]: r["value"] for r in data_of(spec, spec["layer"][2])}
+    rules = spec["layer"][1]
+    refs = {r["name"]: r["value"] for r in data_of(spec, rules)}
     row = benchmark("Derby", year=2017, group="sn2021", indicators=["rereferral_pct"]).row(
         0, named=True
     )
     assert refs["Comparator average"] == pytest.approx(row["comparator_mean"])
     assert refs["England"] == pytest.approx(row["england"])
+
+
+def test_comparator_chart_rules_keep_their_own_colours_and_key():
+    # With the bars' colour scale shared, the comparator-average rule drew in the authority's
+    # blue, England's in the other bars' grey, and the key of the two lines was dropped.
+    spec = comparator_chart("Derby", "cp_rate", year=2025).to_dict()
+    assert spec["resolve"]["scale"]["color"] == "independent"
+    colour = spec["layer"][1]["encoding"]["color"]
+    assert colour["scale"] == {
+        "domain": ["Comparator average", "England"],
+        "range": [COMPARATORS, ENGLAND],
+    }
+    assert colour["legend"] == {"orient": "bottom", "title": None}
+    # The value labels come last, each over a white halo, so a rule never strikes one out.
+    halo, text = spec["layer"][2]["mark"], spec["layer"][3]["mark"]
+    assert (halo["type"], halo["stroke"], text["type"]) == ("text", "white", "text")
+    assert "stroke" not in text
 
 
 def test_funnel_chart_has_both_limits_every_authority_and_tooltips():

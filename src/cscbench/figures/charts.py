@@ -427,14 +427,12 @@ def comparator_chart(
             ],
         )
     )
-    text = (
+    label = alt.Text("value:Q", format=",.1f" if INDICATORS[indicator].decimals else ",.0f")
+    text = alt.Chart(values).mark_text(align="left", dx=4, fontSize=10).encode(x=x, y=y, text=label)
+    halo = (  # white behind each value, so a rule crossing it does not strike it through
         alt.Chart(values)
-        .mark_text(align="left", dx=4, fontSize=10)
-        .encode(
-            x=x,
-            y=y,
-            text=alt.Text("value:Q", format=",.1f" if INDICATORS[indicator].decimals else ",.0f"),
-        )
+        .mark_text(align="left", dx=4, fontSize=10, stroke="white", strokeWidth=3)
+        .encode(x=x, y=y, text=label)
     )
     refs = pl.DataFrame(
         {
@@ -461,7 +459,10 @@ def comparator_chart(
             ),
         )
     )
-    chart = layered(bars, text, rules, width=WIDTH - 140, height=22 * len(order))
+    # Rules under the value labels; their colours and key apart from the bars' (sharing the
+    # bars' colour scale gave the rules the bars' colours and dropped their key).
+    chart = layered(bars, rules, halo, text, width=WIDTH - 140, height=22 * len(order))
+    chart.resolve = alt.Resolve(scale=alt.ScaleResolveMap(color="independent"))
     ind = INDICATORS[indicator]
     missing = row["group_missing"] or []
     words = rank_words(row["rank"], row["rank_of"]) if row["rank"] else None
