@@ -215,3 +215,10 @@ def test_table_writes_every_authority_to_parquet(tmp_path):
     bad = run("table", "--out", str(tmp_path / "t.txt"))
     assert bad.returncode == 2
     assert bad.stderr.strip() == "cscbench: t.txt: write the table to a .parquet or .csv file"
+
+
+def test_report_no_png_writes_each_chart_as_svg_only(tmp_path):
+    out = run("report", "Rutland", "--year", "2025", "--no-png", "--out", str(tmp_path / "r"))
+    assert out.returncode == 0, out.stderr
+    figures = [p.suffix for p in (tmp_path / "r" / "figures").iterdir()]
+    assert figures.count(".svg") == 24 and ".png" not in figures

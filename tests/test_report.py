@@ -81,14 +81,27 @@ def test_text_from_data_is_escaped(tmp_path):
     assert "<script>" not in svg
 
 
-def test_packs_for_several_authorities_in_parallel(tmp_path):
+def test_packs_for_several_authorities_in_parallel(tmp_path, pack):
     seen = []
     done = report_all(
-        tmp_path, year=2025, authorities=["Rutland", "Derby"], workers=2, progress=seen.append
+        tmp_path,
+        year=2025,
+        authorities=["Rutland", "Derby"],
+        workers=2,
+        progress=seen.append,
+        png=False,
     )
     assert [p.name for p in done] == ["derby", "rutland"]
     assert sorted(seen) == ["Derby", "Rutland"]
     assert all((p / "index.html").is_file() for p in done)
+    # Without PNGs: the same SVGs and page as the pack written with them, and no PNG.
+    drawn = sorted(p.name for p in (tmp_path / "derby" / "figures").iterdir())
+    assert drawn == sorted(p.name for p in (pack / "figures").glob("*.svg"))
+    for name in drawn:
+        assert (tmp_path / "derby" / "figures" / name).read_text() == (
+            pack / "figures" / name
+        ).read_text(), name
+    assert (tmp_path / "derby" / "index.html").read_text() == (pack / "index.html").read_text()
 
 
 def chromium() -> str | None:

@@ -1,10 +1,11 @@
 """A drawing process: Vega-Lite specs in, SVG and PNG files out.
 
 Started by :class:`cscbench.figures.drawing.Drawers` as ``python -m cscbench._render_worker``.
-It reads one job per line on stdin (JSON: ``spec``, ``svg``, ``png``, ``scale``), writes the two
-files and answers one line per job on stdout (``{"ok": true}`` or ``{"error": "..."}``). It
-imports only vl-convert, so it starts in a fraction of a second, and it draws a tiny chart first
-so that vl-convert's JavaScript engine (about 0.6 s to start) is warm before the first job.
+It reads one job per line on stdin (JSON: ``spec``, ``svg``, ``png`` (or null), ``scale``),
+writes the files and answers one line per job on stdout (``{"ok": true}`` or
+``{"error": "..."}``). It imports only vl-convert, so it starts in a fraction of a second, and
+it draws a tiny chart first so that vl-convert's JavaScript engine (about 0.6 s to start) is
+warm before the first job.
 
 Kept apart from :mod:`cscbench.figures` so that drawing processes never import Altair or polars.
 """
@@ -23,13 +24,15 @@ WARM_UP = {
 }
 
 
-def render_files(spec: dict, svg_path: str, png_path: str, scale: float = 2.0) -> str:
-    """Write ``spec`` as SVG and PNG (rasterised from the SVG); return the SVG text."""
+def render_files(spec: dict, svg_path: str, png_path: str | None, scale: float = 2.0) -> str:
+    """Write ``spec`` as SVG and, unless ``png_path`` is None, PNG (rasterised from the SVG);
+    return the SVG text."""
     import vl_convert as vlc
 
     svg = vlc.vegalite_to_svg(spec)
     Path(svg_path).write_text(svg, encoding="utf-8")
-    Path(png_path).write_bytes(vlc.svg_to_png(svg, scale=scale))
+    if png_path is not None:
+        Path(png_path).write_bytes(vlc.svg_to_png(svg, scale=scale))
     return svg
 
 

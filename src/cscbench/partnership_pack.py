@@ -95,9 +95,11 @@ def partnership_report(
     source: Source = None,
     base_year: int | None = None,
     workers: int | None = None,
+    png: bool = True,
 ) -> Path:
     """Write the pack of a partnership of authorities ``las`` to ``out``
-    (default ``cscbench-<name>``), each member against its own ``group_key`` group."""
+    (default ``cscbench-<name>``), each member against its own ``group_key`` group; charts as
+    SVG and (``png``) PNG."""
     with Drawers(workers) as drawers:  # started now: warm by the time the charts are built
         table = partnership(
             las,
@@ -114,7 +116,8 @@ def partnership_report(
         folder = pack_folder(out, name)
         figures = folder / "figures"
         sentences = partnership_narrative(table)
-        svgs = draw(_charts(table, year, group_key, include_self, source), figures, drawers)
+        charts = _charts(table, year, group_key, include_self, source)
+        svgs = draw(charts, figures, drawers, png)
 
     areas = load_areas(source)
     groups = {code: group(code, group_key, source=source) for code in codes}

@@ -6,7 +6,7 @@
   scripts): the overview chart, a section per indicator (narrative, trend and comparator
   charts, a table of the numbers), the flags explained, the comparator group, the data
   sources with checksums and the Open Government Licence attribution;
-- ``figures/``: PNG and SVG of every chart;
+- ``figures/``: SVG and (unless ``png=False``) PNG of every chart;
 - ``tables.xlsx`` and CSV files of every table;
 - ``data.parquet``: exactly the indicator rows the pack used.
 
@@ -324,10 +324,13 @@ def report(
     quarterly: pl.DataFrame | str | Path | None = None,
     local: str | Path | None = None,
     previous: list[str | Path] | None = None,
+    png: bool = True,
 ) -> Path:
     """Write the benchmark pack of one authority to ``out`` (default ``cscbench-<name>``).
 
     ``workers`` processes draw the charts (default: one per core; 1 draws them in turn).
+    Each chart is written as SVG (the page embeds it) and, with ``png``, as PNG at twice its
+    size for documents: the PNGs are about 40% of a pack's time and most of its size.
     With ``targets`` (a targets file or plan) the benchmark table gains ``target`` and
     ``target_status`` and the pack a section on targets, from the authority's own figures in
     ``quarterly`` (a CSV, see :mod:`cscbench.datasets.targets`) or else DfE's. With ``local``
@@ -379,7 +382,7 @@ def report(
             charts = chain(charts, _target_charts(status, focus["area_name"]))
         if provisional is not None:
             charts = chain(charts, _provisional_charts(provisional, chosen, include_self, source))
-        svgs = draw(charts, figures, drawers)
+        svgs = draw(charts, figures, drawers, png)
 
     codes = [focus["la_code"], *chosen.members]
     used = load_indicators(source=source).filter(
@@ -455,10 +458,10 @@ SPC: NHS England "Making Data Count". Recent trend: OHID Fingertips. Ranks and b
 
 
 def draw(
-    charts: Iterable[tuple[str, str, object]], figures: Path, drawers: Drawers
+    charts: Iterable[tuple[str, str, object]], figures: Path, drawers: Drawers, png: bool = True
 ) -> dict[str, list[tuple[str, str]]]:
-    """Draw every (file stem, section, chart) to ``figures/<stem>.svg`` and ``.png``; return the
-    SVG texts by section, in order.
+    """Draw every (file stem, section, chart) to ``figures/<stem>.svg`` and (``png``) ``.png``;
+    return the SVG texts by section, in order.
 
     Each chart is built here while ``drawers`` draw the ones before it. Altair's check of each
     object against the Vega-Lite schema as it is made is off while they are built: it was a
@@ -473,7 +476,9 @@ def draw(
             (
                 stem,
                 section,
-                drawers.submit(spec(chart), figures / f"{stem}.svg", figures / f"{stem}.png"),
+                drawers.submit(
+                    spec(chart), figures / f"{stem}.svg", figures / f"{stem}.png" if png else None
+                ),
             )
             for stem, section, chart in charts
         ]
@@ -511,7 +516,7 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 
 
 def _one(args: tuple) -> str:
-    la, year, group_key, include_self, out, source = args
+    la, year, group_key, include_self, out, source, png = args
     report(
         la,
         year=year,
@@ -520,6 +525,7 @@ def _one(args: tuple) -> str:
         out=out,
         source=source,
         workers=1,
+        png=png,
     )
     return la
 
@@ -534,11 +540,13 @@ def report_all(
     progress: Callable[[str], None] | None = None,
     expected: Callable[[int], None] | None = None,
     authorities: list[str] | None = None,
+    png: bool = True,
 ) -> list[Path]:
     """A pack for every authority with figures in ``year``, in parallel on the machine's cores.
 
     ``expected`` is told how many packs there will be; ``progress`` is called with each
     authority's name as its pack is finished. ``authorities`` limits the packs to those named.
+    ``png=False`` writes each chart as SVG only (see :func:`report`).
     """
     from cscbench.analyses.engine import latest_year
 
@@ -554,7 +562,7 @@ def report_all(
         areas = areas.filter(pl.col("la_code").is_in(codes))
     out = Path(out)
     jobs = [
-        (code, year, group_key, include_self, out / _slug(name), source)
+        (code, year, group_key, include_self, out / _slug(name), source, png)
         for code, name in areas.select("la_code", "area_name").rows()
     ]
     names = dict(areas.select("la_code", "area_name").rows())

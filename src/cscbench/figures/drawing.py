@@ -107,16 +107,18 @@ class Drawers:
             self._processes.append(process)
             self._threads.append(thread)
 
-    def submit(self, spec: dict, svg_path: str | Path, png_path: str | Path) -> Future:
-        """Draw ``spec`` to ``svg_path`` and ``png_path``; the future holds the SVG text."""
+    def submit(self, spec: dict, svg_path: str | Path, png_path: str | Path | None) -> Future:
+        """Draw ``spec`` to ``svg_path`` and ``png_path`` (None: no PNG); the future holds the
+        SVG text."""
         future: Future = Future()
+        png = None if png_path is None else str(png_path)
         if not self._processes:
             try:
-                future.set_result(render_files(spec, str(svg_path), str(png_path), self.scale))
+                future.set_result(render_files(spec, str(svg_path), png, self.scale))
             except Exception as exc:
                 future.set_exception(DrawingError(f"{Path(svg_path).name}: {one_line(exc)}"))
             return future
-        job = {"spec": spec, "svg": str(svg_path), "png": str(png_path), "scale": self.scale}
+        job = {"spec": spec, "svg": str(svg_path), "png": png, "scale": self.scale}
         self._jobs.put((future, json.dumps(job) + "\n", Path(svg_path)))
         return future
 
