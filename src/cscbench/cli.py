@@ -66,6 +66,16 @@ PreviousOpt = Annotated[
     list[Path] | None,
     typer.Option("--previous", help="An earlier census return, for look-back (repeatable)."),
 ]
+ComparatorsOpt = Annotated[
+    str | None,
+    typer.Option("--comparators", help='A custom group: "Nottingham,Leicester,...".'),
+]
+ComparatorsFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--comparators-file", help="A custom group from TOML: name = ..., members = [...]."
+    ),
+]
 TargetsOpt = Annotated[
     Path | None,
     typer.Option("--targets", help="A targets file (TOML): adds target and target_status."),
@@ -212,16 +222,8 @@ def benchmark(
     la: Annotated[str, typer.Argument(help="Authority: name or code, e.g. Derby or 831.")],
     year: Year = None,
     group: GroupOpt = "sn2025",
-    comparators: Annotated[
-        str | None,
-        typer.Option("--comparators", help='A custom group: "Nottingham,Leicester,...".'),
-    ] = None,
-    comparators_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--comparators-file", help="A custom group from TOML: name = ..., members = [...]."
-        ),
-    ] = None,
+    comparators: ComparatorsOpt = None,
+    comparators_file: ComparatorsFileOpt = None,
     include_self: IncludeSelfOpt = False,
     indicators: IndicatorsOpt = None,
     base_year: BaseYearOpt = None,
@@ -545,13 +547,8 @@ def report(
     include_self: IncludeSelfOpt = False,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder to write.")] = None,
     every: Annotated[bool, typer.Option("--all", help="A pack for every authority.")] = False,
-    comparators: Annotated[
-        str | None,
-        typer.Option("--comparators", help='A custom group: "Nottingham,Leicester,...".'),
-    ] = None,
-    comparators_file: Annotated[
-        Path | None, typer.Option("--comparators-file", help="A custom group from TOML.")
-    ] = None,
+    comparators: ComparatorsOpt = None,
+    comparators_file: ComparatorsFileOpt = None,
     workers: Annotated[
         int | None, typer.Option("--workers", help="Processes (default: cores).")
     ] = None,

@@ -386,11 +386,9 @@ def _flags(table: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
     return table.with_columns(flags.alias("flags")).drop("_boundary")
 
 
-COLUMNS = [
-    "indicator",
-    "year",
-    "la_code",
-    "area_name",
+#: One figure as every table gives it: its unit and polarity, the value with its count and base,
+#: its 95% and 99.8% intervals, and DfE's status (``published``, a symbol, or ``computed``).
+FIGURE_COLUMNS = [
     "unit",
     "polarity",
     "value",
@@ -401,6 +399,14 @@ COLUMNS = [
     "ci998_low",
     "ci998_high",
     "status",
+]
+
+COLUMNS = [
+    "indicator",
+    "year",
+    "la_code",
+    "area_name",
+    *FIGURE_COLUMNS,
     "published_value",
     "group",
     "group_n",

@@ -51,6 +51,7 @@ from pathlib import Path
 
 import polars as pl
 
+from cscbench.analyses.engine import FIGURE_COLUMNS
 from cscbench.datasets.census import CensusReturn
 from cscbench.datasets.store import Source
 from cscbench.errors import UsageError
@@ -336,16 +337,7 @@ LOCAL_COLUMNS = [
     "figures",
     "la_code",
     "area_name",
-    "unit",
-    "polarity",
-    "value",
-    "numerator",
-    "denominator",
-    "ci95_low",
-    "ci95_high",
-    "ci998_low",
-    "ci998_high",
-    "status",
+    *FIGURE_COLUMNS,
     "group",
     "compared_year",
     "comparator_mean",

@@ -25,7 +25,14 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from cscbench.analyses.engine import COLUMNS, SMALL_NUMBERS, benchmark, imprecise, panel
+from cscbench.analyses.engine import (
+    COLUMNS,
+    FIGURE_COLUMNS,
+    SMALL_NUMBERS,
+    benchmark,
+    imprecise,
+    panel,
+)
 from cscbench.datasets import find_area, load_areas
 from cscbench.datasets.registry import MULTIPLIER
 from cscbench.datasets.store import Source
@@ -93,23 +100,9 @@ def pooled(
     from cscbench.analyses.panel_stats import with_intervals
 
     table = with_intervals(_pool(rows, names))
-    return table.select(
-        "indicator",
-        "year",
-        "unit",
-        "polarity",
-        "value",
-        "numerator",
-        "denominator",
-        "ci95_low",
-        "ci95_high",
-        "ci998_low",
-        "ci998_high",
-        "status",
-        "missing",
-        "england",
-        "region",
-    ).sort("indicator", "year")
+    return table.select("indicator", "year", *FIGURE_COLUMNS, "missing", "england", "region").sort(
+        "indicator", "year"
+    )
 
 
 def _partnership_rows(
