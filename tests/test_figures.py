@@ -22,12 +22,17 @@ from cscbench.figures import (
     to_svg,
     trend_chart,
 )
-from cscbench.figures.charts import LABEL_GAP_PX, dodge
+from cscbench.figures.charts import LABEL_GAP_PX, dodge, provisional_chart
 from cscbench.figures.theme import COMPARATORS, ENGLAND, PALETTE
 
 
 def data_of(spec: dict, layer: dict) -> list[dict]:
     return spec["datasets"][layer["data"]["name"]]
+
+
+def colours_of(layer: dict) -> dict[str, str]:
+    scale = layer["encoding"]["color"]["scale"]
+    return dict(zip(scale["domain"], scale["range"], strict=True))
 
 
 def all_charts():
@@ -156,6 +161,23 @@ def test_overview_description_counts_comparisons_in_a_fixed_order():
         ": 6 higher than England; 2 similar to England; 1 lower than England; "
         "1 no comparison; 1 worse than England."
     )
+
+
+def test_provisional_chart_breaks_at_a_withheld_year_and_matches_the_trend_colours():
+    # Derby's plans lasting 2 years or more: DfE withheld 2022-23 ("c"), so the published line
+    # stops at 2021-22 and starts again at 2023-24, as the trend chart draws it.
+    local = {"year": 2026, "value": 3.2, "ci95_low": 1.7, "ci95_high": 6.2}
+    spec = provisional_chart("Derby", "cp_2yrs_pct", local).to_dict()
+    lines = spec["layer"][0]
+    derby = [r for r in data_of(spec, lines) if r["series"] == "Derby"]
+    assert [r["year"] for r in derby] == [2020, 2021, 2022, 2024, 2025]
+    segments = [r["segment"] for r in derby]
+    assert segments[:3] == [segments[0]] * 3 and segments[3:] == [segments[3]] * 2
+    assert segments[3] != segments[0] and lines["encoding"]["detail"]["field"] == "segment"
+    trend = trend_chart("Derby", "cp_2yrs_pct").to_dict()
+    trend_colours = colours_of(trend["layer"][1])
+    colours = colours_of(lines)
+    assert colours == {k: trend_colours[k] for k in ("Derby", "Comparator average", "England")}
 
 
 def test_spc_chart_marks_special_cause_years():

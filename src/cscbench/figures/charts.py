@@ -53,6 +53,14 @@ from cscbench.figures.theme import (
 )
 
 WIDTH = 560
+#: Colour, dash and point shape of each series wherever an authority's series is drawn over
+#: time: the authority orange (LAIT's convention), its comparator average, region and England.
+SERIES_STYLES = {
+    "value": (AUTHORITY, [1, 0], "circle"),
+    "comparator_mean": (COMPARATORS, [6, 3], "square"),
+    "region": (REGION, [2, 2], "triangle-up"),
+    "england": (ENGLAND, [8, 3, 2, 3], "diamond"),
+}
 LABEL_GAP_PX = 14  # direct labels at 11 px, no closer than this
 YEAR_LABEL = "(datum.value - 1) + '-' + slice(toString(datum.value), 2)"
 
@@ -213,12 +221,7 @@ def trend_chart(
         "region": region,
         "england": "England",
     }
-    styles = {
-        "value": (AUTHORITY, [1, 0], "circle"),
-        "comparator_mean": (COMPARATORS, [6, 3], "square"),
-        "region": (REGION, [2, 2], "triangle-up"),
-        "england": (ENGLAND, [8, 3, 2, 3], "diamond"),
-    }
+    styles = SERIES_STYLES
     parts = [
         series.lazy().select(
             "year",
@@ -1267,14 +1270,23 @@ def provisional_chart(
     rows = trend(la, indicator, group=group, include_self=include_self, source=source)
     rows = rows.filter(pl.col("year") > rows["year"].max() - years)
     name = rows["area_name"][0]
-    long = pl.concat(
-        rows.select("year", pl.col(column).alias("value"), pl.lit(label).alias("series"))
-        for column, label in (
-            ("value", name),
-            ("comparator_mean", "Comparator average"),
-            ("england", "England"),
+    long = (
+        pl.concat(
+            rows.lazy().select(
+                "year",
+                pl.col(column).alias("value"),
+                pl.lit(label).alias("series"),
+                _segment(column).alias("segment"),  # a missing year breaks the line
+            )
+            for column, label in (
+                ("value", name),
+                ("comparator_mean", "Comparator average"),
+                ("england", "England"),
+            )
         )
-    ).drop_nulls("value")
+        .drop_nulls("value")
+        .collect()
+    )
     point = pl.DataFrame(
         {
             "year": [int(local["year"])],
@@ -1292,22 +1304,24 @@ def provisional_chart(
     )
     y = alt.Y("value:Q", title=_measure(indicator), scale=alt.Scale(zero=True))
     domain = [name, "Comparator average", "England"]
+    styles = [SERIES_STYLES[column] for column in ("value", "comparator_mean", "england")]
     lines = (
         alt.Chart(long)
         .mark_line(point=True, strokeWidth=2)
         .encode(
             x=x,
             y=y,
-            color=alt.Color(
+            color=alt.Color(  # as in the trend chart: the published and provisional years alike
                 "series:N",
-                scale=alt.Scale(domain=domain, range=[FOCUS, COMPARATORS, ENGLAND]),
+                scale=alt.Scale(domain=domain, range=[style[0] for style in styles]),
                 legend=alt.Legend(title=None, orient="bottom"),
             ),
             strokeDash=alt.StrokeDash(
                 "series:N",
-                scale=alt.Scale(domain=domain, range=[[1, 0], [6, 3], [2, 2]]),
+                scale=alt.Scale(domain=domain, range=[style[1] for style in styles]),
                 legend=None,
             ),
+            detail=alt.Detail("segment:N"),
         )
     )
     whisker = (
