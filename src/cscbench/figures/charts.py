@@ -154,6 +154,24 @@ def _segment(column: str) -> pl.Expr:
     return missing.cast(pl.Int32).cum_sum()
 
 
+def _series_channels(names: dict[str, str]) -> tuple[alt.Color, alt.StrokeDash, alt.Shape]:
+    """Colour (with the key), dash and point shape of each series named in ``names`` (column:
+    name in the chart), as :data:`SERIES_STYLES` draws it, so every chart of an authority's
+    series over time draws each series alike."""
+    domain = list(names.values())
+    colours, dashes, shapes = zip(*(SERIES_STYLES[column] for column in names), strict=True)
+    colour = alt.Color(
+        "series:N",
+        scale=alt.Scale(domain=domain, range=list(colours)),
+        legend=alt.Legend(title=None, orient="bottom"),
+    )
+    dash = alt.StrokeDash(
+        "series:N", scale=alt.Scale(domain=domain, range=list(dashes)), legend=None
+    )
+    shape = alt.Shape("series:N", scale=alt.Scale(domain=domain, range=list(shapes)), legend=None)
+    return colour, dash, shape
+
+
 def dodge(values: list[float], gap: float) -> list[float]:
     """Label positions at least ``gap`` apart, each run of crowded labels centred on the mean
     of its values (labels taken in order of value; a run that grows into the one below joins it).
@@ -221,7 +239,6 @@ def trend_chart(
         "region": region,
         "england": "England",
     }
-    styles = SERIES_STYLES
     parts = [
         series.lazy().select(
             "year",
@@ -232,22 +249,7 @@ def trend_chart(
         for column, name in names.items()
     ]
     long = pl.concat(parts).filter(pl.col("value").is_not_null()).collect()
-    domain = list(names.values())
-    colour = alt.Color(
-        "series:N",
-        scale=alt.Scale(domain=domain, range=[s[0] for s in styles.values()]),
-        legend=alt.Legend(title=None, orient="bottom"),
-    )
-    dash = alt.StrokeDash(
-        "series:N",
-        scale=alt.Scale(domain=domain, range=[s[1] for s in styles.values()]),
-        legend=None,
-    )
-    shape = alt.Shape(
-        "series:N",
-        scale=alt.Scale(domain=domain, range=[s[2] for s in styles.values()]),
-        legend=None,
-    )
+    colour, dash, shape = _series_channels(names)
     x = alt.X(
         "year:Q",
         title=None,
@@ -431,12 +433,10 @@ def comparator_chart(
         )
     )
     label = alt.Text("value:Q", format=",.1f" if INDICATORS[indicator].decimals else ",.0f")
-    text = alt.Chart(values).mark_text(align="left", dx=4, fontSize=10).encode(x=x, y=y, text=label)
-    halo = (  # white behind each value, so a rule crossing it does not strike it through
-        alt.Chart(values)
-        .mark_text(align="left", dx=4, fontSize=10, stroke="white", strokeWidth=3)
-        .encode(x=x, y=y, text=label)
-    )
+    labels = alt.Chart(values).encode(x=x, y=y, text=label)
+    text = labels.mark_text(align="left", dx=4, fontSize=10)
+    # White behind each value, so a rule crossing it does not strike it through.
+    halo = labels.mark_text(align="left", dx=4, fontSize=10, stroke="white", strokeWidth=3)
     refs = pl.DataFrame(
         {
             "value": [row["comparator_mean"], row["england"]],
@@ -1303,26 +1303,13 @@ def provisional_chart(
         scale=alt.Scale(domain=[int(rows["year"].min()) - 0.3, int(local["year"]) + 0.3]),
     )
     y = alt.Y("value:Q", title=_measure(indicator), scale=alt.Scale(zero=True))
-    domain = [name, "Comparator average", "England"]
-    styles = [SERIES_STYLES[column] for column in ("value", "comparator_mean", "england")]
+    colour, dash, _ = _series_channels(
+        {"value": name, "comparator_mean": "Comparator average", "england": "England"}
+    )
     lines = (
         alt.Chart(long)
         .mark_line(point=True, strokeWidth=2)
-        .encode(
-            x=x,
-            y=y,
-            color=alt.Color(  # as in the trend chart: the published and provisional years alike
-                "series:N",
-                scale=alt.Scale(domain=domain, range=[style[0] for style in styles]),
-                legend=alt.Legend(title=None, orient="bottom"),
-            ),
-            strokeDash=alt.StrokeDash(
-                "series:N",
-                scale=alt.Scale(domain=domain, range=[style[1] for style in styles]),
-                legend=None,
-            ),
-            detail=alt.Detail("segment:N"),
-        )
+        .encode(x=x, y=y, color=colour, strokeDash=dash, detail=alt.Detail("segment:N"))
     )
     whisker = (
         alt.Chart(point.drop_nulls())
