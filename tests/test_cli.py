@@ -218,6 +218,9 @@ def test_table_writes_every_authority_to_parquet(tmp_path):
 
 
 def test_report_no_png_writes_each_chart_as_svg_only(tmp_path):
+    stale = tmp_path / "r" / "figures" / "cla_rate-trend.png"  # from an earlier run
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"\x89PNG old")
     out = run("report", "Rutland", "--year", "2025", "--no-png", "--out", str(tmp_path / "r"))
     assert out.returncode == 0, out.stderr
     figures = [p.suffix for p in (tmp_path / "r" / "figures").iterdir()]

@@ -465,7 +465,8 @@ def draw(
 
     Each chart is built here while ``drawers`` draw the ones before it. Altair's check of each
     object against the Vega-Lite schema as it is made is off while they are built: it was a
-    third of the building time, and the tests validate every kind of chart whole.
+    third of the building time, and the tests validate every kind of chart whole. Without
+    ``png``, a PNG of the same chart left by an earlier run is removed, so no figure is stale.
     """
     from altair.utils.schemapi import debug_mode
 
@@ -485,6 +486,8 @@ def draw(
     svgs: dict[str, list[tuple[str, str]]] = {}
     for stem, section, svg in drawn:
         svgs.setdefault(section, []).append((stem, svg.result()))
+        if not png:
+            (figures / f"{stem}.png").unlink(missing_ok=True)
     return svgs
 
 
