@@ -503,8 +503,10 @@ def _assemble(
 @lru_cache(maxsize=8)
 def _computed_panel(indicators: tuple[str, ...] | None, source: str | None) -> pl.DataFrame:
     from cscbench.analyses.panel_stats import authority_panel, year_grid
+    from cscbench.datasets.store import scan
 
-    years = year_grid(load_indicators(source=source))  # the whole panel's, for any subset
+    # The whole data's years (only its year column read), so any subset's rows are the whole's.
+    years = year_grid(scan("indicators", source).select("year").collect())
     return authority_panel(load_indicators(indicators, source=source), years)
 
 
