@@ -144,6 +144,15 @@ def test_overview_scales_every_rate_around_england():
         assert -1.0001 <= r["s_value"] <= 1.0001
 
 
+def test_overview_from_a_packs_whole_table_is_the_chart_it_computes_alone():
+    # A pack passes its benchmark table (every indicator, with targets' columns where set);
+    # the chart keeps its rates and percentages and draws exactly what it draws alone.
+    whole = benchmark("Derby", year=2025)
+    assert set(whole["indicator"]) > {"cla_rate", "rereferral_pct"}
+    given = overview_chart("Derby", year=2025, table=whole).to_dict()
+    assert given == overview_chart("Derby", year=2025).to_dict()
+
+
 def test_overview_description_counts_comparisons_in_a_fixed_order():
     # Cumberland 2024-25: three comparisons tie at one indicator each. They are listed by
     # name, so the description (the SVG's accessible text) is the same on every run.

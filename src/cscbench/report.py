@@ -94,7 +94,9 @@ def pack_charts(
     yield (
         "overview",
         "overview",
-        overview_chart(la, year=year, group=chosen, include_self=include_self, source=source),
+        overview_chart(
+            la, year=year, group=chosen, include_self=include_self, source=source, table=table
+        ),
     )
     for ind in CHARTED:
         yield (

@@ -660,6 +660,7 @@ def overview_chart(
     group: str = "sn2025",
     include_self: bool = False,
     source: Source = None,
+    table: pl.DataFrame | None = None,
 ) -> alt.HConcatChart:
     """A spine chart: every rate and percentage, scaled around England (OHID Fingertips style).
 
@@ -667,20 +668,25 @@ def overview_chart(
     centre line is England. The authority's marker is coloured and shaped by its comparison
     with England (similar, higher or lower; better or worse where polarity says); the diamond
     is the comparator average. Where low is good, the scale is reversed so that better is right.
+    ``table`` (the authority's benchmark table for the year, as a pack has it) saves computing
+    it again.
 
     Example:
         >>> spec = overview_chart("Derby", year=2025).to_dict()
         >>> len(spec["hconcat"])
         2
     """
-    table = benchmark(
-        la,
-        year=year,
-        group=group,
-        include_self=include_self,
-        indicators=list(SPINE_INDICATORS),
-        source=source,
-    )
+    if table is None:
+        table = benchmark(
+            la,
+            year=year,
+            group=group,
+            include_self=include_self,
+            indicators=list(SPINE_INDICATORS),
+            source=source,
+        )
+    else:
+        table = table.filter(pl.col("indicator").is_in(list(SPINE_INDICATORS)))
     year = int(table["year"][0])
     spread = (
         panel(list(SPINE_INDICATORS), source)
