@@ -63,6 +63,26 @@ def test_pooled_rate_count_and_change(lr):
     assert rate["region"] is not None  # both in the East Midlands
 
 
+def test_partnership_chart_says_where_a_figure_is_withheld(lr):
+    from cscbench.figures.charts import partnership_chart
+
+    def said(indicator: str) -> dict[str, str] | None:
+        spec = partnership_chart(lr, indicator).to_dict()
+        texts = [layer for layer in spec["layer"] if layer["mark"]["type"] == "text"]
+        if not texts:
+            return None
+        rows = [r for layer in texts for r in spec["datasets"][layer["data"]["name"]]]
+        return {r["area_name"]: r["_why"] for r in rows}
+
+    # Rutland's 2017-18 second plans are "c": no figure for it, none pooled.
+    assert said("cp_subsequent_pct") == {
+        "Rutland": "no figure: withheld by DfE",
+        "Leicestershire and Rutland": "no pooled figure: a member's was withheld",
+    }
+    # Every figure published: no layer of labels (empty, Vega warned of an infinite extent).
+    assert said("cp_rate") is None
+
+
 def test_withheld_member_means_no_pooled_figure(lr):
     rutland = _row(lr, "member", "cp_subsequent_pct", "Rutland")
     assert rutland["value"] is None and rutland["status"] == "c"

@@ -597,8 +597,8 @@ def funnel_chart(
                 scale=alt.Scale(domain=domain, range=["diamond", "triangle-up", "circle"]),
                 legend=None,
             ),
-            size=alt.Size(
-                "role:N", scale=alt.Scale(domain=domain, range=[180, 70, 30]), legend=None
+            size=alt.Size(  # ordinal: sizes follow the domain's order (Vega-Lite warns on :N)
+                "role:O", scale=alt.Scale(domain=domain, range=[180, 70, 30]), legend=None
             ),
             order=alt.Order("role_order:Q"),
             tooltip=[
@@ -1023,7 +1023,7 @@ def factors_chart(
                 legend=None,
             ),
             size=alt.Size(
-                "role:N",
+                "role:O",
                 scale=alt.Scale(domain=[focus_name, "Comparators"], range=[160, 45]),
                 legend=None,
             ),
@@ -1221,8 +1221,9 @@ def partnership_chart(table: pl.DataFrame, indicator: str) -> alt.LayerChart:
             tooltip=[alt.Tooltip("area_name:N"), alt.Tooltip("comparator_mean:Q")],
         )
     )
+    missing = shown.filter(pl.col("_none")).with_columns(pl.lit(0.0).alias("at"))
     withheld = (
-        alt.Chart(shown.filter(pl.col("_none")).with_columns(pl.lit(0.0).alias("at")))
+        alt.Chart(missing)
         .mark_text(align="left", dx=4, color=COMPARATORS)
         .encode(y=y, x=alt.X("at:Q"), text=alt.Text("_why:N"))
     )
@@ -1232,7 +1233,8 @@ def partnership_chart(table: pl.DataFrame, indicator: str) -> alt.LayerChart:
         .mark_rule(color=ENGLAND, strokeDash=[6, 4], strokeWidth=2)
         .encode(x=alt.X("england:Q"))
     )
-    chart = layered(rule, bars, ticks, points, withheld, width=WIDTH, height=44 * len(order))
+    layers = [rule, bars, ticks, points] + ([withheld] if missing.height else [])
+    chart = layered(*layers, width=WIDTH, height=44 * len(order))
     title = f"{ind.short.capitalize()}: {name}"
     year = int(rows["year"][0])
     subtitle = [
