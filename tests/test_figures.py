@@ -65,6 +65,28 @@ def test_every_chart_is_valid_vega_lite_with_title_note_and_description(charts):
         assert spec["config"]["font"].startswith("Liberation Sans"), kind
 
 
+def test_no_chart_draws_with_vega_lite_warnings(charts, capfd):
+    # vl-convert prints Vega-Lite's compile warnings to stderr. Ones these charts had: point
+    # size on a nominal field (funnel, factors); "conflicting legend property disable" where
+    # dash or shape hid the key that colour showed for the same field (trend, overview, SPC,
+    # funnel, factors).
+    import vl_convert as vlc
+
+    from cscbench.analyses.partnership import partnership
+    from cscbench.figures.charts import partnership_chart
+
+    lr = partnership(["Leicestershire", "Rutland"], year=2018, group="sn2021")
+    every = {**charts, "partnership": partnership_chart(lr, "cp_subsequent_pct")}
+    capfd.readouterr()
+    for kind, chart in every.items():
+        vlc.vegalite_to_vega(chart.to_dict(), show_warnings=True)
+        assert "WARN" not in capfd.readouterr().err, kind
+    with pytest.raises(AssertionError):  # the check sees a warning when there is one
+        bad = {"mark": "point", "encoding": {"size": {"field": "a", "type": "nominal"}}}
+        vlc.vegalite_to_vega(bad, show_warnings=True)
+        assert "WARN" not in capfd.readouterr().err
+
+
 def test_trend_chart_has_band_and_four_series():
     spec = trend_chart("Derby", "cin_rate").to_dict()
     band, lines = spec["layer"][0], spec["layer"][1]

@@ -160,15 +160,12 @@ def _series_channels(names: dict[str, str]) -> tuple[alt.Color, alt.StrokeDash, 
     series over time draws each series alike."""
     domain = list(names.values())
     colours, dashes, shapes = zip(*(SERIES_STYLES[column] for column in names), strict=True)
-    colour = alt.Color(
-        "series:N",
-        scale=alt.Scale(domain=domain, range=list(colours)),
-        legend=alt.Legend(title=None, orient="bottom"),
-    )
+    key = alt.Legend(title=None, orient="bottom")
+    colour = alt.Color("series:N", scale=alt.Scale(domain=domain, range=list(colours)), legend=key)
     dash = alt.StrokeDash(
-        "series:N", scale=alt.Scale(domain=domain, range=list(dashes)), legend=None
+        "series:N", scale=alt.Scale(domain=domain, range=list(dashes)), legend=key
     )
-    shape = alt.Shape("series:N", scale=alt.Scale(domain=domain, range=list(shapes)), legend=None)
+    shape = alt.Shape("series:N", scale=alt.Scale(domain=domain, range=list(shapes)), legend=key)
     return colour, dash, shape
 
 
@@ -595,10 +592,12 @@ def funnel_chart(
             shape=alt.Shape(
                 "role:N",
                 scale=alt.Scale(domain=domain, range=["diamond", "triangle-up", "circle"]),
-                legend=None,
+                legend=alt.Legend(title=None, orient="bottom"),
             ),
             size=alt.Size(  # ordinal: sizes follow the domain's order (Vega-Lite warns on :N)
-                "role:O", scale=alt.Scale(domain=domain, range=[180, 70, 30]), legend=None
+                "role:O",
+                scale=alt.Scale(domain=domain, range=[180, 70, 30]),
+                legend=alt.Legend(title=None, orient="bottom"),
             ),
             order=alt.Order("role_order:Q"),
             tooltip=[
@@ -810,7 +809,7 @@ def overview_chart(
                     "cross",
                 ],
             ),
-            legend=None,
+            legend=alt.Legend(title=None, orient="bottom", columns=3),
         ),
         tooltip=[
             alt.Tooltip("title:N", title="Indicator"),
@@ -920,7 +919,7 @@ def spc_chart(la: str, indicator: str, source: Source = None) -> alt.LayerChart:
                     domain=domain,
                     range=["circle", "triangle-up", "triangle-down", "diamond", "square", "cross"],
                 ),
-                legend=None,
+                legend=alt.Legend(title=None, orient="bottom", columns=3),
             ),
             tooltip=[
                 alt.Tooltip("year:Q"),
@@ -1020,12 +1019,12 @@ def factors_chart(
             shape=alt.Shape(
                 "role:N",
                 scale=alt.Scale(domain=[focus_name, "Comparators"], range=["diamond", "circle"]),
-                legend=None,
+                legend=alt.Legend(title=None, orient="bottom"),
             ),
             size=alt.Size(
                 "role:O",
                 scale=alt.Scale(domain=[focus_name, "Comparators"], range=[160, 45]),
-                legend=None,
+                legend=alt.Legend(title=None, orient="bottom"),
             ),
             tooltip=[
                 alt.Tooltip("area_name:N", title="Authority"),
