@@ -130,6 +130,7 @@ def partnership_report(
     _write_tables(
         folder,
         {"partnership": table, "side_by_side": wide, "narrative": sentences, **group_tables},
+        source,
     )
     used_codes = sorted({c for code, g in groups.items() for c in (code, *g.members)})
     load_indicators(source=source).filter(

@@ -26,6 +26,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
+from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
 
@@ -38,7 +39,7 @@ from cscbench.analyses.wording import number, rank_words, with_unit, year_label
 from cscbench.datasets import find_area, group, load_areas, load_indicators, manifest
 from cscbench.datasets.groups import ComparatorGroup
 from cscbench.datasets.registry import INDICATORS, rates_and_percentages
-from cscbench.datasets.snapshot import LICENCE
+from cscbench.datasets.snapshot import LICENCE, built_at
 from cscbench.datasets.store import Source
 from cscbench.datasets.targets import TargetPlan
 from cscbench.figures.drawing import Drawers
@@ -299,12 +300,27 @@ def _targets_html(status: pl.DataFrame | None, svgs: list[tuple[str, str]]) -> s
     )
 
 
-def _write_tables(folder: Path, tables: dict[str, pl.DataFrame]) -> None:
+def data_time(source: Source = None) -> datetime:
+    """When the data were built (the snapshot's manifest), else ``SOURCE_DATE_EPOCH`` or now:
+    the workbook's creation time, so that a pack made twice from the same data is the same
+    file, byte for byte.
+
+    Example:
+        >>> data_time().year >= 2025
+        True
+    """
+    found = manifest(source)
+    stamp = found["built_at"] if found else built_at()
+    return datetime.fromisoformat(stamp).astimezone(UTC).replace(tzinfo=None)
+
+
+def _write_tables(folder: Path, tables: dict[str, pl.DataFrame], source: Source = None) -> None:
     import xlsxwriter
 
     from cscbench.output import flatten
 
     with xlsxwriter.Workbook(folder / "tables.xlsx") as workbook:
+        workbook.set_properties({"created": data_time(source)})
         for name, frame in tables.items():
             flatten(frame).write_excel(workbook, worksheet=name[:31], autofit=True)
     for name, frame in tables.items():
@@ -398,7 +414,7 @@ def report(
         tables["targets"] = status
     if provisional is not None:
         tables["local_provisional"] = provisional
-    _write_tables(folder, tables)
+    _write_tables(folder, tables, source)
 
     name = focus["area_name"]
     sections = []

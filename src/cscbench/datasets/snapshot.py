@@ -54,7 +54,8 @@ def sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def _built_at() -> str:
+def built_at() -> str:
+    """Now, or ``SOURCE_DATE_EPOCH`` where set (reproducible builds), in UTC to the second."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
     return moment.replace(microsecond=0).isoformat()
@@ -123,7 +124,7 @@ def build_snapshot(
     indicators = raw.indicators
     manifest = {
         "name": "cscbench data snapshot",
-        "built_at": _built_at(),
+        "built_at": built_at(),
         "built_by": f"cscbench {__version__}, polars {pl.__version__}",
         "licence": LICENCE,
         "years": [int(indicators["year"].min()), int(indicators["year"].max())],
