@@ -94,9 +94,11 @@ def test_packs_for_several_authorities_in_parallel(tmp_path, pack):
     assert [p.name for p in done] == ["derby", "rutland"]
     assert sorted(seen) == ["Derby", "Rutland"]
     assert all((p / "index.html").is_file() for p in done)
-    # Without PNGs: the same SVGs and page as the pack written with them, and no PNG.
-    drawn = sorted(p.name for p in (tmp_path / "derby" / "figures").iterdir())
-    assert drawn == sorted(p.name for p in (pack / "figures").glob("*.svg"))
+    # Without PNGs: the same SVGs and page as the pack written with them, and no PNG (beside
+    # them, the record of what each was drawn from).
+    figures = sorted(p.name for p in (tmp_path / "derby" / "figures").iterdir())
+    drawn = sorted(p.name for p in (pack / "figures").glob("*.svg"))
+    assert figures == sorted([*drawn, "drawn.json"])
     for name in drawn:
         assert (tmp_path / "derby" / "figures" / name).read_text() == (
             pack / "figures" / name
@@ -107,6 +109,51 @@ def test_packs_for_several_authorities_in_parallel(tmp_path, pack):
     # the same pack.
     for name in ("tables.xlsx", "benchmark.csv", "narrative.csv", "group.csv", "data.parquet"):
         assert (tmp_path / "derby" / name).read_bytes() == (pack / name).read_bytes(), name
+
+
+def test_a_pack_made_again_draws_only_what_changed(tmp_path, monkeypatch):
+    from cscbench.figures.drawing import Drawers
+
+    drawn = []
+    submit = Drawers.submit
+
+    def counted(self, spec, svg_path, png_path):
+        drawn.append(Path(svg_path).stem)
+        return submit(self, spec, svg_path, png_path)
+
+    monkeypatch.setattr(Drawers, "submit", counted)
+    out = tmp_path / "rutland"
+    report("Rutland", year=2025, out=out, workers=1)
+    charts = 2 + 2 * len(CHARTED)
+    assert len(drawn) == charts
+    figures = out / "figures"
+    page = (out / "index.html").read_text()
+    written = {p.name: p.stat().st_mtime_ns for p in figures.iterdir()}
+
+    drawn.clear()  # the same pack again: every chart kept, files untouched, the same page
+    report("Rutland", year=2025, out=out, workers=1)
+    assert drawn == []
+    assert {p.name: p.stat().st_mtime_ns for p in figures.iterdir() if p.name != "drawn.json"} == {
+        name: when for name, when in written.items() if name != "drawn.json"
+    }
+    assert (out / "index.html").read_text() == page
+
+    # A figure changed since (or gone) is drawn again, and only it.
+    svg = (figures / "cla_rate-trend.svg").read_text()
+    (figures / "cla_rate-trend.svg").write_text(svg.replace("Rutland", "Elsewhere"))
+    (figures / "overview.png").unlink()
+    report("Rutland", year=2025, out=out, workers=1)
+    assert sorted(drawn) == ["cla_rate-trend", "overview"]
+    assert (figures / "cla_rate-trend.svg").read_text() == svg
+    assert (out / "index.html").read_text() == page
+
+    # Another chart (another year) or no PNGs: everything drawn again.
+    drawn.clear()
+    report("Rutland", year=2025, out=out, workers=1, png=False)
+    assert len(drawn) == charts and not list(figures.glob("*.png"))
+    drawn.clear()
+    report("Rutland", year=2024, out=out, workers=1, png=False)
+    assert len(drawn) == charts
 
 
 def chromium() -> str | None:

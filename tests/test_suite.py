@@ -6,6 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmark"))
 import run
 
@@ -33,3 +35,16 @@ def test_a_partial_run_replaces_its_own_cases_rows_however_worded(tmp_path, monk
         ("6. table at 100x", 56.0),
     ]
     assert run.merged(fresh, partial=False) == fresh
+
+
+def test_each_timed_run_of_a_command_gets_an_empty_folder(tmp_path):
+    # A pack made again into its folder keeps the charts drawn before, so a repeated timed
+    # run into one folder would not draw: runs given FRESH each get a new, empty one.
+    fills = (
+        "import os, sys; assert not os.listdir(sys.argv[1]), 'not empty'; "
+        "open(os.path.join(sys.argv[1], 'made'), 'w').close()"
+    )
+    timed = run.command([sys.executable, "-c", fills, run.FRESH], repeat=2, warmup=1)
+    assert len(timed["times"]) == 2
+    with pytest.raises(SystemExit, match="exit code 1"):
+        run.command([sys.executable, "-c", fills, str(tmp_path)], repeat=2, warmup=0)

@@ -568,7 +568,10 @@ def report(
     ] = True,
     data: DataDir = None,
 ) -> None:
-    """Write the benchmark pack: index.html, figures (SVG and PNG), tables.xlsx, CSV, data."""
+    """Write the benchmark pack: index.html, figures (SVG and PNG), tables.xlsx, CSV, data.
+
+    Made again into the same folder, only the charts that changed are drawn again.
+    """
     from cscbench.datasets import read_group_file
     from cscbench.errors import UsageError
     from cscbench.report import report as one

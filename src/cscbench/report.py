@@ -21,10 +21,13 @@ Example:
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
+import json
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import chain
@@ -42,7 +45,7 @@ from cscbench.datasets.registry import INDICATORS, rates_and_percentages
 from cscbench.datasets.snapshot import LICENCE, built_at
 from cscbench.datasets.store import Source
 from cscbench.datasets.targets import TargetPlan
-from cscbench.figures.drawing import Drawers
+from cscbench.figures.drawing import Drawers, drawing_env
 from cscbench.files import replacing
 
 CHARTED = rates_and_percentages()  # counts go in tables and narrative, not charts
@@ -475,6 +478,65 @@ SPC: NHS England "Making Data Count". Recent trend: OHID Fingertips. Ranks and b
     return folder
 
 
+#: In a pack's ``figures`` folder: what each chart was drawn from and the digests of its files.
+DRAWN = "drawn.json"
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def drawing_key(spec: dict, scale: float | None) -> str:
+    """Everything a chart's files depend on, as one digest: its Vega-Lite spec, vl-convert's
+    version, the fonts drawing is pinned to, and the PNG scale (None: no PNG).
+
+    Example:
+        >>> spec = {"mark": "point"}
+        >>> drawing_key(spec, 2.0) == drawing_key({"mark": "point"}, 2.0) != drawing_key(spec, None)
+        True
+    """
+    what = [spec, _drawing_with(drawing_env()["FONTCONFIG_FILE"]), scale]
+    return _digest(json.dumps(what, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+
+
+@functools.cache
+def _drawing_with(fonts_file: str) -> list[str]:
+    """vl-convert's version and the font configuration it is pinned to."""
+    from importlib.metadata import version
+
+    fonts = Path(fonts_file)
+    pinned = fonts.read_text(encoding="utf-8") if fonts.is_file() else fonts_file
+    return [version("vl-convert-python"), pinned]
+
+
+def _drawn_before(figures: Path) -> dict[str, dict]:
+    """The record an earlier run left in ``figures`` (none if missing or unreadable)."""
+    try:
+        return json.loads((figures / DRAWN).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _file_digests(figures: Path, stem: str, png: bool) -> dict[str, str | None]:
+    """Digests of a chart's SVG and (``png``) PNG files as they are now."""
+    image = _digest((figures / f"{stem}.png").read_bytes()) if png else None
+    return {"svg": _digest((figures / f"{stem}.svg").read_bytes()), "png": image}
+
+
+def _kept(figures: Path, stem: str, key: str, png: bool, before: dict[str, dict]) -> str | None:
+    """The SVG text of ``stem`` if an earlier run drew it from the same key and its files are
+    still the ones it wrote; None if it must be drawn."""
+    entry = before.get(stem) or {}
+    if entry.get("key") != key:
+        return None
+    try:
+        if _file_digests(figures, stem, png) != {"svg": entry.get("svg"), "png": entry.get("png")}:
+            return None
+        return (figures / f"{stem}.svg").read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
 def draw(
     charts: Iterable[tuple[str, str, object]], figures: Path, drawers: Drawers, png: bool = True
 ) -> dict[str, list[tuple[str, str]]]:
@@ -485,27 +547,39 @@ def draw(
     object against the Vega-Lite schema as it is made is off while they are built: it was a
     third of the building time, and the tests validate every kind of chart whole. Without
     ``png``, a PNG of the same chart left by an earlier run is removed, so no figure is stale.
+
+    A chart an earlier run into the same folder drew from the same :func:`drawing_key`, whose
+    files are unchanged since (their digests are in ``figures/drawn.json``), is kept rather
+    than drawn again: drawing is most of a pack's time. Delete the folder to draw everything.
     """
     from altair.utils.schemapi import debug_mode
 
     from cscbench.figures.render import spec
 
+    before = _drawn_before(figures)
+    scale = drawers.scale if png else None
+    drawn = []
     with debug_mode(False):
-        drawn = [
-            (
-                stem,
-                section,
-                drawers.submit(
-                    spec(chart), figures / f"{stem}.svg", figures / f"{stem}.png" if png else None
-                ),
-            )
-            for stem, section, chart in charts
-        ]
+        for stem, section, chart in charts:
+            vl = spec(chart)
+            key = drawing_key(vl, scale)
+            svg = _kept(figures, stem, key, png, before)
+            if svg is None:
+                png_path = figures / f"{stem}.png" if png else None
+                future = drawers.submit(vl, figures / f"{stem}.svg", png_path)
+            else:
+                future = Future()
+                future.set_result(svg)
+            drawn.append((stem, section, key, future))
     svgs: dict[str, list[tuple[str, str]]] = {}
-    for stem, section, svg in drawn:
-        svgs.setdefault(section, []).append((stem, svg.result()))
+    record = {}
+    for stem, section, key, future in drawn:
+        svgs.setdefault(section, []).append((stem, future.result()))
         if not png:
             (figures / f"{stem}.png").unlink(missing_ok=True)
+        record[stem] = {"key": key, **_file_digests(figures, stem, png)}
+    with replacing(figures / DRAWN) as tmp:
+        tmp.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
     return svgs
 
 
