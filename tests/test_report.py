@@ -147,6 +147,12 @@ def test_a_pack_made_again_draws_only_what_changed(tmp_path, monkeypatch):
     assert (figures / "cla_rate-trend.svg").read_text() == svg
     assert (out / "index.html").read_text() == page
 
+    # A record that is not one (written by hand, cut short): everything drawn again.
+    drawn.clear()
+    (figures / "drawn.json").write_text('{"overview": "?", "cla_rate-trend": {"key": 1')
+    report("Rutland", year=2025, out=out, workers=1)
+    assert len(drawn) == charts
+
     # Another chart (another year) or no PNGs: everything drawn again.
     drawn.clear()
     report("Rutland", year=2025, out=out, workers=1, png=False)

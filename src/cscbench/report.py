@@ -510,11 +510,22 @@ def _drawing_with(fonts_file: str) -> list[str]:
 
 
 def _drawn_before(figures: Path) -> dict[str, dict]:
-    """The record an earlier run left in ``figures`` (none if missing or unreadable)."""
+    """The record an earlier run left in ``figures`` (none if missing or unreadable).
+
+    Example:
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> _ = (folder / DRAWN).write_text('["not", "a", "record"]')
+        >>> _drawn_before(folder)
+        {}
+    """
     try:
-        return json.loads((figures / DRAWN).read_text(encoding="utf-8"))
+        found = json.loads((figures / DRAWN).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+    if not isinstance(found, dict):
+        return {}
+    return {stem: entry for stem, entry in found.items() if isinstance(entry, dict)}
 
 
 def _file_digests(figures: Path, stem: str, png: bool) -> dict[str, str | None]:
