@@ -570,6 +570,7 @@ def draw(
     before = _drawn_before(figures)
     scale = drawers.scale if png else None
     drawn = []
+    record = {}  # what drawn.json will say: kept charts as before, drawn ones once drawn
     with debug_mode(False):
         for stem, section, chart in charts:
             vl = spec(chart)
@@ -581,14 +582,15 @@ def draw(
             else:
                 future = Future()
                 future.set_result(svg)
+                record[stem] = before[stem]
             drawn.append((stem, section, key, future))
     svgs: dict[str, list[tuple[str, str]]] = {}
-    record = {}
     for stem, section, key, future in drawn:
         svgs.setdefault(section, []).append((stem, future.result()))
         if not png:
             (figures / f"{stem}.png").unlink(missing_ok=True)
-        record[stem] = {"key": key, **_file_digests(figures, stem, png)}
+        if stem not in record:
+            record[stem] = {"key": key, **_file_digests(figures, stem, png)}
     with replacing(figures / DRAWN) as tmp:
         tmp.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
     return svgs
