@@ -162,6 +162,23 @@ def test_a_pack_made_again_draws_only_what_changed(tmp_path, monkeypatch):
     assert len(drawn) == charts
 
 
+def test_a_new_cscbench_or_vl_convert_draws_every_chart_again(monkeypatch):
+    import importlib.metadata
+
+    import cscbench.report as pack
+
+    spec = {"mark": "point", "data": {"values": [{"a": 1}]}}
+    now = pack.drawing_key(spec, 2.0)
+    newer = [(pack, "__version__", "99.0"), (importlib.metadata, "version", lambda _: "99.0")]
+    for target, name, value in newer:
+        with monkeypatch.context() as patch:
+            patch.setattr(target, name, value)
+            pack._drawing_with.cache_clear()
+            assert pack.drawing_key(spec, 2.0) != now, name
+        pack._drawing_with.cache_clear()
+    assert pack.drawing_key(spec, 2.0) == now
+
+
 def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 

@@ -487,8 +487,9 @@ def _digest(data: bytes) -> str:
 
 
 def drawing_key(spec: dict, scale: float | None) -> str:
-    """Everything a chart's files depend on, as one digest: its Vega-Lite spec, vl-convert's
-    version, the fonts drawing is pinned to, and the PNG scale (None: no PNG).
+    """Everything a chart's files depend on, as one digest: its Vega-Lite spec, the versions
+    of cscbench (which calls the drawing) and vl-convert (which draws), the fonts drawing is
+    pinned to, and the PNG scale (None: no PNG).
 
     Example:
         >>> spec = {"mark": "point"}
@@ -501,12 +502,12 @@ def drawing_key(spec: dict, scale: float | None) -> str:
 
 @functools.cache
 def _drawing_with(fonts_file: str) -> list[str]:
-    """vl-convert's version and the font configuration it is pinned to."""
+    """cscbench's and vl-convert's versions and the font configuration drawing is pinned to."""
     from importlib.metadata import version
 
     fonts = Path(fonts_file)
     pinned = fonts.read_text(encoding="utf-8") if fonts.is_file() else fonts_file
-    return [version("vl-convert-python"), pinned]
+    return [__version__, version("vl-convert-python"), pinned]
 
 
 def _drawn_before(figures: Path) -> dict[str, dict]:
