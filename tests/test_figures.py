@@ -113,6 +113,20 @@ def test_reorganisation_is_marked_and_breaks_created_series():
     assert {r["year"] for r in rows if r["series"] == "Cumberland"} == {2024, 2025}
 
 
+def test_reorganisations_in_one_year_share_a_mark_naming_each():
+    # Dorset's 2025 neighbours include North Yorkshire and Somerset, both made unitary on
+    # 1 April 2023. The chart kept one of the two notes, whichever polars' unique() met first,
+    # so the same pack could be written with either note and in either order.
+    spec = trend_chart("Dorset", "cla_rate").to_dict()
+    rules = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "rule")
+    rows = data_of(spec, rules)
+    years = [r["year"] for r in rows]
+    assert years == sorted(set(years)) and 2023.5 in years
+    note = next(r["note"] for r in rows if r["year"] == 2023.5)
+    assert note.startswith("On 1 April 2023 North Yorkshire became a unitary council")
+    assert ". On 1 April 2023 Somerset became a unitary council" in note
+
+
 def test_comparator_chart_highlights_the_authority_and_starts_at_zero():
     spec = comparator_chart("Derby", "rereferral_pct", year=2017, group="sn2021").to_dict()
     bars = spec["layer"][0]
@@ -230,6 +244,21 @@ def test_factors_chart_has_england_ticks_and_the_authority():
 def test_palette_is_the_analysis_function_palette():
     assert PALETTE == ["#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"]
 
+
+
+def test_no_name_is_cut_short():
+    # Vega cuts legend labels at 160 pixels by default: Bournemouth, Christchurch and Poole's
+    # own trend and factors charts named it "Bournemouth, Christchurch a…" in their key.
+    # The theme lifts every axis and legend limit, so names are whole in every chart.
+    bcp = "Bournemouth, Christchurch and Poole"
+    for chart in (
+        trend_chart(bcp, "cla_rate"),
+        factors_chart(bcp, year=2025),
+        comparator_chart(bcp, "cla_rate", year=2025),
+    ):
+        svg = to_svg(chart)
+        assert "…" not in svg
+        assert f">{bcp}</text>" in svg or f">► {bcp}</text>" in svg
 
 def png_size(data: bytes) -> tuple[int, int]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"

@@ -341,14 +341,28 @@ def trend_chart(
 
 
 def _boundary_years(focus: str, members: tuple[str, ...], first: int, last: int) -> pl.DataFrame:
-    """Years (drawn half a year before the first affected) of reorganisations touching the group."""
+    """Years (drawn half a year before the first affected) of reorganisations touching the group,
+    in order, one row a year with the notes of every reorganisation that year.
+
+    Example (Cumbria with North Yorkshire and West Northamptonshire as members):
+        >>> years = _boundary_years("909", ("815", "941"), 2015, 2025)
+        >>> for year, note in years.rows():
+        ...     print(year, [n[:24] for n in note.split(". On ")])
+        2021.5 ['On 1 April 2021 Northamp']
+        2023.5 ['On 1 April 2023 Cumbria ', '1 April 2023 North Yorks']
+    """
     codes = {focus, *members}
     rows = [
         {"year": s.year - 0.5, "note": s.note}
         for s in SUCCESSIONS
         if codes & {*s.before, *s.after} and first < s.year <= last
     ]
-    return pl.DataFrame(rows, schema={"year": pl.Float64, "note": pl.String}).unique("year")
+    return (
+        pl.DataFrame(rows, schema={"year": pl.Float64, "note": pl.String})
+        .group_by("year", maintain_order=True)
+        .agg(pl.col("note").str.join(" "))
+        .sort("year")
+    )
 
 
 # --- 2. Comparator bars -------------------------------------------------------------------------
@@ -408,7 +422,6 @@ def comparator_chart(
             labelFontWeight=alt.ExprRef(
                 f"datum.value == {_js(f'► {focus_name}')} ? 'bold' : 'normal'"
             ),
-            labelLimit=220,
         ),
     )
     x = alt.X("value:Q", title=_measure(indicator), scale=alt.Scale(zero=True))
@@ -752,7 +765,7 @@ def overview_chart(
         .alias("england_text"),
     )
     order = [INDICATORS[k].title for k in SPINE_INDICATORS if k in set(rows["indicator"])]
-    y = alt.Y("title:N", sort=order, title=None, axis=alt.Axis(labelLimit=320, labelFontSize=11))
+    y = alt.Y("title:N", sort=order, title=None, axis=alt.Axis(labelFontSize=11))
     x = alt.X(
         "s_lo:Q",
         scale=alt.Scale(domain=[-1.05, 1.05]),
@@ -998,7 +1011,7 @@ def factors_chart(
         .otherwise(pl.lit("Comparators"))
         .alias("role")
     )
-    y = alt.Y("factor_name:N", sort=leading, title=None, axis=alt.Axis(labelLimit=260))
+    y = alt.Y("factor_name:N", sort=leading, title=None)
     x = alt.X("share:Q", title="Percentage of assessments with the factor")
     eng = (
         alt.Chart(england.filter(pl.col("factor_name").is_in(leading)))
@@ -1107,7 +1120,7 @@ def target_chart(table: pl.DataFrame, indicator: str, area_name: str) -> alt.Lay
             shape=alt.Shape(
                 "status:N",
                 scale=alt.Scale(domain=domain, range=list(STATUS_SHAPES.values())),
-                legend=alt.Legend(title=None, orient="bottom", labelLimit=0),
+                legend=alt.Legend(title=None, orient="bottom"),
             ),
             tooltip=[
                 alt.Tooltip("period:N"),

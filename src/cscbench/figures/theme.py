@@ -67,8 +67,20 @@ def config() -> dict:
             "gridColor": "#e5e5e5",
             "domainColor": "#6f777b",
             "tickColor": "#6f777b",
+            "labelLimit": 0,
+            "titleLimit": 0,
         },
-        "legend": {"labelFontSize": 11, "titleFontSize": 11, "orient": "bottom"},
+        "legend": {
+            "labelFontSize": 11,
+            "titleFontSize": 11,
+            "orient": "bottom",
+            "labelLimit": 0,
+            "titleLimit": 0,
+        },
+        # No length limit on axis and legend text: a name is never cut ("Bournemouth,
+        # Christchurch a…" was, under Vega's default 160 pixels for legend labels), and Vega
+        # measures a limited text three times, an unlimited one once; vl-convert measures by
+        # laying the text out, so this makes the SVG step about a fifth faster.
         # Translucent marks by fill and stroke opacity, never an element's opacity: the same
         # look, but vl-convert rasterises an element with opacity on a layer of its own (a
         # trend chart's PNG took 87 ms with Vega-Lite's default point opacity, 54 ms without).
