@@ -440,7 +440,14 @@ def merged(results: list[dict], partial: bool) -> list[dict]:
         return old["case"].split(".")[0] in numbers  # rows from before cases were named
 
     kept = [r for r in json.loads(path.read_text())["results"] if not replaced(r)]
-    return sorted(kept + results, key=lambda r: r["case"].split(".")[0])
+    return sorted(kept + results, key=in_suite_order)
+
+
+def in_suite_order(result: dict) -> tuple[str, int]:
+    """Sort key: the case's number, then its place in CASES (keeps 5's three rows in order)."""
+    order = list(CASES)
+    case = result.get("suite_case")
+    return result["case"].split(".")[0], order.index(case) if case in order else -1
 
 
 def main() -> None:

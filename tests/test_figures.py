@@ -245,7 +245,6 @@ def test_palette_is_the_analysis_function_palette():
     assert PALETTE == ["#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1"]
 
 
-
 def test_no_name_is_cut_short():
     # Vega cuts legend labels at 160 pixels by default: Bournemouth, Christchurch and Poole's
     # own trend and factors charts named it "Bournemouth, Christchurch a…" in their key.
@@ -259,6 +258,7 @@ def test_no_name_is_cut_short():
         svg = to_svg(chart)
         assert "…" not in svg
         assert f">{bcp}</text>" in svg or f">► {bcp}</text>" in svg
+
 
 def png_size(data: bytes) -> tuple[int, int]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
