@@ -38,7 +38,7 @@ from cscbench.analyses.wording import number, rank_words, with_unit, year_label
 from cscbench.datasets import find_area, load_factors, manifest
 from cscbench.datasets import group as group_of
 from cscbench.datasets.lineage import SUCCESSIONS
-from cscbench.datasets.registry import INDICATORS, SOURCES, rates_and_percentages
+from cscbench.datasets.registry import INDICATORS, SOURCES, Indicator, rates_and_percentages
 from cscbench.datasets.store import Source
 from cscbench.figures.theme import (
     AUTHORITY,
@@ -48,7 +48,6 @@ from cscbench.figures.theme import (
     OTHERS,
     REGION,
     config,
-    short_title,
     source_note,
 )
 
@@ -82,12 +81,23 @@ def _note(indicator: str | None, source: Source, extra: str = "") -> str:
     return note
 
 
+def _subject(ind: Indicator) -> str:
+    """What a title over time is about, without "rate of" (the subtitle gives the measure), so
+    titles keep to about ten words.
+
+    Example:
+        >>> _subject(INDICATORS["cla_ceased_rate"]), _subject(INDICATORS["rereferral_pct"])
+        ('Children leaving care', 'Re-referrals within 12 months')
+    """
+    return ind.short.removeprefix("rate of ").capitalize()
+
+
 def _finish(
     chart: alt.TopLevelMixin, title: str, subtitle: str | list[str], description: str, note: str
 ) -> alt.TopLevelMixin:
     subtitle_lines = [subtitle] if isinstance(subtitle, str) else subtitle
     # Set in place: Altair's properties() and configure() copy the whole chart each time.
-    chart.title = alt.Title(short_title(title), subtitle=[*subtitle_lines, note])
+    chart.title = alt.Title(title, subtitle=[*subtitle_lines, note])
     chart.description = description
     chart.config = alt.Config(**config())
     return chart
@@ -154,13 +164,16 @@ def _segment(column: str) -> pl.Expr:
     return missing.cast(pl.Int32).cum_sum()
 
 
-def _series_channels(names: dict[str, str]) -> tuple[alt.Color, alt.StrokeDash, alt.Shape]:
-    """Colour (with the key), dash and point shape of each series named in ``names`` (column:
-    name in the chart), as :data:`SERIES_STYLES` draws it, so every chart of an authority's
-    series over time draws each series alike."""
+def _series_channels(
+    names: dict[str, str], keyed: bool = True
+) -> tuple[alt.Color, alt.StrokeDash, alt.Shape]:
+    """Colour, dash and point shape of each series named in ``names`` (column: name in the
+    chart), as :data:`SERIES_STYLES` draws it, so every chart of an authority's series over
+    time draws each series alike; with a key below the chart unless ``keyed`` is False (for
+    lines labelled at their ends)."""
     domain = list(names.values())
     colours, dashes, shapes = zip(*(SERIES_STYLES[column] for column in names), strict=True)
-    key = alt.Legend(title=None, orient="bottom")
+    key = alt.Legend(title=None, orient="bottom") if keyed else None
     colour = alt.Color("series:N", scale=alt.Scale(domain=domain, range=list(colours)), legend=key)
     dash = alt.StrokeDash(
         "series:N", scale=alt.Scale(domain=domain, range=list(dashes)), legend=key
@@ -246,7 +259,7 @@ def trend_chart(
         for column, name in names.items()
     ]
     long = pl.concat(parts).filter(pl.col("value").is_not_null()).collect()
-    colour, dash, shape = _series_channels(names)
+    colour, dash, shape = _series_channels(names, keyed=False)  # lines labelled at their ends
     x = alt.X(
         "year:Q",
         title=None,
@@ -316,11 +329,11 @@ def trend_chart(
     word = {
         "increasing": "rising",
         "decreasing": "falling",
-        "no significant change": "no clear recent trend",
-    }.get(latest["trend"].item() if latest.height else "", "too few years for a trend")
+        "no significant change": "no clear trend",
+    }.get(latest["trend"].item() if latest.height else "", "too few years")
     ind = INDICATORS[indicator]
     first, end = int(series["year"].min()), int(series["year"].max())
-    title = f"{ind.short.capitalize()} in {focus['area_name']}: {word}"
+    title = f"{_subject(ind)} in {focus['area_name']}: {word}"
     latest_row = latest.row(0, named=True) if latest.height else None
     detail = ""
     if latest_row:
@@ -953,13 +966,13 @@ def spc_chart(la: str, indicator: str, source: Source = None) -> alt.LayerChart:
     chart = layered(rules, line, points, width=WIDTH, height=280)
     special = rows.filter(pl.col("spc_rule").is_not_null())
     ind = INDICATORS[indicator]
-    title = f"{ind.short.capitalize()} in {focus['area_name']}: " + (
+    title = f"{_subject(ind)} in {focus['area_name']}: " + (
         f"{special.height} special-cause {'year' if special.height == 1 else 'years'}"
         if special.height
         else "common-cause variation only"
     )
     if rows["spc_mean"][0] is None:
-        title = f"{ind.short.capitalize()} in {focus['area_name']}: too few years for limits"
+        title = f"{_subject(ind)} in {focus['area_name']}: too few years for limits"
     subtitle = (
         f"{ind.title}; mean and process limits from {rows.height} years (NHS Making Data Count)"
     )
@@ -1285,7 +1298,7 @@ def provisional_chart(
         >>> row = {"year": 2026, "value": 40.1, "ci95_low": 35.2, "ci95_high": 45.5}
         >>> spec = provisional_chart("Derby", "cp_rate", row).to_dict()
         >>> spec["title"]["text"]
-        'Rate of child protection plans in Derby: 2025-26 provisional'
+        'Child protection plans in Derby: 2025-26 provisional'
     """
     rows = trend(la, indicator, group=group, include_self=include_self, source=source)
     rows = rows.filter(pl.col("year") > rows["year"].max() - years)
@@ -1349,7 +1362,7 @@ def provisional_chart(
     chart = layered(lines, whisker, hollow, label, width=WIDTH, height=280)
     ind = INDICATORS[indicator]
     when = year_label(int(local["year"]))
-    title = f"{ind.short.capitalize()} in {name}: {when} provisional"
+    title = f"{_subject(ind)} in {name}: {when} provisional"
     subtitle = [
         f"{ind.title}; DfE's published years and {name}'s own census return for {when}",
         "The provisional figure (hollow, with its 95% interval) is not yet validated by DfE",
