@@ -132,6 +132,11 @@ def test_count_change_in_the_register_of_the_reports():
     ("flags", "extra", "text"),
     [
         (["small_numbers"], {"numerator": 7.0}, "fewer than 10 children or events (7)"),
+        (
+            ["zero_unlikely"],
+            {"indicator": "nfa_pct", "numerator": 0.0, "denominator": 7960.0, "england": 6.5},
+            "figure is 0 out of 7,960, where England's (6.5%) would give about 517",
+        ),
         (["boundary_change"], {}, "local government reorganisation"),
         (["published_mismatch"], {"published_value": 23.6}, "DfE published 23.6%"),
         (["spc_high"], {}, "higher than the range of Testshire's own series"),

@@ -42,6 +42,7 @@ from cscbench.errors import UsageError
 
 ROBUST_LIMIT = 3.5
 SMALL_NUMBERS = 10  # fewer children or events than this: the small_numbers caveat
+ZERO_EXPECTED = 10  # a 0 where England's rate would give this many: the zero_unlikely flag
 IMPRECISE_CV = 0.20  # a coefficient of variation above this: the imprecise caveat (ONS)
 GRID_ROWS = 2_000_000  # group statistics beyond this many member-years go indicator by indicator
 
@@ -62,6 +63,8 @@ FLAG_MEANINGS: dict[str, str] = {
     "robust_high": "more than 3.5 median absolute deviations above the median authority",
     "robust_low": "more than 3.5 median absolute deviations below the median authority",
     "small_numbers": "fewer than 10 children or events: treat with caution",
+    "zero_unlikely": "recorded as 0 where England's rate on the same base would give 10 or more: "
+    "more likely how cases were recorded or returned than practice; check before comparing",
     "imprecise": "coefficient of variation above 20% (ONS's mark of an unreliable estimate): "
     "a rate on 10 to 24 events, or a percentage on few children; the interval is wide",
     "suppressed": "withheld by DfE (see status)",
@@ -343,6 +346,44 @@ def imprecise() -> pl.Expr:
     return (coefficient_of_variation() > IMPRECISE_CV) & (pl.col("numerator") >= SMALL_NUMBERS)
 
 
+def expected_at_england() -> pl.Expr:
+    """Events the authority's base would give at England's rate or percentage (null for counts).
+
+    Example:
+        >>> f = pl.DataFrame({"unit": ["percent", "rate_per_10k", "count"],
+        ...                   "denominator": [7960.0, 50000.0, None], "england": [6.5, 40.0, 9.0]})
+        >>> f.select(expected_at_england()).to_series().to_list()
+        [517.4, 200.0, None]
+    """
+    per = (
+        pl.when(pl.col("unit") == "percent")
+        .then(100.0)
+        .when(pl.col("unit") == "rate_per_10k")
+        .then(10_000.0)
+    )
+    return (pl.col("denominator") * pl.col("england") / per).alias("expected_at_england")
+
+
+def zero_unlikely() -> pl.Expr:
+    """True for a rate or percentage recorded as 0 where England's rate on the authority's own
+    base would give at least :data:`ZERO_EXPECTED` (10) events.
+
+    If the authority's true rate were England's, the chance of no events at all is e^-10 for
+    a Poisson count with mean 10 (PHE's technical guidance models counts as Poisson), about 1
+    in 22,000, and smaller for a larger base. Such a 0 most likely records how cases were
+    recorded or returned to DfE, not practice: 174 authority-years since 2012-13 returned no
+    referrals ending in no further action, West Sussex 0 of 7,960 in 2024-25 (about 520
+    expected). Where it is raised, ``small_numbers`` is not: the figure is not imprecise.
+
+    Example:
+        >>> f = pl.DataFrame({"unit": ["percent"] * 3, "numerator": [0.0, 0.0, 1.0],
+        ...                   "denominator": [7960.0, 100.0, 7960.0], "england": [6.5] * 3})
+        >>> f.select(zero_unlikely()).to_series().to_list()
+        [True, False, False]
+    """
+    return (pl.col("numerator") == 0) & (expected_at_england() >= ZERO_EXPECTED)
+
+
 def _flags(table: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
     """The ``flags`` list column from every rule (see :data:`FLAG_MEANINGS`)."""
     changed = (
@@ -374,7 +415,11 @@ def _flags(table: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
         ),
         flag(pl.col("robust_score") > ROBUST_LIMIT, "robust_high"),
         flag(pl.col("robust_score") < -ROBUST_LIMIT, "robust_low"),
-        flag(pl.col("numerator") < SMALL_NUMBERS, "small_numbers"),
+        flag(zero_unlikely(), "zero_unlikely"),
+        flag(
+            (pl.col("numerator") < SMALL_NUMBERS) & ~zero_unlikely().fill_null(False),
+            "small_numbers",
+        ),
         flag(imprecise(), "imprecise"),
         flag(pl.col("status") != "published", "suppressed"),
         flag(pl.col("_boundary"), "boundary_change"),

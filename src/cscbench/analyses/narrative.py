@@ -234,6 +234,23 @@ def _caveats(row: dict) -> list[tuple[str, dict]]:
                 {"numerator": row["numerator"]},
             )
         )
+    if "zero_unlikely" in flags:
+        expected = row["denominator"] * row["england"] / INDICATORS[ind].multiplier
+        out.append(
+            (
+                f"{la}'s figure is 0 out of {number(row['denominator'], 'cin_count')}, where "
+                f"England's ({with_unit(row['england'], ind)}) would give about "
+                f"{number(expected, 'cin_count')}: a true 0 is very unlikely, so this most "
+                "likely reflects how cases were recorded or returned to DfE rather than "
+                "practice; check it with the authority before comparing.",
+                {
+                    "numerator": row["numerator"],
+                    "denominator": row["denominator"],
+                    "england": row["england"],
+                    "expected_at_england": expected,
+                },
+            )
+        )
     if "imprecise" in flags:
         out.append(
             (
