@@ -148,6 +148,20 @@ def test_caveats_when_a_flag_asks(flags, extra, text):
     assert len(caveats) == 1 and text in caveats[0]
 
 
+def test_a_value_tied_at_the_bottom_is_the_joint_lowest():
+    # Redcar and Cleveland's 0% of plans lasting 2 years or more in 2024-25 ties with two of
+    # the three comparators that have a figure; ties share the smaller rank (2 of 4 from the
+    # top), which was worded "the second highest".
+    table = benchmark("Redcar and Cleveland", indicators=["cp_2yrs_pct"])
+    row = table.row(0, named=True)
+    assert (row["value"], row["rank"], row["rank_of"], row["rank_ties"]) == (0.0, 2, 4, 2)
+    said = narrative(table).filter(pl.col("kind") == "rank")["sentence"].item()
+    assert said.startswith(
+        "Redcar and Cleveland has the joint lowest percentage of plans lasting 2 years or more "
+        "of the 4 authorities"
+    )
+
+
 def test_withheld_value_is_said_not_guessed():
     frame = row(value=None, status="c")
     said = narrative(frame)

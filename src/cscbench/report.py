@@ -442,8 +442,9 @@ def report(
     reref = table.filter(pl.col("indicator") == "rereferral_pct").row(0, named=True)
     lead = ""
     if reref["rank"]:
+        place = rank_words(reref["rank"], reref["rank_of"], reref["rank_ties"] or 0)
         lead = (
-            f"{_e(name)} has {_e(rank_words(reref['rank'], reref['rank_of']))} re-referral "
+            f"{_e(name)} has {_e(place)} re-referral "
             f"rate in its comparator group ({_e(with_unit(reref['value'], 'rereferral_pct'))})."
         )
     including = f" (including {_e(name)})" if include_self else ""

@@ -140,7 +140,8 @@ def group_statistics(
 
     ``members`` holds (focus, member, order). Returns ``group_n``, ``group_missing`` (names of
     members without a value that year, in group order), mean, median, min, max, pooled, and
-    the focus's ``rank``, ``rank_of`` and ``rank_best`` within the group including itself.
+    the focus's ``rank``, ``rank_of`` and ``rank_best`` within the group including itself, and
+    ``rank_ties``: how many members share its value (ties share the smaller rank, as in LAIT).
     A large grid (members x indicators x years) is worked one indicator at a time, so memory
     stays bounded however many authorities there are; a small one in one go, which is faster.
     """
@@ -216,6 +217,7 @@ def _group_statistics(
         .agg(
             (pl.col("value") > fv).sum().alias("_above"),
             (pl.col("value") < fv).sum().alias("_below"),
+            (pl.col("value") == fv).sum().alias("_tied"),
             pl.len().alias("_members_with_value"),
         )
     )
@@ -224,7 +226,7 @@ def _group_statistics(
         .join(stats, on=keys, how="left")
         .join(ranking, on=keys, how="left")
         .join(missing, on=keys, how="left")
-        .with_columns(pl.col("_above", "_below", "_members_with_value").fill_null(0))
+        .with_columns(pl.col("_above", "_below", "_tied", "_members_with_value").fill_null(0))
     )
     has_focus = fv.is_not_null()
     return table.with_columns(
@@ -241,8 +243,15 @@ def _group_statistics(
         .then(pl.col("_above") + 1)
         .cast(pl.Int32)
         .alias("rank_best"),
+        pl.when(has_focus).then(pl.col("_tied")).cast(pl.Int32).alias("rank_ties"),
     ).drop(
-        "_focus_value", "_polarity", "_above", "_below", "_members_with_value", "_has_denominator"
+        "_focus_value",
+        "_polarity",
+        "_above",
+        "_below",
+        "_tied",
+        "_members_with_value",
+        "_has_denominator",
     )
 
 
@@ -464,6 +473,7 @@ COLUMNS = [
     "rank",
     "rank_of",
     "rank_best",
+    "rank_ties",
     "national_rank",
     "national_of",
     "national_rank_best",

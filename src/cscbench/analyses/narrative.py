@@ -99,12 +99,14 @@ def _level(row: dict) -> tuple[str, dict]:
 def _rank(row: dict) -> tuple[str, dict] | None:
     if row["rank"] is None or (row["rank_of"] or 0) < 3:
         return None
-    words = rank_words(row["rank"], row["rank_of"])
+    words = rank_words(row["rank"], row["rank_of"], row.get("rank_ties") or 0)
     ind = INDICATORS[row["indicator"]]
     measure = {"count": f"number of {ind.short}", "percent": f"percentage of {ind.short}"}.get(
         ind.unit, ind.short
     )
     fields = {"rank": row["rank"], "rank_of": row["rank_of"]}
+    if row.get("rank_ties"):
+        fields["rank_ties"] = row["rank_ties"]
     few = ""
     if {"small_numbers", "imprecise"} & set(row["flags"] or []):
         # a place on a handful of children is said to be one

@@ -94,19 +94,29 @@ def ordinal_word(n: int) -> str:
     return ORDINAL_WORDS[n] if n < len(ORDINAL_WORDS) else ordinal(n)
 
 
-def rank_words(rank: int, of: int) -> str:
+def rank_words(rank: int, of: int, ties: int = 0) -> str:
     """A rank (1 = highest value) in words: from the top, from the bottom, or the middle.
+
+    ``ties`` other authorities share the value; tied authorities share the smaller rank, so a
+    value tied at the bottom is worded from the bottom ("the joint lowest"), never as the
+    higher place its rank number would give.
 
     Example:
         >>> rank_words(1, 11), rank_words(11, 11), rank_words(5, 10)
         ('the highest', 'the lowest', 'the fifth highest')
+        >>> rank_words(2, 4, ties=2), rank_words(1, 11, ties=1), rank_words(8, 11, ties=1)
+        ('the joint lowest', 'the joint highest', 'the joint third lowest')
     """
-    if of % 2 == 1 and rank == (of + 1) // 2:
+    joint = "joint " if ties else ""
+    last = rank + ties  # the lowest place the tied values share
+    if not ties and of % 2 == 1 and rank == (of + 1) // 2:
         return f"in the middle ({ordinal(rank)} of {of})"
-    if rank <= of / 2:
-        return "the highest" if rank == 1 else f"the {ordinal_word(rank)} highest"
-    from_bottom = of - rank + 1
-    return "the lowest" if from_bottom == 1 else f"the {ordinal_word(from_bottom)} lowest"
+    if last == of:
+        return f"the {joint}lowest"
+    if rank <= of / 2 or (ties and rank <= of - last + 1):
+        return f"the {joint}highest" if rank == 1 else f"the {joint}{ordinal_word(rank)} highest"
+    from_bottom = of - last + 1
+    return f"the {joint}{ordinal_word(from_bottom)} lowest"
 
 
 def compared_with(

@@ -491,7 +491,7 @@ def comparator_chart(
     chart.resolve = alt.Resolve(scale=alt.ScaleResolveMap(color="independent"))
     ind = INDICATORS[indicator]
     missing = row["group_missing"] or []
-    words = rank_words(row["rank"], row["rank_of"]) if row["rank"] else None
+    words = rank_words(row["rank"], row["rank_of"], row["rank_ties"] or 0) if row["rank"] else None
     if words is None:
         title = f"{focus_name}: no figure for {ind.short}"
     elif words.startswith("in the middle"):
