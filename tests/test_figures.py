@@ -271,6 +271,22 @@ def test_factors_chart_has_england_ticks_and_the_authority():
     assert len(ticks) == 12 and all(t["geography"] == "national" for t in ticks)
     dots = data_of(spec, spec["layer"][1])
     assert {d["role"] for d in dots} == {"Derby", "Comparators"}
+    # Factors by DfE's meaning, not its column names ("Domestic Abuse parent" before)
+    assert spec["title"]["text"] == "Domestic abuse (parent) most common factor in Derby"
+    assert {"Mental health (parent)", "Neglect"} <= {t["factor_name"] for t in ticks}
+
+
+def test_factors_title_names_a_factor_not_other():
+    # "Other" is Leeds' most recorded factor in 2024-25: "Other most common factor in Leeds"
+    # said nothing, so the title names the most common named one and says so.
+    spec = factors_chart("Leeds", year=2025).to_dict()
+    assert (
+        spec["title"]["text"] == "Physical abuse (adult on child) most common named factor in Leeds"
+    )
+    dots = data_of(spec, spec["layer"][1])
+    leeds = sorted((d for d in dots if d["role"] == "Leeds"), key=lambda d: -d["share"])
+    assert leeds[0]["factor"] == "Other"
+    assert leeds[1]["factor"] == "Physical_Abuse_adult_on_child"
 
 
 def test_palette_is_the_analysis_function_palette():

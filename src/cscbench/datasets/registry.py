@@ -399,6 +399,62 @@ AT_31_MARCH = frozenset(
 )
 
 
+#: Factors identified at the end of assessment (c3), by DfE's column name, as charts name them.
+#: "(parent)", "(child)" and "(other person)" say whose circumstances the concern is about
+#: (DfE: the child, a parent or carer, another person living in the household).
+FACTOR_LABELS: dict[str, str] = {
+    "Alcohol_Misuse_child": "Alcohol misuse (child)",
+    "Alcohol_Misuse_parent": "Alcohol misuse (parent)",
+    "Alcohol_Misuse_person": "Alcohol misuse (other person)",
+    "Child_criminal_exploitation": "Child criminal exploitation",
+    "Child_sexual_exploitation": "Child sexual exploitation",
+    "Domestic_Abuse_child": "Domestic abuse (child)",
+    "Domestic_Abuse_parent": "Domestic abuse (parent)",
+    "Domestic_Abuse_person": "Domestic abuse (other person)",
+    "Drug_Misuse_child": "Drug misuse (child)",
+    "Drug_Misuse_parent": "Drug misuse (parent)",
+    "Drug_Misuse_person": "Drug misuse (other person)",
+    "Emotional_Abuse": "Emotional abuse",
+    "Faith_linked_abuse": "Faith-linked abuse",
+    "Female_Genital_Mutilation": "Female genital mutilation",
+    "Gangs": "Gangs",
+    "Going_missing": "Going missing",
+    "Learning_Disability_child": "Learning disability (child)",
+    "Learning_Disability_parent": "Learning disability (parent)",
+    "Learning_Disability_person": "Learning disability (other person)",
+    "Mental_Health_child": "Mental health (child)",
+    "Mental_Health_parent": "Mental health (parent)",
+    "Mental_Health_person": "Mental health (other person)",
+    "Neglect": "Neglect",
+    "Other": "Other",
+    "Physical_Abuse_adult_on_child": "Physical abuse (adult on child)",
+    "Physical_Abuse_child_on_child": "Physical abuse (child on child)",
+    "Physical_Abuse_unknown": "Physical abuse (by whom unknown)",
+    "Physical_Disability_child": "Physical disability (child)",
+    "Physical_Disability_parent": "Physical disability (parent)",
+    "Physical_Disability_person": "Physical disability (other person)",
+    "Privately_fostered": "Privately fostered",
+    "Self_harm": "Self-harm",
+    "Sexual_Abuse_adult_on_child": "Sexual abuse (adult on child)",
+    "Sexual_Abuse_child_on_child": "Sexual abuse (child on child)",
+    "Sexual_Abuse_unknown": "Sexual abuse (by whom unknown)",
+    "Socially_unacceptable_behaviour": "Socially unacceptable behaviour",
+    "Trafficking": "Trafficking",
+    "Unaccompanied_asylum_seeker": "Unaccompanied asylum seeker",
+    "Young_Carer": "Young carer",
+}
+
+
+def factor_label(factor: str) -> str:
+    """A c3 factor's name for charts; one DfE adds later is named from its column.
+
+    Example:
+        >>> factor_label("Mental_Health_parent"), factor_label("New_factor")
+        ('Mental health (parent)', 'New factor')
+    """
+    return FACTOR_LABELS.get(factor, factor.replace("_", " "))
+
+
 def rates_and_percentages() -> tuple[str, ...]:
     """Indicators comparable across authorities of any size (not counts), in registry order.
 

@@ -38,7 +38,13 @@ from cscbench.analyses.wording import number, rank_words, with_unit, year_label
 from cscbench.datasets import find_area, load_factors, manifest
 from cscbench.datasets import group as group_of
 from cscbench.datasets.lineage import SUCCESSIONS
-from cscbench.datasets.registry import INDICATORS, SOURCES, Indicator, rates_and_percentages
+from cscbench.datasets.registry import (
+    INDICATORS,
+    SOURCES,
+    Indicator,
+    factor_label,
+    rates_and_percentages,
+)
 from cscbench.datasets.store import Source
 from cscbench.figures.theme import (
     AUTHORITY,
@@ -1007,9 +1013,11 @@ def factors_chart(
     year = year if year is not None else int(factors["year"].max())
     rows = factors.filter(
         pl.col("year") == year, pl.col("count").is_not_null(), pl.col("episodes") > 0
-    ).with_columns(
+    )
+    labels = {code: factor_label(code) for code in rows["factor"].unique()}
+    rows = rows.with_columns(
         (pl.col("count") / pl.col("episodes") * 100).alias("share"),
-        pl.col("factor").str.replace_all("_", " ").alias("factor_name"),
+        pl.col("factor").replace_strict(labels).alias("factor_name"),
     )
     england = rows.filter(pl.col("geography") == "national")
     leading = england.sort("share", descending=True).head(top)["factor_name"].to_list()
@@ -1061,22 +1069,29 @@ def factors_chart(
     )
     chart = layered(eng, dots, width=WIDTH - 120, height=24 * len(leading))
     focus_rows = areas.filter(pl.col("la_code") == chosen.focus).sort("share", descending=True)
-    first = focus_rows.row(0, named=True) if focus_rows.height else None
+    named = focus_rows.filter(pl.col("factor") != "Other")  # "Other" says nothing as a title
+    first = named.row(0, named=True) if named.height else None
+    most = (
+        "most common"
+        if focus_rows.height and focus_rows["factor"][0] != "Other"
+        else ("most common named")
+    )
     title = (
-        f"{first['factor_name']} most common factor in {focus_name}"
+        f"{first['factor_name']} {most} factor in {focus_name}"
         if first
         else f"Factors at assessment: {focus_name} and comparators"
     )
     subtitle = [
         f"Factors identified at the end of assessment, {year_label(year)}; {chosen.label}",
-        "Tick: England; diamond: " + focus_name,
+        f"Tick: England; diamond: {focus_name}. (parent), (child), (other person): who the "
+        "concern is about",
     ]
     description = (
         f"Dot chart of the {len(leading)} factors most often identified at the end of "
         f"assessment in England in {year_label(year)}, as a percentage of assessments, "
         f"for {focus_name}, its comparators and England."
         + (
-            f" In {focus_name} the most common was {first['factor_name']} ({first['share']:.1f}%)."
+            f" In {focus_name} the {most} was {first['factor_name']} ({first['share']:.1f}%)."
             if first
             else ""
         )
