@@ -167,7 +167,7 @@ def test_withheld_value_is_said_not_guessed():
     said = narrative(frame)
     assert said["sentence"].to_list() == [
         "DfE did not publish re-referrals within 12 months for Testshire in 2024-25 "
-        "(confidential (suppressed to protect individuals))."
+        "(confidential, to protect individuals)."
     ]
 
 

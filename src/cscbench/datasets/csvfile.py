@@ -15,18 +15,20 @@ import polars as pl
 
 from cscbench.errors import DataError
 
-#: DfE and GSS data symbols, with their meaning (DfE analysts' guide, "Data symbols").
+#: DfE and GSS data symbols, with their meaning (DfE analysts' guide, "Data symbols"), worded
+#: to sit in a sentence's brackets: "DfE did not publish ... (confidential, to protect
+#: individuals)".
 #: ``:`` and ``~`` are the legacy forms of ``x`` and ``low``; ``k`` is read as ``low`` by DfE's
 #: own CSC dashboard. A cell holding one of these is a withheld value, never a zero.
 SYMBOLS: dict[str, str] = {
-    "c": "confidential (suppressed to protect individuals)",
+    "c": "confidential, to protect individuals",
     "x": "unavailable for other reasons",
     "z": "not applicable",
     "low": "rounds to zero but is not zero",
-    "u": "low reliability (for example, missing returns)",
-    "k": "rounds to zero but is not zero (older files)",
-    ":": "unavailable (legacy symbol)",
-    "~": "rounds to zero but is not zero (legacy symbol)",
+    "u": "low reliability, for example missing returns",
+    "k": "rounds to zero but is not zero, in older files",
+    ":": "unavailable, in older files",
+    "~": "rounds to zero but is not zero, in older files",
 }
 
 PUBLISHED = "published"
