@@ -35,7 +35,7 @@ from cscbench.datasets import group as group_of
 from cscbench.datasets.areas import find_area
 from cscbench.datasets.groups import MODEL_LABEL, ComparatorGroup
 from cscbench.datasets.lineage import SUCCESSIONS
-from cscbench.datasets.registry import INDICATORS, get_indicator
+from cscbench.datasets.registry import INDICATORS, MULTIPLIER, get_indicator
 from cscbench.datasets.store import Source, resolve, stored
 from cscbench.datasets.targets import TargetPlan
 from cscbench.errors import UsageError
@@ -364,12 +364,7 @@ def expected_at_england() -> pl.Expr:
         >>> f.select(expected_at_england()).to_series().to_list()
         [517.4, 200.0, None]
     """
-    per = (
-        pl.when(pl.col("unit") == "percent")
-        .then(100.0)
-        .when(pl.col("unit") == "rate_per_10k")
-        .then(10_000.0)
-    )
+    per = pl.col("unit").replace_strict(MULTIPLIER, return_dtype=pl.Float64)
     return (pl.col("denominator") * pl.col("england") / per).alias("expected_at_england")
 
 
@@ -405,6 +400,7 @@ def _flags(table: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
     )
     table = table.join(changed, on=["la_code", "indicator", "year"], how="left")
     v = pl.col("value")
+    zero = zero_unlikely()
 
     def flag(condition: pl.Expr, name: str) -> pl.Expr:
         return pl.when(condition.fill_null(False)).then(pl.lit(name))
@@ -424,11 +420,8 @@ def _flags(table: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
         ),
         flag(pl.col("robust_score") > ROBUST_LIMIT, "robust_high"),
         flag(pl.col("robust_score") < -ROBUST_LIMIT, "robust_low"),
-        flag(zero_unlikely(), "zero_unlikely"),
-        flag(
-            (pl.col("numerator") < SMALL_NUMBERS) & ~zero_unlikely().fill_null(False),
-            "small_numbers",
-        ),
+        flag(zero, "zero_unlikely"),
+        flag((pl.col("numerator") < SMALL_NUMBERS) & ~zero.fill_null(False), "small_numbers"),
         flag(imprecise(), "imprecise"),
         flag(pl.col("status") != "published", "suppressed"),
         flag(pl.col("_boundary"), "boundary_change"),
