@@ -135,6 +135,19 @@ def test_titles_are_whole_however_long_the_name():
         assert chart.to_dict()["title"]["text"] == title
 
 
+def test_a_trend_not_tested_at_0_percent_is_not_called_too_few_years():
+    # Rutland has plans lasting 2 years or more for all 13 years, 0% in each of the last five:
+    # OHID's test cannot run on a 0% year, which the title called "too few years".
+    spec = trend_chart("Rutland", "cp_2yrs_pct").to_dict()
+    assert spec["title"]["text"] == "Plans lasting 2 years or more in Rutland: trend not testable"
+    assert spec["title"]["subtitle"][1] == (
+        "No recent trend is tested: a percentage of 0% or 100% in the 5 years (OHID's method)"
+    )
+    rows = data_of(spec, spec["layer"][1])
+    rutland = [r["value"] for r in rows if r["series"] == "Rutland"]
+    assert len(rutland) == 13 and rutland[-5:] == [0.0] * 5
+
+
 def test_reorganisation_is_marked_and_breaks_created_series():
     # North Northamptonshire's 2021 neighbours include Cumbria, abolished in 2023.
     spec = trend_chart("North Northamptonshire", "cin_rate", group_key="sn2021").to_dict()

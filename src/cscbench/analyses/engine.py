@@ -864,6 +864,7 @@ def trend_view(
         "change_1y_pct",
         "spc_rule",
         "trend",
+        "trend_reason",
         "flags",
     ).sort("year")
 

@@ -332,15 +332,11 @@ def trend_chart(
         layers += [rule, text]
     chart = layered(*layers, width=WIDTH, height=300)
     latest = series.filter(pl.col("value").is_not_null()).tail(1)
-    word = {
-        "increasing": "rising",
-        "decreasing": "falling",
-        "no significant change": "no clear trend",
-    }.get(latest["trend"].item() if latest.height else "", "too few years")
+    latest_row = latest.row(0, named=True) if latest.height else None
+    word = _trend_word(latest_row)
     ind = INDICATORS[indicator]
     first, end = int(series["year"].min()), int(series["year"].max())
     title = f"{_subject(ind)} in {focus['area_name']}: {word}"
-    latest_row = latest.row(0, named=True) if latest.height else None
     detail = ""
     if latest_row:
         detail = (
@@ -349,14 +345,43 @@ def trend_chart(
             f"{with_unit(latest_row['comparator_mean'], indicator)} and England "
             f"{with_unit(latest_row['england'], indicator)}."
         )
+        if latest_row["trend_reason"]:
+            detail += f" No recent trend is tested: {latest_row['trend_reason']}."
     description = (
         f"Line chart of {ind.title.lower()} for {focus['area_name']} from "
         f"{year_label(first)} to {year_label(end)}, with its 95% confidence interval "
         f"as a shaded band, the average of its comparators ({chosen.label}), "
         f"{region} and England.{detail}"
     )
-    subtitle = f"{ind.title}, {year_label(first)} to {year_label(end)}; comparators: {chosen.label}"
+    subtitle = [
+        f"{ind.title}, {year_label(first)} to {year_label(end)}; comparators: {chosen.label}"
+    ]
+    if word == "trend not testable":
+        subtitle.append(f"No recent trend is tested: {latest_row['trend_reason']} (OHID's method)")
     return _finish(chart, title, subtitle, description, _note(indicator, source))
+
+
+def _trend_word(latest: dict | None) -> str:
+    """The end of a trend chart's title: the latest year's recent trend, or why there is none.
+
+    Example:
+        >>> _trend_word({"trend": "increasing", "trend_reason": None})
+        'rising'
+        >>> _trend_word({"trend": "cannot be calculated",
+        ...              "trend_reason": "a percentage of 0% or 100% in the 5 years"})
+        'trend not testable'
+    """
+    trend = latest["trend"] if latest else None
+    words = {
+        "increasing": "rising",
+        "decreasing": "falling",
+        "no significant change": "no clear trend",
+    }
+    if trend in words:
+        return words[trend]
+    if latest and (latest["trend_reason"] or "").startswith("a percentage of 0% or 100%"):
+        return "trend not testable"  # the subtitle says why
+    return "too few years"
 
 
 def _boundary_years(focus: str, members: tuple[str, ...], first: int, last: int) -> pl.DataFrame:
