@@ -68,6 +68,7 @@ SERIES_STYLES = {
 }
 LABEL_GAP_PX = 14  # direct labels at 11 px, no closer than this
 YEAR_LABEL = "(datum.value - 1) + '-' + slice(toString(datum.value), 2)"
+NOT_TESTABLE = "trend not testable"  # a trend title's end when OHID's test cannot run
 
 
 def _note(indicator: str | None, source: Source, extra: str = "") -> str:
@@ -356,7 +357,7 @@ def trend_chart(
     subtitle = [
         f"{ind.title}, {year_label(first)} to {year_label(end)}; comparators: {chosen.label}"
     ]
-    if word == "trend not testable":
+    if word == NOT_TESTABLE:
         subtitle.append(f"No recent trend is tested: {latest_row['trend_reason']} (OHID's method)")
     return _finish(chart, title, subtitle, description, _note(indicator, source))
 
@@ -380,7 +381,7 @@ def _trend_word(latest: dict | None) -> str:
     if trend in words:
         return words[trend]
     if latest and (latest["trend_reason"] or "").startswith("a percentage of 0% or 100%"):
-        return "trend not testable"  # the subtitle says why
+        return NOT_TESTABLE  # the subtitle says why
     return "too few years"
 
 
