@@ -35,6 +35,8 @@ import numpy as np
 CRITICAL = 9.54953570608324  # chi-squared, 1 df, 99.8%
 POINTS = 5
 T = np.arange(1, POINTS + 1, dtype=float)
+#: Why a percentage has no trend test: the chi-squared test cannot run on 0% or 100%.
+EXTREME_PERCENTAGE = "a percentage of 0% or 100% in the 5 years"
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ def proportion_trend(numerators: np.ndarray, denominators: np.ndarray) -> TrendR
     reason = np.where(
         missing,
         "fewer than 5 consecutive years with figures",
-        np.where(extreme, "a percentage of 0% or 100% in the 5 years", ""),
+        np.where(extreme, EXTREME_PERCENTAGE, ""),
     )
     y = np.where(np.isfinite(logit), logit, 0.0)
     slopes = _ols_slopes(y)

@@ -34,6 +34,7 @@ import polars as pl
 
 from cscbench.analyses import benchmark, funnels, panel, trend
 from cscbench.analyses.engine import latest_year, trend_view
+from cscbench.analyses.trends import EXTREME_PERCENTAGE
 from cscbench.analyses.wording import number, rank_words, with_unit, year_label
 from cscbench.datasets import find_area, load_factors, manifest
 from cscbench.datasets import group as group_of
@@ -380,7 +381,7 @@ def _trend_word(latest: dict | None) -> str:
     }
     if trend in words:
         return words[trend]
-    if latest and (latest["trend_reason"] or "").startswith("a percentage of 0% or 100%"):
+    if latest and latest["trend_reason"] == EXTREME_PERCENTAGE:
         return NOT_TESTABLE  # the subtitle says why
     return "too few years"
 
