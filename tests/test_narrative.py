@@ -148,6 +148,16 @@ def test_caveats_when_a_flag_asks(flags, extra, text):
     assert len(caveats) == 1 and text in caveats[0]
 
 
+def test_a_zero_that_looks_wrong_is_doubted_before_it_is_ranked():
+    # West Sussex returned no referrals ending in no further action in 2024-25: 0 of 7,960,
+    # where England's 6.5% gives about 520. The caveat followed the rank, change and long-term
+    # sentences that took the 0 at face value; it now comes straight after the figure.
+    table = benchmark("West Sussex", year=2025, indicators=["nfa_pct"])
+    said = narrative(table).select("kind", "sentence").rows()
+    assert [kind for kind, _ in said][:3] == ["level", "caveat", "rank"]
+    assert said[1][1].startswith("West Sussex's figure is 0 out of 7,960, where England's (6.5%)")
+
+
 def test_a_value_tied_at_the_bottom_is_the_joint_lowest():
     # Redcar and Cleveland's 0% of plans lasting 2 years or more in 2024-25 ties with two of
     # the three comparators that have a figure; ties share the smaller rank (2 of 4 from the

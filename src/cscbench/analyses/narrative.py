@@ -224,6 +224,27 @@ def _long_term(row: dict) -> tuple[str, dict] | None:
     return (f"{sentence} {others}" if others else sentence), fields
 
 
+def _suspect_zero(row: dict) -> tuple[str, dict] | None:
+    """The caveat on a 0 that England's rate makes very unlikely (flag ``zero_unlikely``)."""
+    if "zero_unlikely" not in (row["flags"] or []):
+        return None
+    ind = row["indicator"]
+    expected = row["denominator"] * row["england"] / INDICATORS[ind].multiplier
+    return (
+        f"{row['area_name']}'s figure is 0 out of {number(row['denominator'], 'cin_count')}, "
+        f"where England's ({with_unit(row['england'], ind)}) would give about "
+        f"{number(expected, 'cin_count')}: a true 0 is very unlikely, so this most likely "
+        "reflects how cases were recorded or returned to DfE rather than practice; check it "
+        "with the authority before comparing.",
+        {
+            "numerator": row["numerator"],
+            "denominator": row["denominator"],
+            "england": row["england"],
+            "expected_at_england": expected,
+        },
+    )
+
+
 def _caveats(row: dict) -> list[tuple[str, dict]]:
     ind, la, flags = row["indicator"], row["area_name"], row["flags"] or []
     out = []
@@ -234,23 +255,6 @@ def _caveats(row: dict) -> list[tuple[str, dict]]:
                 f"({number(row['numerator'], 'cin_count')}), so it can move a long way from "
                 "one year to the next; treat comparisons with caution.",
                 {"numerator": row["numerator"]},
-            )
-        )
-    if "zero_unlikely" in flags:
-        expected = row["denominator"] * row["england"] / INDICATORS[ind].multiplier
-        out.append(
-            (
-                f"{la}'s figure is 0 out of {number(row['denominator'], 'cin_count')}, where "
-                f"England's ({with_unit(row['england'], ind)}) would give about "
-                f"{number(expected, 'cin_count')}: a true 0 is very unlikely, so this most "
-                "likely reflects how cases were recorded or returned to DfE rather than "
-                "practice; check it with the authority before comparing.",
-                {
-                    "numerator": row["numerator"],
-                    "denominator": row["denominator"],
-                    "england": row["england"],
-                    "expected_at_england": expected,
-                },
             )
         )
     if "imprecise" in flags:
@@ -320,6 +324,7 @@ def narrative(table: pl.DataFrame) -> pl.DataFrame:
         else:
             parts = [
                 ("level", _level(row)),
+                ("caveat", _suspect_zero(row)),  # doubted before it is ranked or followed
                 ("rank", _rank(row)),
                 ("change", _change(row)),
                 ("long_term", _long_term(row)),
