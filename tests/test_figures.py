@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import struct
 from itertools import pairwise
 
@@ -385,3 +386,33 @@ def test_trend_chart_labels_the_crowded_last_year_apart():
     crowded = ("Derby", "England", "East Midlands")
     assert sum(at[s] for s in crowded) == pytest.approx(sum(values[s] for s in crowded))
     assert at["Comparator average"] == values["Comparator average"]  # 49.8: room enough
+
+
+def test_trend_chart_labels_stay_above_the_lowest_figure():
+    """Rutland's plans lasting 2 years or more are 0% in 2024-25, under the East Midlands'
+    1.7%, the comparator average's 2.1% and England's 2.3%; centred on their values, the four
+    labels put Rutland's at -1.2 and the percentage axis ran to -5. The run now starts at 0."""
+    spec = trend_chart("Rutland", "cp_2yrs_pct", year_to=2025).to_dict()
+    data = [spec["datasets"][layer["data"]["name"]] for layer in spec["layer"][:4]]
+    plotted = [d["value"] for d in data[1]] + [
+        d[k] for d in data[0] for k in ("ci95_low", "ci95_high")
+    ]
+    gap = LABEL_GAP_PX / 300 * (max(plotted) - min(plotted))
+    at = sorted((d["label_at"], d["series"]) for d in data[3])
+    assert min(plotted) == 0.0
+    assert at[0] == (0.0, "Rutland")
+    assert [round(b[0] - a[0], 9) for a, b in pairwise(at)] == [round(gap, 9)] * 3
+
+
+def test_value_axes_label_about_six_values():
+    """Vega's default labels a value axis every 40 pixels: Derby's children in need bars had
+    thirteen labels and gridlines, 0 to 600 by 50. They now go by 100, and a trend chart's
+    years are still each labelled (2012-13 to 2024-25 on Derby's: every other year fits)."""
+    bars = to_svg(comparator_chart("Derby", "cin_rate", year=2025))
+    axis = [t for t in re.findall(r"<text[^>]*>([^<]*)</text>", bars) if t.isdigit()]
+    assert axis == ["0", "100", "200", "300", "400", "500", "600"]
+    lines = to_svg(trend_chart("Derby", "cin_rate", year_to=2025))
+    years = re.findall(r">(20\d\d-\d\d)</text>", lines)
+    assert years[0] == "2012-13" and years[-1] == "2024-25"
+    values = [t for t in re.findall(r"<text[^>]*>([^<]*)</text>", lines) if t.isdigit()]
+    assert 4 <= len(values) <= 7

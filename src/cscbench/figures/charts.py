@@ -70,6 +70,9 @@ SERIES_STYLES = {
 LABEL_GAP_PX = 14  # direct labels at 11 px, no closer than this
 YEAR_LABEL = "(datum.value - 1) + '-' + slice(toString(datum.value), 2)"
 NOT_TESTABLE = "trend not testable"  # a trend title's end when OHID's test cannot run
+#: The axis of a chart's measure: about six labelled values and gridlines (Vega's default is
+#: one every 40 pixels: thirteen on a bar chart's 560), so the data, not the grid, stands out.
+VALUE_AXIS = alt.Axis(tickCount=6)
 
 
 def _note(indicator: str | None, source: Source, extra: str = "") -> str:
@@ -213,13 +216,16 @@ def _series_channels(
     return colour, dash, shape
 
 
-def dodge(values: list[float], gap: float) -> list[float]:
+def dodge(values: list[float], gap: float, floor: float = float("-inf")) -> list[float]:
     """Label positions at least ``gap`` apart, each run of crowded labels centred on the mean
-    of its values (labels taken in order of value; a run that grows into the one below joins it).
+    of its values (labels taken in order of value; a run that grows into the one below joins
+    it), and none below ``floor``: a run centred below it starts at it instead.
 
     Example:
         >>> [round(v, 2) for v in dodge([40.6, 40.7, 50.0, 40.9], gap=2.0)]
         [38.73, 40.73, 50.0, 42.73]
+        >>> [round(v, 2) for v in dodge([0.0, 1.5, 2.3, 2.5], gap=1.9, floor=0.0)]
+        [0.0, 1.9, 3.8, 5.7]
     """
     runs: list[list[int]] = []  # indices of values, in order of value
     start: list[float] = []  # where each run's lowest label goes
@@ -228,9 +234,8 @@ def dodge(values: list[float], gap: float) -> list[float]:
         start.append(values[i])
         while len(runs) > 1 and start[-2] + len(runs[-2]) * gap > start[-1]:
             merged = runs.pop(-2) + runs.pop()
-            start[-2:] = [
-                sum(values[j] for j in merged) / len(merged) - (len(merged) - 1) * gap / 2
-            ]
+            centred = sum(values[j] for j in merged) / len(merged) - (len(merged) - 1) * gap / 2
+            start[-2:] = [max(floor, centred)]
             runs.append(merged)
     placed = [0.0] * len(values)
     for run, low in zip(runs, start, strict=True):
@@ -296,7 +301,7 @@ def trend_chart(
         title=None,
         axis=alt.Axis(format="d", tickMinStep=1, labelExpr=YEAR_LABEL, labelAngle=0),
     )
-    y = alt.Y("value:Q", title=_measure(indicator), scale=alt.Scale(zero=False))
+    y = alt.Y("value:Q", title=_measure(indicator), scale=alt.Scale(zero=False), axis=VALUE_AXIS)
     tooltip = [
         alt.Tooltip("series:N", title="Series"),
         alt.Tooltip("year:Q", title="Year ending March"),
@@ -328,9 +333,12 @@ def trend_chart(
     last = long.sort("year").group_by("series", maintain_order=True).last()
     plotted = pl.concat([long["value"], band_data["ci95_low"], band_data["ci95_high"]])
     gap = LABEL_GAP_PX / 300 * max(float(plotted.max() - plotted.min()), 1e-9)
+    # no label below the lowest figure drawn: the axis would stretch to fit it (a percentage
+    # axis from -5 under Rutland's 0%)
+    lowest = float(plotted.min())
     last = last.with_columns(
         pl.col("value")
-        .map_batches(lambda v: pl.Series(dodge(v.to_list(), gap)))
+        .map_batches(lambda v: pl.Series(dodge(v.to_list(), gap, floor=lowest)))
         .over("year")
         .alias("label_at")
     )
@@ -493,7 +501,7 @@ def comparator_chart(
             ),
         ),
     )
-    x = alt.X("value:Q", title=_measure(indicator), scale=alt.Scale(zero=True))
+    x = alt.X("value:Q", title=_measure(indicator), scale=alt.Scale(zero=True), axis=VALUE_AXIS)
     bars = (
         chart_of(values)
         .mark_bar()
@@ -640,7 +648,7 @@ def funnel_chart(
         scale=alt.Scale(type="log"),
         title="Children aged 0-17" if ind.unit == "rate_per_10k" else "Cases (denominator)",
     )
-    y = alt.Y("value:Q", title=_measure(indicator))
+    y = alt.Y("value:Q", title=_measure(indicator), axis=VALUE_AXIS)
     lines = (
         chart_of(limits)
         .mark_line(strokeWidth=1.5, color="#505a5f")
@@ -976,7 +984,7 @@ def spc_chart(la: str, indicator: str, source: Source = None) -> alt.LayerChart:
         .alias("point")
     )
     x = alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1, labelExpr=YEAR_LABEL))
-    y = alt.Y("value:Q", title=_measure(indicator), scale=alt.Scale(zero=False))
+    y = alt.Y("value:Q", title=_measure(indicator), scale=alt.Scale(zero=False), axis=VALUE_AXIS)
     centre = pl.DataFrame({"value": [rows["spc_mean"][0]]}).drop_nulls()
     bounds = pl.DataFrame({"value": [rows["spc_upper"][0], rows["spc_lower"][0]]}).drop_nulls()
     line = chart_of(rows).mark_line(color=FOCUS, strokeWidth=2).encode(x=x, y=y)
@@ -1083,7 +1091,7 @@ def factors_chart(
         .alias("role")
     )
     y = alt.Y("factor_name:N", sort=leading, title=None)
-    x = alt.X("share:Q", title="Percentage of assessments with the factor")
+    x = alt.X("share:Q", title="Percentage of assessments with the factor", axis=VALUE_AXIS)
     eng = (
         chart_of(england.filter(pl.col("factor_name").is_in(leading)))
         .mark_tick(color=ENGLAND, thickness=3, size=18)
@@ -1184,7 +1192,7 @@ def target_chart(table: pl.DataFrame, indicator: str, area_name: str) -> alt.Lay
     rows = rows.with_columns(pl.concat_str("symbol", "status", separator=" ").alias("shown_status"))
     order = rows["period"].to_list()
     x = alt.X("period:O", title=None, sort=order, axis=alt.Axis(labelAngle=0))
-    y = alt.Y("value:Q", title=first["title"], scale=alt.Scale(zero=True))
+    y = alt.Y("value:Q", title=first["title"], scale=alt.Scale(zero=True), axis=VALUE_AXIS)
     line = chart_of(rows).mark_line(color=FOCUS, strokeWidth=2).encode(x=x, y=y)
     # The legend names each status by shape and words (the symbols' glyphs are not in every
     # font the renderer has).
@@ -1274,7 +1282,7 @@ def partnership_chart(table: pl.DataFrame, indicator: str) -> alt.LayerChart:
         .alias("_why"),
     )
     y = alt.Y("area_name:N", title=None, sort=order)
-    x = alt.X("value:Q", title=_measure(indicator), scale=alt.Scale(zero=True))
+    x = alt.X("value:Q", title=_measure(indicator), scale=alt.Scale(zero=True), axis=VALUE_AXIS)
     bars = (
         chart_of(shown)
         .mark_rule(color=FOCUS, strokeWidth=2)
@@ -1400,7 +1408,7 @@ def provisional_chart(
         axis=alt.Axis(format="d", tickMinStep=1, labelExpr=YEAR_LABEL),
         scale=alt.Scale(domain=[int(rows["year"].min()) - 0.3, int(local["year"]) + 0.3]),
     )
-    y = alt.Y("value:Q", title=_measure(indicator), scale=alt.Scale(zero=True))
+    y = alt.Y("value:Q", title=_measure(indicator), scale=alt.Scale(zero=True), axis=VALUE_AXIS)
     colour, dash, _ = _series_channels(
         {"value": name, "comparator_mean": "Comparator average", "england": "England"}
     )
