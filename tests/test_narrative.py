@@ -158,6 +158,17 @@ def test_a_zero_that_looks_wrong_is_doubted_before_it_is_ranked():
     assert said[1][1].startswith("West Sussex's figure is 0 out of 7,960, where England's (6.5%)")
 
 
+def test_a_wide_interval_is_said_with_its_unit():
+    # Hartlepool's 12 referrals ending in no further action of 2,020 in 2024-25: Wilson's 95%
+    # interval, worked by hand, is 0.34% to 1.04%; it was said as "(0.3 to 1.0)".
+    table = benchmark("Hartlepool", year=2025, indicators=["nfa_pct"])
+    row = table.row(0, named=True)
+    assert (row["numerator"], row["denominator"]) == (12, 2020)
+    assert (round(row["ci95_low"], 2), round(row["ci95_high"], 2)) == (0.34, 1.04)
+    caveats = narrative(table).filter(pl.col("kind") == "caveat")["sentence"].to_list()
+    assert "so its 95% interval is wide (0.3% to 1.0%)." in caveats[-1]
+
+
 def test_a_value_tied_at_the_bottom_is_the_joint_lowest():
     # Redcar and Cleveland's 0% of plans lasting 2 years or more in 2024-25 ties with two of
     # the three comparators that have a figure; ties share the smaller rank (2 of 4 from the

@@ -151,7 +151,8 @@ def test_partnership_narrative_names_both(lr):
     )
     cp = said.filter(pl.col("indicator") == "cp_rate", pl.col("kind") == "caveat")
     assert cp.height == 1 and cp["sentence"].item().startswith(
-        "Rutland's figure rests on only 19 children or events (95% interval 14.0 to 36.3)"
+        "Rutland's figure rests on only 19 children or events (95% interval 14.0 to 36.3 per "
+        "10,000 children)"
     )
     assert json.loads(cp["fields"].item())["numerator"] == 19
     withheld = said.filter(pl.col("indicator") == "nfa_pct", pl.col("kind") == "pooled")

@@ -32,6 +32,7 @@ import polars as pl
 from cscbench.analyses.wording import (
     change_unit,
     compared_with,
+    interval_words,
     number,
     period,
     rank_words,
@@ -261,8 +262,8 @@ def _caveats(row: dict) -> list[tuple[str, dict]]:
         out.append(
             (
                 f"This figure rests on {number(row['numerator'], 'cin_count')} children or "
-                f"events, so its 95% interval is wide ({number(row['ci95_low'], ind)} to "
-                f"{number(row['ci95_high'], ind)}).",
+                f"events, so its 95% interval is wide "
+                f"({interval_words(row['ci95_low'], row['ci95_high'], ind)}).",
                 {
                     "numerator": row["numerator"],
                     "ci95_low": row["ci95_low"],
@@ -431,7 +432,7 @@ def _pooled(ind: str, whole: dict) -> tuple[str, dict]:
     if INDICATORS[ind].unit == "count":
         together = opening(ind, whole["year"], name, whole["value"])
         return f"Together, {together}.", {"value": whole["value"]}
-    interval = f"95% interval {number(whole['ci95_low'], ind)} to {number(whole['ci95_high'], ind)}"
+    interval = f"95% interval {interval_words(whole['ci95_low'], whole['ci95_high'], ind)}"
     return (
         f"Taken as one area, {name}'s figure is {value} ({interval}).",
         {k: whole[k] for k in ("value", "ci95_low", "ci95_high")},
@@ -450,7 +451,7 @@ def _few(ind: str, m: dict) -> tuple[str, dict] | None:
         fields["denominator"] = m["denominator"]
     text = f"{m['area_name']}'s figure rests on only {n} children or events"
     if m["ci95_low"] is not None:
-        text += f" (95% interval {number(m['ci95_low'], ind)} to {number(m['ci95_high'], ind)})"
+        text += f" (95% interval {interval_words(m['ci95_low'], m['ci95_high'], ind)})"
         fields |= {"ci95_low": m["ci95_low"], "ci95_high": m["ci95_high"]}
     outlier = [f for f in flags if f.startswith(("funnel_", "robust_", "spc_", "above_", "below_"))]
     text += ", so differences from the other members and from its comparators may be chance"

@@ -61,6 +61,19 @@ def with_unit(value: float | None, indicator: str) -> str:
     return text
 
 
+def interval_words(low: float, high: float, indicator: str) -> str:
+    """An interval in a sentence, with its unit: '0.3% to 1.0%', '12.0 to 20.0 per 10,000
+    children' (the unit said once where it follows the number).
+
+    Example:
+        >>> interval_words(0.31, 1.04, "nfa_pct"), interval_words(12.0, 20.04, "cin_rate")
+        ('0.3% to 1.0%', '12.0 to 20.0 per 10,000 children')
+    """
+    if INDICATORS[indicator].unit == "percent":
+        return f"{with_unit(low, indicator)} to {with_unit(high, indicator)}"
+    return f"{number(low, indicator)} to {with_unit(high, indicator)}"
+
+
 def change_unit(indicator: str) -> str:
     """How a change is measured: percentage points for percentages, % otherwise."""
     return "percentage points" if INDICATORS[indicator].unit == "percent" else "%"
