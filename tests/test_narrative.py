@@ -169,6 +169,28 @@ def test_a_wide_interval_is_said_with_its_unit():
     assert "so its 95% interval is wide (0.3% to 1.0%)." in caveats[-1]
 
 
+def test_a_new_authority_says_why_it_has_no_longer_term_comparison():
+    # Cumberland was made on 1 April 2023 from part of Cumbria: its figures start at 31 March
+    # 2024 (340.5 per 10,000 children in need), so 2024-25 has only a one-year change, and the
+    # long-term sentence was left out without a word. North Northamptonshire's long term runs
+    # from its first year, 2021-22, which was not said either.
+    said = narrative(benchmark("Cumberland", year=2025, indicators=["cin_rate"]))
+    long_term = said.filter(pl.col("kind") == "long_term")["sentence"].item()
+    assert long_term == (
+        "There is no longer-term comparison for Cumberland, whose figures start at 31 March "
+        "2024: on 1 April 2023 Cumbria was split into Cumberland and Westmorland and Furness."
+    )
+    said = narrative(benchmark("North Northamptonshire", year=2025, indicators=["cin_rate"]))
+    long_term = said.filter(pl.col("kind") == "long_term")["sentence"].item()
+    assert long_term.startswith(
+        "Over the longer term, North Northamptonshire has seen an increase of 11.3 (4.1%) since "
+        "31 March 2022, its first year of figures, from 278.2 per 10,000 children."
+    )
+    said = narrative(benchmark("Derby", year=2025, indicators=["cin_rate"]))
+    long_term = said.filter(pl.col("kind") == "long_term")["sentence"].item()
+    assert "since 31 March 2013, from 373.4" in long_term
+
+
 def test_a_value_tied_at_the_bottom_is_the_joint_lowest():
     # Redcar and Cleveland's 0% of plans lasting 2 years or more in 2024-25 ties with two of
     # the three comparators that have a figure; ties share the smaller rank (2 of 4 from the

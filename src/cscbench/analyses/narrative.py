@@ -40,6 +40,7 @@ from cscbench.analyses.wording import (
     year_label,
 )
 from cscbench.datasets.csvfile import SYMBOLS
+from cscbench.datasets.lineage import SUCCESSIONS, Succession
 from cscbench.datasets.registry import INDICATORS
 
 #: How the level sentence opens for each indicator; {v} is the value, {la} the authority.
@@ -193,18 +194,36 @@ def _change(row: dict) -> tuple[str, dict] | None:
     return (f"{sentence} {others}" if others else sentence), fields
 
 
+def created_by(la_code: str) -> Succession | None:
+    """The reorganisation that made ``la_code`` an authority with a new area, if one did.
+
+    Example:
+        >>> created_by("942").year, created_by("815")
+        (2024, None)
+    """
+    return next((s for s in SUCCESSIONS if s.boundary_changed and la_code in s.after), None)
+
+
 def _long_term(row: dict) -> tuple[str, dict] | None:
     ind = row["indicator"]
     base = row["base_year"]
+    created = created_by(row["la_code"])
+    first = created is not None and base in (None, created.year)  # figures start when made
     if base is None or base >= row["year"] - 1:
-        return None
+        if not first:
+            return None
+        return (
+            f"There is no longer-term comparison for {row['area_name']}, whose figures start "
+            f"{period(created.year, ind)}: {created.note[0].lower()}{created.note[1:]}",
+            {"first_year": created.year},
+        )
     phrase = _change_phrase(row["value"], row["base_value"], ind)
     if phrase is None:
         return None
-    since = period(base, ind)
+    since = period(base, ind).removeprefix("in ").removeprefix("at ")
+    since += ", its first year of figures," if first else ","
     sentence = (
-        f"Over the longer term, {row['area_name']} has seen {phrase} since "
-        f"{since.removeprefix('in ').removeprefix('at ')}, from "
+        f"Over the longer term, {row['area_name']} has seen {phrase} since {since} from "
         f"{with_unit(row['base_value'], ind)}."
     )
     others = _others(row, "Over the same period", "change_since_base")
