@@ -191,6 +191,30 @@ def test_a_new_authority_says_why_it_has_no_longer_term_comparison():
     assert "since 31 March 2013, from 373.4" in long_term
 
 
+def test_a_comparator_average_over_other_authorities_is_not_called_a_change():
+    # Hampshire, one of Rutland's ten 2025 neighbours, has no referrals figure for 2023-24 and
+    # 41,142 for 2024-25: the average of the other nine was 3,506, of all ten 7,520, and the
+    # narrative said the comparator average "rose by 114.5%". Each year's average stays as
+    # LAIT gives it; its change is not said, and why is.
+    table = benchmark("Rutland", year=2025, indicators=["referral_count"])
+    row = table.row(0, named=True)
+    assert (row["group_missing"], row["group_missing_previous"]) == ([], ["Hampshire"])
+    assert round(row["comparator_mean_previous"], 1) == 3506.1
+    assert round(row["comparator_mean"], 1) == 7519.6
+    change = narrative(table).filter(pl.col("kind") == "change")["sentence"].item()
+    assert change.endswith(
+        "Over the same year, England rose by 1.8%; the comparator average is not compared, as "
+        "it is over different authorities in the two years (no figure for Hampshire in 2023-24)."
+    )
+    assert "114.5" not in change
+    # the same authorities in both years: said as before
+    derby = narrative(benchmark("Derby", year=2025, indicators=["referral_rate"]))
+    said = derby.filter(pl.col("kind") == "change")["sentence"].item()
+    assert said.endswith(
+        "Over the same year, the comparator average fell by 2.2% and England rose by 0.7%."
+    )
+
+
 def test_a_value_tied_at_the_bottom_is_the_joint_lowest():
     # Redcar and Cleveland's 0% of plans lasting 2 years or more in 2024-25 ties with two of
     # the three comparators that have a figure; ties share the smaller rank (2 of 4 from the

@@ -260,13 +260,17 @@ def _pct_change(new: pl.Expr, old: pl.Expr) -> pl.Expr:
 
 
 def _changes(table: pl.DataFrame, base_year: int | None) -> pl.DataFrame:
-    """Year-on-year and since-base changes for the authority, the comparator mean and England."""
+    """Year-on-year and since-base changes for the authority, the comparator mean and England,
+    with the members that had no figure in the previous and base years (``group_missing_previous``,
+    ``group_missing_base``): a comparator mean's change is over the same authorities only when
+    these equal ``group_missing``."""
     series = {"value": "", "comparator_mean": "comparator_mean_", "england": "england_"}
     prev = table.select(
         "la_code",
         "indicator",
         (pl.col("year") + 1).alias("year"),
         *(pl.col(c).alias(f"_prev_{c}") for c in series),
+        pl.col("group_missing").alias("group_missing_previous"),
     )
     table = table.join(prev, on=["la_code", "indicator", "year"], how="left")
     first_year = table.group_by("indicator").agg(pl.col("year").min().alias("_first"))
@@ -288,6 +292,7 @@ def _changes(table: pl.DataFrame, base_year: int | None) -> pl.DataFrame:
         "indicator",
         pl.col("year").alias("base_year"),
         *(pl.col(c).alias(f"_base_{c}") for c in series),
+        pl.col("group_missing").alias("group_missing_base"),
     )
     table = table.join(base, on=["la_code", "indicator", "base_year"], how="left")
     out = []
@@ -485,9 +490,11 @@ COLUMNS = [
     "comparator_mean_previous",
     "comparator_mean_change_1y",
     "comparator_mean_change_1y_pct",
+    "group_missing_previous",
     "comparator_mean_base",
     "comparator_mean_change_since_base",
     "comparator_mean_change_since_base_pct",
+    "group_missing_base",
     "england_previous",
     "england_change_1y",
     "england_change_1y_pct",

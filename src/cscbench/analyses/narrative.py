@@ -146,13 +146,44 @@ def _change_phrase(new: float | None, old: float | None, ind: str) -> str | None
     return f"{word} of {number(abs(diff), ind)} ({pct:.1f}%)"
 
 
+def _other_authorities(row: dict, change: str) -> str | None:
+    """Why the comparator average's change is not said, when its two years average different
+    authorities: '(no figure for Hampshire in 2023-24)'. None when they are the same ones.
+
+    Each year's average is over the members with a figure that year (as in LAIT), so a member
+    without one in either year makes the difference of the averages a change of authorities,
+    not of figures: Rutland's comparators' average number of referrals 'rose by 114.5%' in
+    2024-25 because Hampshire, with 41,142, had none in 2023-24.
+    """
+    then_year = row["year"] - 1 if change == "change_1y" else row["base_year"]
+    then = row.get("group_missing_previous" if change == "change_1y" else "group_missing_base")
+    now = row["group_missing"] or []
+    if then is None or then_year is None or sorted(then) == sorted(now):
+        return None
+    ind = row["indicator"]
+    gaps = [
+        f"{_names(names)} {period(year, ind)}"
+        for names, year in (
+            ([n for n in then if n not in now], then_year),
+            ([n for n in now if n not in then], row["year"]),
+        )
+        if names
+    ]
+    return f"(no figure for {' or '.join(gaps)})"
+
+
 def _others(row: dict, prefix: str, change: str) -> str | None:
-    """'Over the same year, the comparator average rose by 2.2% and England rose by 1.5%.'"""
+    """'Over the same year, the comparator average rose by 2.2% and England rose by 1.5%.'
+
+    The comparator average's change is left out, and why said, when its two years average
+    different authorities (:func:`_other_authorities`).
+    """
     ind = row["indicator"]
     parts = []
+    differ = _other_authorities(row, change)
     for who, key in (("the comparator average", "comparator_mean_"), ("England", "england_")):
         value = row[f"{key}{change}_pct"] if change_unit(ind) == "%" else row[f"{key}{change}"]
-        if value is None:
+        if value is None or (differ and key == "comparator_mean_"):
             continue
         if change_unit(ind) == "%":
             amount = f"{abs(value):.1f}%"
@@ -163,6 +194,12 @@ def _others(row: dict, prefix: str, change: str) -> str | None:
             parts.append(f"{who} was unchanged")
         else:
             parts.append(f"{who} {verb} by {amount}")
+    if differ:
+        parts.append(
+            "the comparator average is not compared, as it is over different authorities in "
+            f"the two years {differ}"
+        )
+        return f"{prefix}, {'; '.join(parts)}."
     if not parts:
         return None
     return f"{prefix}, {' and '.join(parts)}."
