@@ -61,11 +61,12 @@ def main() -> None:
     sentences = narrative(table.filter(pl.col("indicator") == "cla_rate"))
     print("\n4. Narrative:\n" + as_text(sentences))
 
-    # 5. Export: the table as CSV and Excel, ready for a board paper.
-    table.drop("flags", "group_missing").write_csv(out / "derby-benchmark.csv")
-    table.with_columns(
-        pl.col("flags").list.join("; "), pl.col("group_missing").list.join("; ")
-    ).write_excel(out / "derby-benchmark.xlsx", autofit=True)
+    # 5. Export: the table as CSV and Excel, ready for a board paper (list columns, such as
+    # the flags and the members without a figure, are joined with "; ").
+    from cscbench.output import write
+
+    write(table, "csv", out / "derby-benchmark.csv")
+    write(table, "xlsx", out / "derby-benchmark.xlsx")
     print(f"5. Exported to {out}")
 
     # 6. Partnerships: each authority against its own neighbours, and the two pooled.
