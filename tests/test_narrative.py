@@ -207,6 +207,9 @@ def test_a_comparator_average_over_other_authorities_is_not_called_a_change():
         "it is over different authorities in the two years (no figure for Hampshire in 2023-24)."
     )
     assert "114.5" not in change
+    used = narrative(table).filter(pl.col("kind") == "change")["fields"].item()
+    assert json.loads(used)["group_missing_previous"] == ["Hampshire"]
+    assert "comparator_mean_change_1y_pct" not in json.loads(used)
     # the same authorities in both years: said as before
     derby = narrative(benchmark("Derby", year=2025, indicators=["referral_rate"]))
     said = derby.filter(pl.col("kind") == "change")["sentence"].item()

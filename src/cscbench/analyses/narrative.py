@@ -40,7 +40,7 @@ from cscbench.analyses.wording import (
     year_label,
 )
 from cscbench.datasets.csvfile import SYMBOLS
-from cscbench.datasets.lineage import SUCCESSIONS, Succession
+from cscbench.datasets.lineage import created_by
 from cscbench.datasets.registry import INDICATORS
 
 #: How the level sentence opens for each indicator; {v} is the value, {la} the authority.
@@ -146,6 +146,10 @@ def _change_phrase(new: float | None, old: float | None, ind: str) -> str | None
     return f"{word} of {number(abs(diff), ind)} ({pct:.1f}%)"
 
 
+#: The table's column naming the members without a figure in the year a change is from.
+MISSING_THEN = {"change_1y": "group_missing_previous", "change_since_base": "group_missing_base"}
+
+
 def _other_authorities(row: dict, change: str) -> str | None:
     """Why the comparator average's change is not said, when its two years average different
     authorities: '(no figure for Hampshire in 2023-24)'. None when they are the same ones.
@@ -156,7 +160,7 @@ def _other_authorities(row: dict, change: str) -> str | None:
     2024-25 because Hampshire, with 41,142, had none in 2023-24.
     """
     then_year = row["year"] - 1 if change == "change_1y" else row["base_year"]
-    then = row.get("group_missing_previous" if change == "change_1y" else "group_missing_base")
+    then = row.get(MISSING_THEN[change])
     now = row["group_missing"] or []
     if then is None or then_year is None or sorted(then) == sorted(now):
         return None
@@ -205,6 +209,17 @@ def _others(row: dict, prefix: str, change: str) -> str | None:
     return f"{prefix}, {' and '.join(parts)}."
 
 
+def _fields_used(row: dict, change: str, own: list[str]) -> dict:
+    """The fields a change sentence used: ``own``, England's change, and the comparator
+    average's change where it is said (else who had no figure, which is said instead)."""
+    keys = [*own, f"england_{change}", f"england_{change}_pct"]
+    if _other_authorities(row, change):
+        keys += ["group_missing", MISSING_THEN[change]]
+    else:
+        keys += [f"comparator_mean_{change}", f"comparator_mean_{change}_pct"]
+    return {k: row.get(k) for k in keys}
+
+
 def _change(row: dict) -> tuple[str, dict] | None:
     ind = row["indicator"]
     phrase = _change_phrase(row["value"], row["previous_value"], ind)
@@ -215,30 +230,10 @@ def _change(row: dict) -> tuple[str, dict] | None:
         f"This is {phrase} {before}." if phrase != "no change" else (f"This is no change {before}.")
     )
     others = _others(row, "Over the same year", "change_1y")
-    fields = {
-        k: row[k]
-        for k in (
-            "value",
-            "previous_value",
-            "change_1y",
-            "change_1y_pct",
-            "comparator_mean_change_1y",
-            "comparator_mean_change_1y_pct",
-            "england_change_1y",
-            "england_change_1y_pct",
-        )
-    }
+    fields = _fields_used(
+        row, "change_1y", ["value", "previous_value", "change_1y", "change_1y_pct"]
+    )
     return (f"{sentence} {others}" if others else sentence), fields
-
-
-def created_by(la_code: str) -> Succession | None:
-    """The reorganisation that made ``la_code`` an authority with a new area, if one did.
-
-    Example:
-        >>> created_by("942").year, created_by("815")
-        (2024, None)
-    """
-    return next((s for s in SUCCESSIONS if s.boundary_changed and la_code in s.after), None)
 
 
 def _long_term(row: dict) -> tuple[str, dict] | None:
@@ -264,20 +259,8 @@ def _long_term(row: dict) -> tuple[str, dict] | None:
         f"{with_unit(row['base_value'], ind)}."
     )
     others = _others(row, "Over the same period", "change_since_base")
-    fields = {
-        k: row[k]
-        for k in (
-            "value",
-            "base_year",
-            "base_value",
-            "change_since_base",
-            "change_since_base_pct",
-            "comparator_mean_change_since_base",
-            "comparator_mean_change_since_base_pct",
-            "england_change_since_base",
-            "england_change_since_base_pct",
-        )
-    }
+    own = ["value", "base_year", "base_value", "change_since_base", "change_since_base_pct"]
+    fields = _fields_used(row, "change_since_base", own)
     return (f"{sentence} {others}" if others else sentence), fields
 
 

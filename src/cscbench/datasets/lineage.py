@@ -113,6 +113,20 @@ SUCCESSIONS: tuple[Succession, ...] = (
     ),
 )
 
+
+def created_by(la_code: str) -> Succession | None:
+    """The reorganisation that made ``la_code`` (DfE's 3-digit code) an authority with a new
+    area, if one did; None for authorities that kept their area (North Yorkshire's 815).
+
+    Example:
+        >>> created_by("942").note
+        'On 1 April 2023 Cumbria was split into Cumberland and Westmorland and Furness.'
+        >>> created_by("815") is None
+        True
+    """
+    return next((s for s in SUCCESSIONS if s.boundary_changed and la_code in s.after), None)
+
+
 LINEAGE_COLUMNS = [
     "new_la_code",
     "la_name",
