@@ -154,7 +154,9 @@ def layered(*layers: alt.TopLevelMixin, **properties: object) -> alt.LayerChart:
 
 
 def chart_of(frame: pl.DataFrame) -> alt.Chart:
-    """``alt.Chart(frame)`` with the frame's rows given to Altair as values, converted once.
+    """``alt.Chart(frame)`` with the frame's rows given to Altair as values, converted once
+    (layers drawn from the same frame share one: ``rows = chart_of(frame)``, then
+    ``rows.mark_line()`` and ``rows.mark_point()``).
 
     Altair converts a DataFrame through narwhals again for every layer and every ``to_dict``
     (half the time of building a pack's charts); given the rows, it only names them. Dates
@@ -320,15 +322,12 @@ def trend_chart(
             detail=alt.Detail("segment:N"),
         )
     )
-    lines = (
-        chart_of(long)
-        .mark_line(strokeWidth=2.5)
-        .encode(x=x, y=y, color=colour, strokeDash=dash, detail=alt.Detail("segment:N"))
+    drawn = chart_of(long)  # one conversion of the rows for the lines and their points
+    lines = drawn.mark_line(strokeWidth=2.5).encode(
+        x=x, y=y, color=colour, strokeDash=dash, detail=alt.Detail("segment:N")
     )
-    points = (
-        chart_of(long)
-        .mark_point(filled=True, size=45)
-        .encode(x=x, y=y, color=colour, shape=shape, tooltip=tooltip)
+    points = drawn.mark_point(filled=True, size=45).encode(
+        x=x, y=y, color=colour, shape=shape, tooltip=tooltip
     )
     last = long.sort("year").group_by("series", maintain_order=True).last()
     plotted = pl.concat([long["value"], band_data["ci95_low"], band_data["ci95_high"]])
@@ -352,16 +351,13 @@ def trend_chart(
         chosen.focus, chosen.members, series["year"].min(), series["year"].max()
     )
     if events.height:
-        rule = (
-            chart_of(events)
-            .mark_rule(strokeDash=[3, 3], color="#6f777b")
-            .encode(x=alt.X("year:Q"), tooltip=[alt.Tooltip("note:N", title="Reorganisation")])
+        marked = chart_of(events)
+        rule = marked.mark_rule(strokeDash=[3, 3], color="#6f777b").encode(
+            x=alt.X("year:Q"), tooltip=[alt.Tooltip("note:N", title="Reorganisation")]
         )
-        text = (
-            chart_of(events)
-            .mark_text(align="left", dx=3, dy=-4, fontSize=10, color="#505a5f", baseline="top")
-            .encode(x=alt.X("year:Q"), y=alt.YValue(0), text=alt.TextValue("reorganisation"))
-        )
+        text = marked.mark_text(
+            align="left", dx=3, dy=-4, fontSize=10, color="#505a5f", baseline="top"
+        ).encode(x=alt.X("year:Q"), y=alt.YValue(0), text=alt.TextValue("reorganisation"))
         layers += [rule, text]
     chart = layered(*layers, width=WIDTH, height=300)
     latest = series.filter(pl.col("value").is_not_null()).tail(1)
@@ -371,6 +367,7 @@ def trend_chart(
     first, end = int(series["year"].min()), int(series["year"].max())
     title = f"{_subject(ind)} in {focus['area_name']}: {word}"
     detail = ""
+    untested = ""  # why OHID's recent-trend test did not run, where it did not
     if latest_row:
         detail = (
             f" In {year_label(latest_row['year'])} {focus['area_name']} was "
@@ -379,7 +376,8 @@ def trend_chart(
             f"{with_unit(latest_row['england'], indicator)}."
         )
         if latest_row["trend_reason"]:
-            detail += f" No recent trend is tested: {latest_row['trend_reason']}."
+            untested = f"No recent trend is tested: {latest_row['trend_reason']}"
+            detail += f" {untested}."
     description = (
         f"Line chart of {ind.title.lower()} for {focus['area_name']} from "
         f"{year_label(first)} to {year_label(end)}, with its 95% confidence interval "
@@ -390,7 +388,7 @@ def trend_chart(
         f"{ind.title}, {year_label(first)} to {year_label(end)}; comparators: {chosen.label}"
     ]
     if word == NOT_TESTABLE:
-        subtitle.append(f"No recent trend is tested: {latest_row['trend_reason']} (OHID's method)")
+        subtitle.append(f"{untested} (OHID's method)")
     return _finish(chart, title, subtitle, description, _note(indicator, source))
 
 
@@ -502,25 +500,22 @@ def comparator_chart(
         ),
     )
     x = alt.X("value:Q", title=_measure(indicator), scale=alt.Scale(zero=True), axis=VALUE_AXIS)
-    bars = (
-        chart_of(values)
-        .mark_bar()
-        .encode(
-            x=x,
-            y=y,
-            color=alt.Color(
-                "is_focus:N",
-                scale=alt.Scale(domain=[True, False], range=[FOCUS, OTHERS]),
-                legend=None,
-            ),
-            tooltip=[
-                alt.Tooltip("area_name:N", title="Authority"),
-                alt.Tooltip("value:Q", title=INDICATORS[indicator].title, format=",.1f"),
-            ],
-        )
+    members = chart_of(values)
+    bars = members.mark_bar().encode(
+        x=x,
+        y=y,
+        color=alt.Color(
+            "is_focus:N",
+            scale=alt.Scale(domain=[True, False], range=[FOCUS, OTHERS]),
+            legend=None,
+        ),
+        tooltip=[
+            alt.Tooltip("area_name:N", title="Authority"),
+            alt.Tooltip("value:Q", title=INDICATORS[indicator].title, format=",.1f"),
+        ],
     )
     label = alt.Text("value:Q", format=",.1f" if INDICATORS[indicator].decimals else ",.0f")
-    labels = chart_of(values).encode(x=x, y=y, text=label)
+    labels = members.encode(x=x, y=y, text=label)
     text = labels.mark_text(align="left", dx=4, fontSize=10)
     # White behind each value, so a rule crossing it does not strike it through.
     halo = labels.mark_text(align="left", dx=4, fontSize=10, stroke="white", strokeWidth=3)
@@ -909,15 +904,11 @@ def overview_chart(
         ],
     )
     spine = layered(full, mid, centre, group_mark, marker, width=360, height=26 * len(order))
-    text_value = (
-        chart_of(rows)
-        .mark_text(align="right", fontSize=11)
-        .encode(y=y.axis(None), text=alt.Text("value_text:N"), x=alt.XValue(55))
+    text_value = base.mark_text(align="right", fontSize=11).encode(
+        y=y.axis(None), text=alt.Text("value_text:N"), x=alt.XValue(55)
     )
-    text_england = (
-        chart_of(rows)
-        .mark_text(align="right", fontSize=11, color=ENGLAND)
-        .encode(y=y.axis(None), text=alt.Text("england_text:N"), x=alt.XValue(115))
+    text_england = base.mark_text(align="right", fontSize=11, color=ENGLAND).encode(
+        y=y.axis(None), text=alt.Text("england_text:N"), x=alt.XValue(115)
     )
     header = (
         chart_of(
@@ -987,36 +978,33 @@ def spc_chart(la: str, indicator: str, source: Source = None) -> alt.LayerChart:
     y = alt.Y("value:Q", title=_measure(indicator), scale=alt.Scale(zero=False), axis=VALUE_AXIS)
     centre = pl.DataFrame({"value": [rows["spc_mean"][0]]}).drop_nulls()
     bounds = pl.DataFrame({"value": [rows["spc_upper"][0], rows["spc_lower"][0]]}).drop_nulls()
-    line = chart_of(rows).mark_line(color=FOCUS, strokeWidth=2).encode(x=x, y=y)
+    years = chart_of(rows)
+    line = years.mark_line(color=FOCUS, strokeWidth=2).encode(x=x, y=y)
     domain = ["Common cause", *labels.values()]
-    points = (
-        chart_of(rows)
-        .mark_point(filled=True, size=90)
-        .encode(
-            x=x,
-            y=y,
-            color=alt.Color(
-                "point:N",
-                scale=alt.Scale(
-                    domain=domain,
-                    range=[FOCUS, "#d4351c", "#d4351c", "#F46A25", "#F46A25", "#A285D1"],
-                ),
-                legend=alt.Legend(title=None, orient="bottom", columns=3),
+    points = years.mark_point(filled=True, size=90).encode(
+        x=x,
+        y=y,
+        color=alt.Color(
+            "point:N",
+            scale=alt.Scale(
+                domain=domain,
+                range=[FOCUS, "#d4351c", "#d4351c", "#F46A25", "#F46A25", "#A285D1"],
             ),
-            shape=alt.Shape(
-                "point:N",
-                scale=alt.Scale(
-                    domain=domain,
-                    range=["circle", "triangle-up", "triangle-down", "diamond", "square", "cross"],
-                ),
-                legend=alt.Legend(title=None, orient="bottom", columns=3),
+            legend=alt.Legend(title=None, orient="bottom", columns=3),
+        ),
+        shape=alt.Shape(
+            "point:N",
+            scale=alt.Scale(
+                domain=domain,
+                range=["circle", "triangle-up", "triangle-down", "diamond", "square", "cross"],
             ),
-            tooltip=[
-                alt.Tooltip("year:Q"),
-                alt.Tooltip("value:Q", format=",.1f"),
-                alt.Tooltip("point:N"),
-            ],
-        )
+            legend=alt.Legend(title=None, orient="bottom", columns=3),
+        ),
+        tooltip=[
+            alt.Tooltip("year:Q"),
+            alt.Tooltip("value:Q", format=",.1f"),
+            alt.Tooltip("point:N"),
+        ],
     )
     mean_rule = (
         chart_of(centre).mark_rule(color=COMPARATORS, strokeWidth=1.5).encode(y=alt.Y("value:Q"))
@@ -1193,27 +1181,24 @@ def target_chart(table: pl.DataFrame, indicator: str, area_name: str) -> alt.Lay
     order = rows["period"].to_list()
     x = alt.X("period:O", title=None, sort=order, axis=alt.Axis(labelAngle=0))
     y = alt.Y("value:Q", title=first["title"], scale=alt.Scale(zero=True), axis=VALUE_AXIS)
-    line = chart_of(rows).mark_line(color=FOCUS, strokeWidth=2).encode(x=x, y=y)
+    periods = chart_of(rows)
+    line = periods.mark_line(color=FOCUS, strokeWidth=2).encode(x=x, y=y)
     # The legend names each status by shape and words (the symbols' glyphs are not in every
     # font the renderer has).
     domain = list(STATUS_SHAPES)
-    points = (
-        chart_of(rows)
-        .mark_point(filled=True, size=110, color=FOCUS)
-        .encode(
-            x=x,
-            y=y,
-            shape=alt.Shape(
-                "status:N",
-                scale=alt.Scale(domain=domain, range=list(STATUS_SHAPES.values())),
-                legend=alt.Legend(title=None, orient="bottom"),
-            ),
-            tooltip=[
-                alt.Tooltip("period:N"),
-                alt.Tooltip("value:Q", format=f",.{decimals}f"),
-                alt.Tooltip("shown_status:N", title="status"),
-            ],
-        )
+    points = periods.mark_point(filled=True, size=110, color=FOCUS).encode(
+        x=x,
+        y=y,
+        shape=alt.Shape(
+            "status:N",
+            scale=alt.Scale(domain=domain, range=list(STATUS_SHAPES.values())),
+            legend=alt.Legend(title=None, orient="bottom"),
+        ),
+        tooltip=[
+            alt.Tooltip("period:N"),
+            alt.Tooltip("value:Q", format=f",.{decimals}f"),
+            alt.Tooltip("shown_status:N", title="status"),
+        ],
     )
     goal = pl.DataFrame(
         {
@@ -1221,15 +1206,12 @@ def target_chart(table: pl.DataFrame, indicator: str, area_name: str) -> alt.Lay
             "label": [f"Target: {first['direction']} {first['target']:,.{decimals}f}"],
         }
     )
-    rule = (
-        chart_of(goal)
-        .mark_rule(color=ENGLAND, strokeDash=[6, 4], strokeWidth=2)
-        .encode(y=alt.Y("target:Q"))
+    target_line = chart_of(goal)
+    rule = target_line.mark_rule(color=ENGLAND, strokeDash=[6, 4], strokeWidth=2).encode(
+        y=alt.Y("target:Q")
     )
-    label = (
-        chart_of(goal)
-        .mark_text(align="left", dx=4, dy=-8, color=ENGLAND)
-        .encode(y=alt.Y("target:Q"), x=alt.XValue(0), text=alt.Text("label:N"))
+    label = target_line.mark_text(align="left", dx=4, dy=-8, color=ENGLAND).encode(
+        y=alt.Y("target:Q"), x=alt.XValue(0), text=alt.Text("label:N")
     )
     chart = layered(rule, label, line, points, width=WIDTH, height=260)
     near = rows.filter(pl.col("status") != "off target, causing concern").height
@@ -1422,15 +1404,12 @@ def provisional_chart(
         .mark_rule(color=AUTHORITY, strokeWidth=2)
         .encode(x=alt.X("year:Q"), y=alt.Y("low:Q"), y2=alt.Y2("high:Q"))
     )
-    hollow = (
-        chart_of(point)
-        .mark_point(size=140, filled=False, color=AUTHORITY, strokeWidth=2.5)
-        .encode(x=x, y=y, tooltip=[alt.Tooltip("label:N"), alt.Tooltip("value:Q", format=",.1f")])
-    )
-    label = (
-        chart_of(point)
-        .mark_text(align="right", dx=-10, dy=-12, color=AUTHORITY)
-        .encode(x=x, y=y, text=alt.Text("label:N"))
+    local_point = chart_of(point)
+    hollow = local_point.mark_point(
+        size=140, filled=False, color=AUTHORITY, strokeWidth=2.5
+    ).encode(x=x, y=y, tooltip=[alt.Tooltip("label:N"), alt.Tooltip("value:Q", format=",.1f")])
+    label = local_point.mark_text(align="right", dx=-10, dy=-12, color=AUTHORITY).encode(
+        x=x, y=y, text=alt.Text("label:N")
     )
     chart = layered(lines, whisker, hollow, label, width=WIDTH, height=280)
     ind = INDICATORS[indicator]
