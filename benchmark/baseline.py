@@ -215,6 +215,9 @@ def baseline_table(
                                 ci95_low=[b[0] for b in bounds], ci95_high=[b[1] for b in bounds]
                             )
                         trend_of[(code, end["year"])] = trend(window, unit)
+        have = by_indicator[by_indicator["value"].notna()]
+        value_of = {year: rows.set_index("la_code")["value"] for year, rows in have.groupby("year")}
+        first_year = have.groupby("la_code")["year"].min()
         for year, rows_year in by_indicator.groupby("year"):
             values = rows_year[rows_year["value"].notna()]
             target = england.get((indicator, year))
@@ -253,6 +256,20 @@ def baseline_table(
                     out["comparator_median"] = float(np.median(members))
                     if pd.notna(value):
                         out["rank"] = 1 + sum(m > value for m in members)
+                # the comparator mean's change over the members with figures in both years
+                now = value_of.get(year, pd.Series(dtype=float))
+                for name, then in (("1y", year - 1), ("since_base", first_year.get(code))):
+                    if then is None or (name == "since_base" and then >= year):
+                        continue
+                    before = value_of.get(then, pd.Series(dtype=float))
+                    both = [m for m in groups.get(code, []) if m in now.index and m in before.index]
+                    n_name = "comparator_matched_n_" + ("1y" if name == "1y" else "base")
+                    out[n_name] = len(both)
+                    if both:
+                        change = np.mean([now[m] for m in both]) - np.mean(
+                            [before[m] for m in both]
+                        )
+                        out[f"comparator_matched_change_{name}"] = float(change)
                 out["spc_rule"] = spc_of.get((code, year))
                 found = trend_of.get((code, year))
                 if found is not None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+import cscbench.analyses.engine as engine
 from cscbench.analyses import FLAG_MEANINGS, benchmark, benchmark_table, outliers, rank, trend
-from cscbench.analyses.engine import COLUMNS, group_statistics
+from cscbench.analyses.engine import COLUMNS, group_statistics, matched_changes
 from cscbench.datasets import load_indicators
 from cscbench.errors import AreaNotFound, UsageError
 
@@ -198,6 +199,36 @@ def test_include_self_adds_the_focus_to_the_statistics_only():
     assert (stats["rank"], stats["rank_of"], stats["rank_best"]) == (1, 4, 4)
 
 
+def test_matched_change_worked_by_hand():
+    # Members A, B, C; C has no 2024 figure. LAIT's means: 2024 (A, B) 25, 2025 (A, B, C) 30,
+    # a change of +5 (20%) that is C's arrival. Over A and B, in both years: 25 -> 22.5, -10%.
+    # With the focus counted (include_self): F, A, B in both years, 20 -> 21.67, +1.67.
+    panel = pl.concat(
+        [
+            small_panel({"F": 10.0, "A": 30.0, "B": 20.0, "C": None}).with_columns(
+                pl.lit(2024).alias("year")
+            ),
+            small_panel({"F": 20.0, "A": 25.0, "B": 20.0, "C": 45.0}),
+        ]
+    )
+    members = small_members("F", ["A", "B", "C"])
+    table = panel.filter(pl.col("la_code") == "F").with_columns(pl.lit(2024).alias("base_year"))
+    row = matched_changes(table, panel, members).filter(pl.col("year") == 2025).row(0, named=True)
+    assert row["comparator_matched_n_1y"] == 2
+    assert row["comparator_matched_change_1y"] == pytest.approx(-2.5)
+    assert row["comparator_matched_change_1y_pct"] == pytest.approx(-10.0)
+    assert (row["comparator_matched_n_base"], row["comparator_matched_change_since_base"]) == (
+        2,
+        pytest.approx(-2.5),
+    )
+    first = matched_changes(table, panel, members).filter(pl.col("year") == 2024).row(0, named=True)
+    assert first["comparator_matched_n_1y"] == 0 and first["comparator_matched_change_1y"] is None
+    assert first["comparator_matched_n_base"] is None  # no earlier base year to compare with
+    own = matched_changes(table, panel, members, include_self=True).filter(pl.col("year") == 2025)
+    assert own["comparator_matched_n_1y"].item() == 3
+    assert own["comparator_matched_change_1y"].item() == pytest.approx(65 / 3 - 20)
+
+
 def test_focus_without_a_value_has_no_rank():
     panel = small_panel({"F": None, "A": 30.0, "B": 20.0})
     stats = group_statistics(panel, small_members("F", ["A", "B"]), AREAS).row(0, named=True)
@@ -226,6 +257,36 @@ def test_every_authority_benchmarks_without_error(table_2025):
         rows = benchmark(code, year=2025)
         assert rows.height == 18
         assert ((rows["group_n"] + rows["group_missing"].list.len()) == 10).all()
+
+
+def test_matched_change_is_lait_change_where_the_members_are_the_same(table_2025):
+    # Where the two years' means are over the same members, the like-for-like change is the
+    # change of LAIT's means, and it counts every member with a figure.
+    for missing, n, change in (
+        ("group_missing_previous", "comparator_matched_n_1y", "change_1y"),
+        ("group_missing_base", "comparator_matched_n_base", "change_since_base"),
+    ):
+        same = table_2025.filter(
+            pl.col(missing).list.sort() == pl.col("group_missing").list.sort(),
+            pl.col(f"comparator_mean_{change}").is_not_null(),
+        )
+        assert same.height > 2000
+        assert (same[n] == same["group_n"]).all()
+        difference = same[f"comparator_matched_{change}"] - same[f"comparator_mean_{change}"]
+        assert (difference.abs() < 1e-9).all()
+        # and in every row it counts the ten members less those without a figure in either year
+        compared = table_2025.filter(pl.col(n).is_not_null())
+        either = pl.concat_list("group_missing", missing).list.unique().list.len()
+        assert (compared[n] == compared.select(10 - either).to_series()).all()
+        assert compared.filter(pl.col(n) < pl.col("group_n")).height > 300
+
+
+def test_a_large_grid_worked_indicator_by_indicator_gives_the_same_table(monkeypatch):
+    # Group statistics and matched changes go indicator by indicator beyond GRID_ROWS (so a
+    # national run at 100 times the authorities stays in memory); the numbers must not change.
+    whole = benchmark_table(indicators=["referral_count", "cp_2yrs_pct"])
+    monkeypatch.setattr(engine, "GRID_ROWS", 100)
+    assert benchmark_table(indicators=["referral_count", "cp_2yrs_pct"]).equals(whole)
 
 
 def test_benchmark_equals_the_table_row(table_2025):

@@ -10,7 +10,7 @@ import pytest
 
 from cscbench.analyses import benchmark
 from cscbench.analyses.engine import COLUMNS
-from cscbench.analyses.narrative import as_text, narrative
+from cscbench.analyses.narrative import MATCHED_MIN, as_text, narrative
 from cscbench.analyses.wording import compared_with, period, rank_words, year_label
 
 
@@ -191,11 +191,12 @@ def test_a_new_authority_says_why_it_has_no_longer_term_comparison():
     assert "since 31 March 2013, from 373.4" in long_term
 
 
-def test_a_comparator_average_over_other_authorities_is_not_called_a_change():
+def test_a_comparator_average_over_other_authorities_is_compared_like_for_like():
     # Hampshire, one of Rutland's ten 2025 neighbours, has no referrals figure for 2023-24 and
     # 41,142 for 2024-25: the average of the other nine was 3,506, of all ten 7,520, and the
     # narrative said the comparator average "rose by 114.5%". Each year's average stays as
-    # LAIT gives it; its change is not said, and why is.
+    # LAIT gives it; the change said is over the nine with figures in both years, worked by
+    # hand from the DfE file: 31,555 referrals in 2023-24 and 34,054 in 2024-25, +7.9%.
     table = benchmark("Rutland", year=2025, indicators=["referral_count"])
     row = table.row(0, named=True)
     assert (row["group_missing"], row["group_missing_previous"]) == ([], ["Hampshire"])
@@ -203,18 +204,36 @@ def test_a_comparator_average_over_other_authorities_is_not_called_a_change():
     assert round(row["comparator_mean"], 1) == 7519.6
     change = narrative(table).filter(pl.col("kind") == "change")["sentence"].item()
     assert change.endswith(
-        "Over the same year, England rose by 1.8%; the comparator average is not compared, as "
-        "it is over different authorities in the two years (no figure for Hampshire in 2023-24)."
+        "Over the same year, the comparator average over the 9 authorities with figures in "
+        "both years rose by 7.9% (no figure for Hampshire in 2023-24) and England rose by 1.8%."
     )
     assert "114.5" not in change
-    used = narrative(table).filter(pl.col("kind") == "change")["fields"].item()
-    assert json.loads(used)["group_missing_previous"] == ["Hampshire"]
-    assert "comparator_mean_change_1y_pct" not in json.loads(used)
-    # the same authorities in both years: said as before
+    used = json.loads(narrative(table).filter(pl.col("kind") == "change")["fields"].item())
+    assert used["group_missing_previous"] == ["Hampshire"]
+    assert used["comparator_matched_n_1y"] == 9
+    assert round(used["comparator_matched_change_1y"], 4) == round((34054 - 31555) / 9, 4)
+    assert "comparator_mean_change_1y_pct" not in used
+    # the same authorities in both years: LAIT's averages' change, said as before
     derby = narrative(benchmark("Derby", year=2025, indicators=["referral_rate"]))
     said = derby.filter(pl.col("kind") == "change")["sentence"].item()
     assert said.endswith(
         "Over the same year, the comparator average fell by 2.2% and England rose by 0.7%."
+    )
+
+
+def test_a_comparator_change_over_too_few_of_the_same_authorities_is_not_compared():
+    # Coventry's 2025 neighbours and the percentage of plans lasting 2 years or more since
+    # 2012-13: five had no 2012-13 figure and three none for 2024-25 (DfE suppresses small
+    # counts), so at most two have both; the change is not compared, and why is said.
+    table = benchmark("Coventry", year=2025, indicators=["cp_2yrs_pct"])
+    row = table.row(0, named=True)
+    assert row["comparator_matched_n_base"] < MATCHED_MIN
+    long_term = narrative(table).filter(pl.col("kind") == "long_term")["sentence"].item()
+    assert long_term.endswith(
+        "Over the same period, England fell by 1.0 percentage points; the comparator average "
+        "is not compared, as it is over different authorities in the two years (no figure for "
+        "Derby, Southampton, Wolverhampton, Rochdale and Walsall at 31 March 2013 or "
+        "Peterborough, Bolton and Luton at 31 March 2025)."
     )
 
 

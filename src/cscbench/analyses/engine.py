@@ -314,6 +314,100 @@ def _changes(table: pl.DataFrame, base_year: int | None) -> pl.DataFrame:
     return table.drop([c for c in table.columns if c.startswith("_")])
 
 
+def _comparator_pairs(members: pl.DataFrame, include_self: bool) -> pl.DataFrame:
+    """(focus, member) for every authority the comparator mean counts, in group order (a
+    fixed order makes the means' sums independent of input order)."""
+    pairs = members.sort("focus", "order").select("focus", "member")
+    if include_self:
+        own = members.select("focus").unique().with_columns(pl.col("focus").alias("member"))
+        pairs = pl.concat([own, pairs]).sort("focus", maintain_order=True)
+    return pairs
+
+
+def _matched_means(pairs: pl.DataFrame, name: str) -> pl.DataFrame:
+    """Count, change and % change of the mean of ``value`` against the mean of ``then`` per
+    (focus, indicator, year), over rows (member figures) that have both."""
+    now, before = pl.col("value").mean(), pl.col("then").mean()
+    n = "comparator_matched_n_" + ("1y" if name == "1y" else "base")
+    return pairs.group_by("focus", "indicator", "year").agg(
+        pl.len().cast(pl.Int32).alias(n),
+        (now - before).alias(f"comparator_matched_change_{name}"),
+        _pct_change(now, before).alias(f"comparator_matched_change_{name}_pct"),
+    )
+
+
+def matched_changes(
+    table: pl.DataFrame, panel: pl.DataFrame, members: pl.DataFrame, include_self: bool = False
+) -> pl.DataFrame:
+    """The comparator mean's changes like for like: over the members with a figure in both
+    years, for the year-on-year change (``comparator_matched_change_1y``, ``_1y_pct``,
+    ``comparator_matched_n_1y``) and the change since ``base_year``
+    (``comparator_matched_change_since_base``, ``_since_base_pct``,
+    ``comparator_matched_n_base``).
+
+    Each year's ``comparator_mean`` is over the members with a figure that year, as in LAIT,
+    so where a member has a figure in one year only, the difference of the two means is partly
+    a change of authorities: Rutland's neighbours' mean number of referrals went from 3,506
+    (nine) to 7,520 (ten) in 2024-25 because Hampshire (41,142) had no 2023-24 figure. The
+    matched change is cscbench's own rule, not LAIT's: the difference of the two years' means
+    over the same authorities (a matched, or paired, comparison), 3,506 to 3,784 over the nine,
+    +7.9%. Where every member has a figure in both years it equals
+    ``comparator_mean_change_1y``. No matched member: the change is null and the count 0;
+    no earlier base year: the since-base columns are null.
+
+    Example:
+        >>> t = benchmark("Rutland", year=2025, indicators=["referral_count"])
+        >>> row = t.row(0, named=True)
+        >>> row["comparator_matched_n_1y"], round(row["comparator_matched_change_1y_pct"], 1)
+        (9, 7.9)
+    """
+    grid = members.height * panel.select("indicator", "year").n_unique()
+    if grid <= GRID_ROWS:
+        return _matched_changes(table, panel, members, include_self)
+    parts = [  # a large grid indicator by indicator, as in group_statistics
+        _matched_changes(rows, panel.filter(pl.col("indicator") == name), members, include_self)
+        for (name,), rows in table.group_by("indicator", maintain_order=True)
+    ]
+    return pl.concat(parts)
+
+
+def _matched_changes(
+    table: pl.DataFrame, panel: pl.DataFrame, members: pl.DataFrame, include_self: bool
+) -> pl.DataFrame:
+    figures = panel.filter(pl.col("value").is_not_null()).select(
+        "indicator", "year", pl.col("la_code").alias("member"), "value"
+    )
+    pairs = _comparator_pairs(members, include_self)
+    previous = figures.select(
+        "indicator", (pl.col("year") + 1).alias("year"), "member", pl.col("value").alias("then")
+    )
+    with_previous = figures.join(previous, on=["member", "indicator", "year"])
+    one_year = _matched_means(pairs.join(with_previous, on="member", maintain_order="left"), "1y")
+    bases = table.filter(pl.col("base_year") < pl.col("year")).select(
+        pl.col("la_code").alias("focus"), "indicator", "year", "base_year"
+    )
+    at_base = figures.rename({"year": "base_year", "value": "then"})
+    since_base = _matched_means(
+        bases.join(pairs, on="focus", maintain_order="right")
+        .join(figures, on=["member", "indicator", "year"], maintain_order="left")
+        .join(at_base, on=["member", "indicator", "base_year"], maintain_order="left"),
+        "since_base",
+    )
+    keys = table.select(pl.col("la_code").alias("focus"), "indicator", "year", "base_year")
+    on = ["focus", "indicator", "year"]
+    matched = (
+        keys.join(one_year, on=on, how="left", maintain_order="left")
+        .join(since_base, on=on, how="left", maintain_order="left")
+        .with_columns(
+            pl.col("comparator_matched_n_1y").fill_null(0),
+            pl.when(pl.col("base_year") < pl.col("year"))
+            .then(pl.col("comparator_matched_n_base").fill_null(0))
+            .alias("comparator_matched_n_base"),
+        )
+    )
+    return table.hstack(matched.drop(*on, "base_year").get_columns())
+
+
 def _boundary_events(members: pl.DataFrame) -> pl.DataFrame:
     """(focus, event_year) for every succession touching the focus or one of its members."""
     events = pl.DataFrame(
@@ -491,10 +585,16 @@ COLUMNS = [
     "comparator_mean_change_1y",
     "comparator_mean_change_1y_pct",
     "group_missing_previous",
+    "comparator_matched_n_1y",
+    "comparator_matched_change_1y",
+    "comparator_matched_change_1y_pct",
     "comparator_mean_base",
     "comparator_mean_change_since_base",
     "comparator_mean_change_since_base_pct",
     "group_missing_base",
+    "comparator_matched_n_base",
+    "comparator_matched_change_since_base",
+    "comparator_matched_change_since_base_pct",
     "england_previous",
     "england_change_1y",
     "england_change_1y_pct",
@@ -551,6 +651,7 @@ def _assemble(
         pl.lit(label).alias("group"),
     )
     table = _changes(table, base_year)
+    table = matched_changes(table, panel, members, include_self)
     table = _flags(table, _boundary_events(members))
     return table.select(COLUMNS).sort("la_code", "indicator", "year")
 

@@ -148,11 +148,19 @@ def _change_phrase(new: float | None, old: float | None, ind: str) -> str | None
 
 #: The table's column naming the members without a figure in the year a change is from.
 MISSING_THEN = {"change_1y": "group_missing_previous", "change_since_base": "group_missing_base"}
+#: The table's column counting the members with a figure in both years of a change.
+MATCHED_N = {
+    "change_1y": "comparator_matched_n_1y",
+    "change_since_base": "comparator_matched_n_base",
+}
+#: Fewest members with figures in both years for a like-for-like comparator change to be said
+#: (as for a rank in the group).
+MATCHED_MIN = 3
 
 
 def _other_authorities(row: dict, change: str) -> str | None:
-    """Why the comparator average's change is not said, when its two years average different
-    authorities: '(no figure for Hampshire in 2023-24)'. None when they are the same ones.
+    """Who had a figure in only one of a change's two years: '(no figure for Hampshire in
+    2023-24)'. None when both years' comparator averages are over the same authorities.
 
     Each year's average is over the members with a figure that year (as in LAIT), so a member
     without one in either year makes the difference of the averages a change of authorities,
@@ -176,45 +184,71 @@ def _other_authorities(row: dict, change: str) -> str | None:
     return f"(no figure for {' or '.join(gaps)})"
 
 
+def _moved(value: float, ind: str) -> str:
+    """'rose by 2.2%' / 'fell by 1.0 percentage points' / 'was unchanged'."""
+    amount = f"{abs(value):.1f}"
+    if amount == "0.0":
+        return "was unchanged"
+    unit = "%" if change_unit(ind) == "%" else " percentage points"
+    return f"{'rose' if value > 0 else 'fell'} by {amount}{unit}"
+
+
+def _comparator_moved(row: dict, change: str) -> tuple[str, bool] | None:
+    """The comparator average's change, like for like where its two years' members differ.
+
+    Where a member had a figure in one year only, the change said is the matched one (engine
+    :func:`~cscbench.analyses.engine.matched_changes`): over the members with a figure in
+    both years, named as such, with who is left out. With fewer than :data:`MATCHED_MIN` such
+    members it is not compared, and why is said. Returns the words and whether they are a
+    change (False: not compared).
+    """
+    ind = row["indicator"]
+    percent = change_unit(ind) == "%"
+    differ = _other_authorities(row, change)
+    if not differ:
+        value = row[f"comparator_mean_{change}_pct" if percent else f"comparator_mean_{change}"]
+        return None if value is None else (f"the comparator average {_moved(value, ind)}", True)
+    value = row.get(
+        f"comparator_matched_{change}_pct" if percent else f"comparator_matched_{change}"
+    )
+    matched = row.get(MATCHED_N[change]) or 0
+    if value is None or matched < MATCHED_MIN:
+        return (
+            "the comparator average is not compared, as it is over different authorities in "
+            f"the two years {differ}",
+            False,
+        )
+    return (
+        f"the comparator average over the {matched} authorities with figures in both years "
+        f"{_moved(value, ind)} {differ}",
+        True,
+    )
+
+
 def _others(row: dict, prefix: str, change: str) -> str | None:
     """'Over the same year, the comparator average rose by 2.2% and England rose by 1.5%.'
 
-    The comparator average's change is left out, and why said, when its two years average
-    different authorities (:func:`_other_authorities`).
+    Where the two years' averages are over different authorities, the comparator average's
+    change is the like-for-like one, or not compared (:func:`_comparator_moved`).
     """
     ind = row["indicator"]
-    parts = []
-    differ = _other_authorities(row, change)
-    for who, key in (("the comparator average", "comparator_mean_"), ("England", "england_")):
-        value = row[f"{key}{change}_pct"] if change_unit(ind) == "%" else row[f"{key}{change}"]
-        if value is None or (differ and key == "comparator_mean_"):
-            continue
-        if change_unit(ind) == "%":
-            amount = f"{abs(value):.1f}%"
-        else:
-            amount = f"{abs(value):.1f} percentage points"
-        verb = "rose" if value > 0 else "fell"
-        if f"{abs(value):.1f}" == "0.0":
-            parts.append(f"{who} was unchanged")
-        else:
-            parts.append(f"{who} {verb} by {amount}")
-    if differ:
-        parts.append(
-            "the comparator average is not compared, as it is over different authorities in "
-            f"the two years {differ}"
-        )
-        return f"{prefix}, {'; '.join(parts)}."
-    if not parts:
-        return None
-    return f"{prefix}, {' and '.join(parts)}."
+    england = row[f"england_{change}_pct" if change_unit(ind) == "%" else f"england_{change}"]
+    said = None if england is None else f"England {_moved(england, ind)}"
+    comparator = _comparator_moved(row, change)
+    if comparator is not None and not comparator[1]:  # not compared: said after England
+        return f"{prefix}, {'; '.join(p for p in (said, comparator[0]) if p)}."
+    parts = [p for p in (comparator and comparator[0], said) if p]
+    return f"{prefix}, {' and '.join(parts)}." if parts else None
 
 
 def _fields_used(row: dict, change: str, own: list[str]) -> dict:
     """The fields a change sentence used: ``own``, England's change, and the comparator
-    average's change where it is said (else who had no figure, which is said instead)."""
+    average's change: LAIT's where both years average the same authorities, else the matched
+    one with who had no figure."""
     keys = [*own, f"england_{change}", f"england_{change}_pct"]
     if _other_authorities(row, change):
-        keys += ["group_missing", MISSING_THEN[change]]
+        keys += ["group_missing", MISSING_THEN[change], MATCHED_N[change]]
+        keys += [f"comparator_matched_{change}", f"comparator_matched_{change}_pct"]
     else:
         keys += [f"comparator_mean_{change}", f"comparator_mean_{change}_pct"]
     return {k: row.get(k) for k in keys}
