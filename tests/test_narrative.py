@@ -237,6 +237,18 @@ def test_a_comparator_change_over_too_few_of_the_same_authorities_is_not_compare
     )
 
 
+def test_names_with_commas_or_and_are_kept_apart_in_a_list():
+    # Wandsworth's 2025 neighbours without a figure for plans lasting 2 years or more at 31
+    # March 2024 were Merton, "Bristol, City of" and "Brighton and Hove": listed with commas
+    # alone they read as five authorities.
+    said = narrative(benchmark("Wandsworth", year=2025, indicators=["cp_2yrs_pct"]))
+    change = said.filter(pl.col("kind") == "change")["sentence"].item()
+    assert (
+        "(no figure for Merton; Bristol, City of; and Brighton and Hove at 31 March 2024 or "
+        "Kingston upon Thames, Lambeth, Barnet and Reading at 31 March 2025)"
+    ) in change
+
+
 def test_a_value_tied_at_the_bottom_is_the_joint_lowest():
     # Redcar and Cleveland's 0% of plans lasting 2 years or more in 2024-25 ties with two of
     # the three comparators that have a figure; ties share the smaller rank (2 of 4 from the

@@ -446,7 +446,24 @@ def as_text(sentences: pl.DataFrame, markdown: bool = False) -> str:
 
 
 def _names(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    """Authorities' names as a list in words, kept apart where a name has a comma or "and" in
+    it (DfE's names are kept as they are).
+
+    Example:
+        >>> _names(["Merton", "Barnet"]), _names(["Merton", "Barnet", "Sutton"])
+        ('Merton and Barnet', 'Merton, Barnet and Sutton')
+        >>> _names(["Merton", "Brighton and Hove", "Barnet"])
+        'Merton, Brighton and Hove, and Barnet'
+        >>> _names(["Merton", "Bristol, City of", "Brighton and Hove"])
+        'Merton; Bristol, City of; and Brighton and Hove'
+    """
+    if len(names) == 1:
+        return names[0]
+    if any("," in n for n in names):
+        return f"{'; '.join(names[:-1])}; and {names[-1]}"
+    if any(" and " in n for n in names):
+        return f"{', '.join(names[:-1])}, and {names[-1]}"
+    return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _members_compared(ind: str, members: list[dict]) -> tuple[str, dict] | None:
