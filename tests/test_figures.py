@@ -23,7 +23,7 @@ from cscbench.figures import (
     to_svg,
     trend_chart,
 )
-from cscbench.figures.charts import LABEL_GAP_PX, dodge, provisional_chart
+from cscbench.figures.charts import LABEL_GAP_PX, SHORT_AVERAGE, dodge, provisional_chart
 from cscbench.figures.theme import (
     COMPARATORS,
     ENGLAND,
@@ -112,6 +112,30 @@ def test_trend_chart_has_band_and_four_series():
     derby_2017 = next(r for r in rows if r["series"] == "Derby" and r["year"] == 2017)
     assert derby_2017["value"] == pytest.approx(465.1636, abs=1e-4)
     assert lines["encoding"]["strokeDash"]["field"] == "series"  # not colour alone
+
+
+def test_trend_chart_marks_comparator_averages_over_fewer_authorities():
+    # Rutland's ten 2025 neighbours: Hampshire has no referrals figure for 2023-24, so that
+    # year's average (375.6 per 10,000, the mean of the nine rates) dips and 2024-25's (over
+    # ten, Hampshire 1,424.9) jumps back; the line joins LAIT's averages, and the year over
+    # nine is an open square, said in the subtitle and the description.
+    spec = trend_chart("Rutland", "referral_rate").to_dict()
+    marked = [layer for layer in spec["layer"] if layer.get("mark", {}).get("fill") == "white"]
+    assert len(marked) == 1
+    rows = data_of(spec, marked[0])
+    assert [(r["year"], r["averaged"]) for r in rows] == [
+        (2024, "9 of 10; no figure for Hampshire")
+    ]
+    assert rows[0]["value"] == pytest.approx(375.55, abs=0.005)
+    assert SHORT_AVERAGE in spec["title"]["subtitle"]
+    assert spec["description"].endswith(
+        "The comparator average is over fewer authorities in 2023-24 (9 of 10; no figure for "
+        "Hampshire)."
+    )
+    # Derby's comparators all have a figure in every year for children in need: no marks
+    derby = trend_chart("Derby", "cin_rate").to_dict()
+    assert SHORT_AVERAGE not in derby["title"]["subtitle"]
+    assert not [layer for layer in derby["layer"] if layer.get("mark", {}).get("fill") == "white"]
 
 
 def test_titles_are_whole_however_long_the_name():

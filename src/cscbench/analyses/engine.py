@@ -966,6 +966,7 @@ def trend_view(
         "status",
         "comparator_mean",
         "group_n",
+        "group_missing",
         "region",
         "england",
         "change_1y",

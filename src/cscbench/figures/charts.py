@@ -69,6 +69,8 @@ SERIES_STYLES = {
 }
 LABEL_GAP_PX = 14  # direct labels at 11 px, no closer than this
 YEAR_LABEL = "(datum.value - 1) + '-' + slice(toString(datum.value), 2)"
+#: A trend chart's note on its open markers (:func:`_short_averages`).
+SHORT_AVERAGE = "Open squares: comparator average over fewer authorities (some had no figure)"
 NOT_TESTABLE = "trend not testable"  # a trend title's end when OHID's test cannot run
 #: The axis of a chart's measure: about six labelled values and gridlines (Vega's default is
 #: one every 40 pixels: thirteen on a bar chart's 560), so the data, not the grid, stands out.
@@ -347,6 +349,30 @@ def trend_chart(
         .encode(x=x, y=alt.Y("label_at:Q"), text=alt.Text("series:N"), color=colour)
     )
     layers = [band, lines, points, labels]
+    short = _short_averages(series, len(chosen.members) + include_self)
+    if short.height:  # open markers where the average is over fewer authorities than the group
+        layers.append(
+            chart_of(short.rename({"comparator_mean": "value"}))
+            .mark_point(
+                shape=SERIES_STYLES["comparator_mean"][2],
+                filled=True,
+                fill="white",
+                stroke=SERIES_STYLES["comparator_mean"][0],
+                strokeWidth=1.5,
+                size=45,
+                fillOpacity=1,
+                strokeOpacity=1,
+            )
+            .encode(
+                x=x,
+                y=y,
+                tooltip=[
+                    alt.Tooltip("year:Q", title="Year ending March"),
+                    alt.Tooltip("value:Q", title="Comparator average", format=",.1f"),
+                    alt.Tooltip("averaged:N", title="Averaged over"),
+                ],
+            )
+        )
     events = _boundary_years(
         chosen.focus, chosen.members, series["year"].min(), series["year"].max()
     )
@@ -389,7 +415,47 @@ def trend_chart(
     ]
     if word == NOT_TESTABLE:
         subtitle.append(f"{untested} (OHID's method)")
+    if short.height:
+        description += f" {_short_words(short)}"
+        subtitle.append(SHORT_AVERAGE)
     return _finish(chart, title, subtitle, description, _note(indicator, source))
+
+
+def _short_averages(series: pl.DataFrame, group_size: int) -> pl.DataFrame:
+    """The years whose comparator average is over fewer than all ``group_size`` authorities
+    (members without a figure that year), with who it is over: 'averaged' ('9 of 10; no figure
+    for Hampshire'). Each year's average is LAIT's, so the line between two such years can
+    move because its authorities changed, not their figures.
+
+    Example:
+        >>> s = pl.DataFrame({"year": [2024, 2025], "comparator_mean": [3.0, 4.0],
+        ...                   "group_missing": [["Hampshire"], []]})
+        >>> _short_averages(s, 10)["averaged"].to_list()
+        ['9 of 10; no figure for Hampshire']
+    """
+    missing = pl.col("group_missing")
+    return series.filter(pl.col("comparator_mean").is_not_null(), missing.list.len() > 0).select(
+        "year",
+        "comparator_mean",
+        pl.format(
+            "{} of {}; no figure for {}",
+            (group_size - missing.list.len()).cast(pl.String),
+            pl.lit(str(group_size)),
+            missing.list.join(", "),
+        ).alias("averaged"),
+    )
+
+
+def _short_words(short: pl.DataFrame) -> str:
+    """Which years' comparator averages are over fewer authorities, and who they are over.
+
+    Example:
+        >>> _short_words(pl.DataFrame({"year": [2024], "averaged": ["9 of 10; no figure for H"]}))
+        'The comparator average is over fewer authorities in 2023-24 (9 of 10; no figure for H).'
+    """
+    each = [f"{year_label(y)} ({a})" for y, a in short.select("year", "averaged").rows()]
+    years = each[0] if len(each) == 1 else f"{', '.join(each[:-1])} and {each[-1]}"
+    return f"The comparator average is over fewer authorities in {years}."
 
 
 def _trend_word(latest: dict | None) -> str:
