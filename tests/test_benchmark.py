@@ -338,6 +338,25 @@ def test_a_zero_on_a_large_base_is_flagged_as_unlikely_not_as_small_numbers():
     assert scilly["flags"].to_list() == [["small_numbers"]]
 
 
+def test_a_new_authoritys_first_year_of_re_referrals_is_flagged():
+    # The four authorities made since 2021 with a first-year re-referral figure each reported
+    # far fewer re-referrals then than the year after (DfE's c1: Cumberland 253 of 2,375,
+    # 10.7%, then 764 of 3,367, 22.7%). Only those four figures are flagged; Dorset's and
+    # BCP's first year (2019-20) has no figure, and other measures are not flagged.
+    table = benchmark_table(indicators=["rereferral_pct", "nfa_pct", "cp_subsequent_pct"])
+    flagged = table.filter(pl.col("flags").list.contains("first_year_look_back"))
+    assert sorted(flagged.select("area_name", "year").rows()) == [
+        ("Cumberland", 2024),
+        ("North Northamptonshire", 2022),
+        ("West Northamptonshire", 2022),
+        ("Westmorland and Furness", 2024),
+    ]
+    assert set(flagged["indicator"]) == {"rereferral_pct"}
+    cumberland = flagged.filter(pl.col("area_name") == "Cumberland").row(0, named=True)
+    assert (cumberland["numerator"], cumberland["denominator"]) == (253, 2375)
+    assert "first_year_look_back" in FLAG_MEANINGS
+
+
 def test_published_mismatch_flag_is_raised_for_the_authority_rows():
     mismatch = benchmark_table(indicators=["cp_subsequent_pct"]).filter(
         pl.col("flags").list.contains("published_mismatch")

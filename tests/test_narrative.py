@@ -249,6 +249,31 @@ def test_names_with_commas_or_and_are_kept_apart_in_a_list():
     ) in change
 
 
+def test_a_new_authoritys_first_year_of_re_referrals_is_doubted_and_changes_from_it_too():
+    # Cumberland's 10.7% in 2023-24, its first year, then 22.7%: the first year may miss
+    # referrals made to Cumbria, so the figure is doubted right after it is given, and the
+    # next year's change from it is followed by the same caution.
+    first = narrative(benchmark("Cumberland", year=2024, indicators=["rereferral_pct"]))
+    assert first["kind"].to_list()[:2] == ["level", "caveat"]
+    assert first["sentence"][1] == (
+        "2023-24 was Cumberland's first year of figures, when referrals to the council it "
+        "replaced may not have counted as earlier referrals, so this figure may be too low; "
+        "treat it, and comparisons with it, with caution."
+    )
+    after = narrative(benchmark("Cumberland", year=2025, indicators=["rereferral_pct"]))
+    change = after.filter(pl.col("kind") == "change")["sentence"].item()
+    assert change.startswith("This is an increase of 12.0 percentage points from 10.7% in 2023-24.")
+    assert change.endswith(
+        "2023-24 was Cumberland's first year of figures, when referrals to the council it "
+        "replaced may not have counted as earlier referrals; treat this change with caution."
+    )
+    assert "first_year" not in " ".join(after.filter(pl.col("kind") == "caveat")["fields"])
+    # Derby was not made by a reorganisation; nor is a rate of referrals counted back
+    for la, ind in (("Derby", "rereferral_pct"), ("Cumberland", "referral_rate")):
+        said = " ".join(narrative(benchmark(la, year=2025, indicators=[ind]))["sentence"])
+        assert "first year of figures, when referrals" not in said
+
+
 def test_a_value_tied_at_the_bottom_is_the_joint_lowest():
     # Redcar and Cleveland's 0% of plans lasting 2 years or more in 2024-25 ties with two of
     # the three comparators that have a figure; ties share the smaller rank (2 of 4 from the

@@ -34,8 +34,8 @@ from cscbench.datasets import comparator_group, load_areas, load_indicators, loa
 from cscbench.datasets import group as group_of
 from cscbench.datasets.areas import find_area
 from cscbench.datasets.groups import MODEL_LABEL, ComparatorGroup
-from cscbench.datasets.lineage import SUCCESSIONS
-from cscbench.datasets.registry import INDICATORS, MULTIPLIER, get_indicator
+from cscbench.datasets.lineage import SUCCESSIONS, first_years
+from cscbench.datasets.registry import INDICATORS, LOOKS_BACK, MULTIPLIER, get_indicator
 from cscbench.datasets.store import Source, resolve, stored
 from cscbench.datasets.targets import TargetPlan
 from cscbench.errors import UsageError
@@ -69,6 +69,9 @@ FLAG_MEANINGS: dict[str, str] = {
     "a rate on 10 to 24 events, or a percentage on few children; the interval is wide",
     "suppressed": "withheld by DfE (see status)",
     "boundary_change": "the authority or a comparator was created or abolished in these years",
+    "first_year_look_back": "a newly made authority's first year of a measure counted against "
+    "earlier records (re-referrals): referrals to the councils it replaced may not have counted; "
+    "treat it, and changes from it, with caution",
     "published_mismatch": "DfE's printed figure differs from its counts by more than rounding",
 }
 
@@ -487,6 +490,27 @@ def zero_unlikely() -> pl.Expr:
     return (pl.col("numerator") == 0) & (expected_at_england() >= ZERO_EXPECTED)
 
 
+def first_year_look_back() -> pl.Expr:
+    """True for a measure that looks back over earlier records (registry ``looks_back``:
+    re-referrals) in a newly made authority's first reporting year
+    (:func:`~cscbench.datasets.lineage.first_years`), when referrals to the councils it
+    replaced may not have counted: the four such authorities with first-year figures each
+    reported 6.8 to 12.0 percentage points fewer re-referrals than in their second year.
+
+    Example:
+        >>> f = pl.DataFrame({"la_code": ["942", "942", "942", "831"],
+        ...                   "indicator": ["rereferral_pct", "rereferral_pct", "nfa_pct",
+        ...                                 "rereferral_pct"], "year": [2024, 2025, 2024, 2024]})
+        >>> f.select(first_year_look_back()).to_series().to_list()
+        [True, False, False, False]
+    """
+    first = first_years()
+    starts = pl.col("la_code").replace_strict(first, default=None, return_dtype=pl.Int32)
+    return pl.col("indicator").is_in(sorted(LOOKS_BACK)) & (pl.col("year") == starts).fill_null(
+        False
+    )
+
+
 def _flags(table: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
     """The ``flags`` list column from every rule (see :data:`FLAG_MEANINGS`)."""
     changed = (
@@ -524,6 +548,7 @@ def _flags(table: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
         flag(imprecise(), "imprecise"),
         flag(pl.col("status") != "published", "suppressed"),
         flag(pl.col("_boundary"), "boundary_change"),
+        flag(first_year_look_back() & v.is_not_null(), "first_year_look_back"),
         flag(pl.col("published_ok") == False, "published_mismatch"),  # noqa: E712
     ]
     # Joining names into a string and splitting it is many times faster than concat_list here.

@@ -40,7 +40,7 @@ from cscbench.analyses.wording import (
     year_label,
 )
 from cscbench.datasets.csvfile import SYMBOLS
-from cscbench.datasets.lineage import created_by
+from cscbench.datasets.lineage import created_by, first_years
 from cscbench.datasets.registry import INDICATORS
 
 #: How the level sentence opens for each indicator; {v} is the value, {la} the authority.
@@ -267,7 +267,8 @@ def _change(row: dict) -> tuple[str, dict] | None:
     fields = _fields_used(
         row, "change_1y", ["value", "previous_value", "change_1y", "change_1y_pct"]
     )
-    return (f"{sentence} {others}" if others else sentence), fields
+    said = (f"{sentence} {others}" if others else sentence) + _from_first_year(row, row["year"] - 1)
+    return said, fields
 
 
 def _long_term(row: dict) -> tuple[str, dict] | None:
@@ -295,7 +296,8 @@ def _long_term(row: dict) -> tuple[str, dict] | None:
     others = _others(row, "Over the same period", "change_since_base")
     own = ["value", "base_year", "base_value", "change_since_base", "change_since_base_pct"]
     fields = _fields_used(row, "change_since_base", own)
-    return (f"{sentence} {others}" if others else sentence), fields
+    said = (f"{sentence} {others}" if others else sentence) + _from_first_year(row, base)
+    return said, fields
 
 
 def _suspect_zero(row: dict) -> tuple[str, dict] | None:
@@ -317,6 +319,39 @@ def _suspect_zero(row: dict) -> tuple[str, dict] | None:
             "expected_at_england": expected,
         },
     )
+
+
+def _first_year_doubt(row: dict) -> tuple[str, dict] | None:
+    """The caveat on a new authority's first year of re-referrals (flag
+    ``first_year_look_back``): said straight after the figure, which may be too low."""
+    if "first_year_look_back" not in (row["flags"] or []):
+        return None
+    return (
+        f"{_first_year_words(row, row['year'])}, so this figure "
+        "may be too low; treat it, and comparisons with it, with caution.",
+        {"flags": ["first_year_look_back"], "first_year": row["year"]},
+    )
+
+
+def _first_year_words(row: dict, year: int) -> str:
+    """'2023-24 was Cumberland's first year of figures, when referrals to the council it
+    replaced may not have counted as earlier referrals'."""
+    made = created_by(row["la_code"])
+    replaced = "council it" if made is None or len(made.before) == 1 else "councils it"
+    return (
+        f"{year_label(year)} was {row['area_name']}'s first year of figures, when referrals to "
+        f"the {replaced} replaced may not have counted as earlier referrals"
+    )
+
+
+def _from_first_year(row: dict, then: int | None) -> str:
+    """' 2023-24 was ...; treat this change with caution.' where a change of a measure that
+    looks back (re-referrals) is from a new authority's first year (engine
+    :func:`~cscbench.analyses.engine.first_year_look_back`), else ''."""
+    ind = row["indicator"]
+    if not INDICATORS[ind].looks_back or then is None or first_years().get(row["la_code"]) != then:
+        return ""
+    return f" {_first_year_words(row, then)}; treat this change with caution."
 
 
 def _caveats(row: dict) -> list[tuple[str, dict]]:
@@ -399,6 +434,7 @@ def narrative(table: pl.DataFrame) -> pl.DataFrame:
             parts = [
                 ("level", _level(row)),
                 ("caveat", _suspect_zero(row)),  # doubted before it is ranked or followed
+                ("caveat", _first_year_doubt(row)),
                 ("rank", _rank(row)),
                 ("change", _change(row)),
                 ("long_term", _long_term(row)),

@@ -127,6 +127,23 @@ def created_by(la_code: str) -> Succession | None:
     return next((s for s in SUCCESSIONS if s.boundary_changed and la_code in s.after), None)
 
 
+def first_years() -> dict[str, int]:
+    """Each authority made with a new area by a reorganisation, and its first reporting year.
+
+    A measure that looks back over the authority's own earlier records (re-referrals within 12
+    months) may, in that year, miss what was recorded by the councils it replaced: each of the
+    four authorities made since 2021 with figures in their first year reported a much lower
+    re-referral percentage then than in their second (DfE's c1 file: Cumberland 10.7% then
+    22.7%, Westmorland and Furness 7.4% then 16.5%, North Northamptonshire 21.4% then 29.3%,
+    West Northamptonshire 19.6% then 26.5%, against England's 21.5-22.6%).
+
+    Example:
+        >>> first_years()["942"], first_years()["940"], "815" in first_years()
+        (2024, 2022, False)
+    """
+    return {code: s.year for s in SUCCESSIONS if s.boundary_changed for code in s.after}
+
+
 LINEAGE_COLUMNS = [
     "new_la_code",
     "la_name",

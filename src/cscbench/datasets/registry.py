@@ -143,6 +143,16 @@ class Indicator:
         return self.id in AT_31_MARCH
 
     @property
+    def looks_back(self) -> bool:
+        """True for a measure counted against the authority's earlier records (re-referrals).
+
+        Example:
+            >>> INDICATORS["rereferral_pct"].looks_back, INDICATORS["referral_rate"].looks_back
+            (True, False)
+        """
+        return self.id in LOOKS_BACK
+
+    @property
     def decimals(self) -> int:
         """Decimal places for display: counts as whole numbers, rates and percentages to 1."""
         return 0 if self.unit == "count" else 1
@@ -397,6 +407,12 @@ SHORT: dict[str, str] = {
 AT_31_MARCH = frozenset(
     {"cin_count", "cin_rate", "cp_count", "cp_rate", "cp_2yrs_pct", "cla_count", "cla_rate"}
 )
+
+#: Indicators that count an event against earlier ones in the authority's own records: a
+#: re-referral is a referral within 12 months of a previous referral of the same child. A newly
+#: made authority's first year can miss earlier referrals to the councils it replaced (see
+#: :func:`cscbench.datasets.lineage.first_years`).
+LOOKS_BACK = frozenset({"rereferral_pct"})
 
 
 #: Factors identified at the end of assessment (c3), by DfE's column name, as charts name them.
