@@ -364,19 +364,25 @@ def matched_changes(
         >>> row["comparator_matched_n_1y"], round(row["comparator_matched_change_1y_pct"], 1)
         (9, 7.9)
     """
+    keys = table.select(pl.col("la_code").alias("focus"), "indicator", "year", "base_year")
     grid = members.height * panel.select("indicator", "year").n_unique()
     if grid <= GRID_ROWS:
-        return _matched_changes(table, panel, members, include_self)
-    parts = [  # a large grid indicator by indicator, as in group_statistics
-        _matched_changes(rows, panel.filter(pl.col("indicator") == name), members, include_self)
-        for (name,), rows in table.group_by("indicator", maintain_order=True)
-    ]
-    return pl.concat(parts)
+        matched = _matched_changes(keys, panel, members, include_self)
+    else:  # a large grid indicator by indicator, as in group_statistics, on the keys alone
+        keys = keys.with_row_index("_row")
+        parts = [
+            _matched_changes(rows, panel.filter(pl.col("indicator") == name), members, include_self)
+            for (name,), rows in keys.group_by("indicator", maintain_order=True)
+        ]
+        matched = pl.concat(parts).sort("_row").drop("_row")
+    return table.hstack(matched.get_columns())
 
 
 def _matched_changes(
-    table: pl.DataFrame, panel: pl.DataFrame, members: pl.DataFrame, include_self: bool
+    keys: pl.DataFrame, panel: pl.DataFrame, members: pl.DataFrame, include_self: bool
 ) -> pl.DataFrame:
+    """The matched columns for ``keys`` (focus, indicator, year, base_year), in their order;
+    any other column of ``keys`` is kept."""
     figures = panel.filter(pl.col("value").is_not_null()).select(
         "indicator", "year", pl.col("la_code").alias("member"), "value"
     )
@@ -386,8 +392,8 @@ def _matched_changes(
     )
     with_previous = figures.join(previous, on=["member", "indicator", "year"])
     one_year = _matched_means(pairs.join(with_previous, on="member", maintain_order="left"), "1y")
-    bases = table.filter(pl.col("base_year") < pl.col("year")).select(
-        pl.col("la_code").alias("focus"), "indicator", "year", "base_year"
+    bases = keys.filter(pl.col("base_year") < pl.col("year")).select(
+        "focus", "indicator", "year", "base_year"
     )
     at_base = figures.rename({"year": "base_year", "value": "then"})
     since_base = _matched_means(
@@ -396,9 +402,8 @@ def _matched_changes(
         .join(at_base, on=["member", "indicator", "base_year"], maintain_order="left"),
         "since_base",
     )
-    keys = table.select(pl.col("la_code").alias("focus"), "indicator", "year", "base_year")
     on = ["focus", "indicator", "year"]
-    matched = (
+    return (
         keys.join(one_year, on=on, how="left", maintain_order="left")
         .join(since_base, on=on, how="left", maintain_order="left")
         .with_columns(
@@ -407,8 +412,8 @@ def _matched_changes(
             .then(pl.col("comparator_matched_n_base").fill_null(0))
             .alias("comparator_matched_n_base"),
         )
+        .drop(*on, "base_year")
     )
-    return table.hstack(matched.drop(*on, "base_year").get_columns())
 
 
 def _boundary_events(members: pl.DataFrame) -> pl.DataFrame:
