@@ -138,6 +138,15 @@ def test_trend_chart_marks_comparator_averages_over_fewer_authorities():
     assert not [layer for layer in derby["layer"] if layer.get("mark", {}).get("fill") == "white"]
 
 
+def test_comparator_chart_lists_members_without_a_figure_apart():
+    # Five of Wandsworth's 2025 neighbours have no figure at 31 March 2025; "Hammersmith and
+    # Fulham" in a list joined with commas and "and" read as two authorities.
+    spec = comparator_chart("Wandsworth", "cp_2yrs_pct", year=2025).to_dict()
+    assert spec["title"]["subtitle"][1] == (
+        "No figure: Hammersmith and Fulham, Kingston upon Thames, Lambeth, Barnet, and Reading"
+    )
+
+
 def test_titles_are_whole_however_long_the_name():
     # Titles were cut at ten words: "Rate of children leaving care in Derby: no clear recent",
     # "Plans lasting 2 years or more in Derby: too few", and for long names "Kingston upon

@@ -9,7 +9,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from cscbench.report import CHARTED, report, report_all
+from cscbench.analyses import benchmark
+from cscbench.report import CHARTED, _average_cell, report, report_all
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(os.environ.get("CSCBENCH_ARTIFACTS", ROOT / "build" / "test-artifacts"))
@@ -64,6 +65,16 @@ def test_page_is_self_contained(pack):
     assert "<script" not in page and "http://" not in page.replace("http://www.w3.org", "")
     assert page.count("<svg") == 2 + 2 * len(CHARTED)
     assert "Open Government Licence v3.0" in page and "b1_children_in_need_2013_to_2025.csv" in page
+
+
+def test_a_comparator_average_over_fewer_members_says_how_many():
+    # Five of Wandsworth's ten 2025 neighbours have no figure for plans lasting 2 years or
+    # more at 31 March 2025 (DfE suppresses small counts): the table's average is of five.
+    row = benchmark("Wandsworth", year=2025, indicators=["cp_2yrs_pct"]).row(0, named=True)
+    assert len(row["group_missing"]) == 5
+    assert _average_cell(row) == f"{row['comparator_mean']:.1f}% (over 5 of 10)"
+    derby = benchmark("Derby", year=2025, indicators=["cin_rate"]).row(0, named=True)
+    assert _average_cell(derby) == f"{derby['comparator_mean']:.1f} per 10,000 children"
 
 
 def test_text_from_data_is_escaped(tmp_path):

@@ -145,6 +145,21 @@ def _rank_cell(row: dict) -> str:
     return cell
 
 
+def _average_cell(row: dict) -> str:
+    """'503.2 per 10,000 children', with '(over 6 of 10)' when members had no figure.
+
+    Example:
+        >>> _average_cell({"indicator": "cp_2yrs_pct", "comparator_mean": 2.51, "group_n": 6,
+        ...                "group_missing": ["Barnet", "Lambeth", "Reading", "Kingston"]})
+        '2.5% (over 6 of 10)'
+    """
+    cell = with_unit(row["comparator_mean"], row["indicator"])
+    missing = len(row["group_missing"] or [])
+    if missing and row["comparator_mean"] is not None:
+        cell += f" (over {row['group_n']} of {row['group_n'] + missing})"
+    return cell
+
+
 def _numbers_table(row: dict) -> str:
     ind = row["indicator"]
     cells = [
@@ -155,7 +170,7 @@ def _numbers_table(row: dict) -> str:
             if row["ci95_low"] is not None
             else "not applicable",
         ),
-        ("Comparator average", with_unit(row["comparator_mean"], ind)),
+        ("Comparator average", _average_cell(row)),
         (
             "Comparator range",
             f"{number(row['comparator_min'], ind)} to {number(row['comparator_max'], ind)}",

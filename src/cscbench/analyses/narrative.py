@@ -33,6 +33,7 @@ from cscbench.analyses.wording import (
     change_unit,
     compared_with,
     interval_words,
+    names_list,
     number,
     period,
     rank_words,
@@ -174,7 +175,7 @@ def _other_authorities(row: dict, change: str) -> str | None:
         return None
     ind = row["indicator"]
     gaps = [
-        f"{_names(names)} {period(year, ind)}"
+        f"{names_list(names)} {period(year, ind)}"
         for names, year in (
             ([n for n in then if n not in now], then_year),
             ([n for n in now if n not in then], row["year"]),
@@ -481,27 +482,6 @@ def as_text(sentences: pl.DataFrame, markdown: bool = False) -> str:
 # --- partnerships -------------------------------------------------------------------------------
 
 
-def _names(names: list[str]) -> str:
-    """Authorities' names as a list in words, kept apart where a name has a comma or "and" in
-    it (DfE's names are kept as they are).
-
-    Example:
-        >>> _names(["Merton", "Barnet"]), _names(["Merton", "Barnet", "Sutton"])
-        ('Merton and Barnet', 'Merton, Barnet and Sutton')
-        >>> _names(["Merton", "Brighton and Hove", "Barnet"])
-        'Merton, Brighton and Hove, and Barnet'
-        >>> _names(["Merton", "Bristol, City of", "Brighton and Hove"])
-        'Merton; Bristol, City of; and Brighton and Hove'
-    """
-    if len(names) == 1:
-        return names[0]
-    if any("," in n for n in names):
-        return f"{'; '.join(names[:-1])}; and {names[-1]}"
-    if any(" and " in n for n in names):
-        return f"{', '.join(names[:-1])}, and {names[-1]}"
-    return f"{', '.join(names[:-1])} and {names[-1]}"
-
-
 def _members_compared(ind: str, members: list[dict]) -> tuple[str, dict] | None:
     """'In 2017-18, 29.9% of referrals in Leicestershire were re-referrals ..., against 20.8%
     in Rutland (England 21.9%).' Members without a figure are named as such."""
@@ -542,13 +522,14 @@ def _own_groups(ind: str, members: list[dict]) -> tuple[str, dict] | None:
     if not parts:
         return None
     lead = "Against its own comparators" if len(parts) == 1 else "Against their own comparators"
-    return f"{lead}, {_names(parts)}.", fields
+    joined = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    return f"{lead}, {joined}.", fields
 
 
 def _pooled(ind: str, whole: dict) -> tuple[str, dict]:
     name = whole["area_name"]
     if whole["value"] is None:
-        missing = _names(list(whole["missing"] or [])) or "a member"
+        missing = names_list(list(whole["missing"] or [])) or "a member"
         return (
             f"There is no figure for {name} as a whole: DfE withheld {missing}'s, and pooling "
             "the rest would describe a different area.",

@@ -161,3 +161,26 @@ def compared_with(
     beyond_998 = low998 is not None and high998 is not None and not (low998 <= reference <= high998)
     large = reference != 0 and abs(value - reference) >= LARGE * abs(reference)
     return f"well {direction}" if beyond_998 and large else direction
+
+
+def names_list(names: list[str]) -> str:
+    """Authorities' names as a list in words, kept apart where a name has a comma or "and" in
+    it (DfE's names are kept as they are).
+
+    Example:
+        >>> names_list(["Merton", "Barnet"]), names_list(["Merton", "Barnet", "Sutton"])
+        ('Merton and Barnet', 'Merton, Barnet and Sutton')
+        >>> names_list(["Merton", "Brighton and Hove", "Barnet"])
+        'Merton, Brighton and Hove, and Barnet'
+        >>> names_list(["Merton", "Bristol, City of", "Brighton and Hove"])
+        'Merton; Bristol, City of; and Brighton and Hove'
+        >>> names_list([])
+        ''
+    """
+    if len(names) <= 1:
+        return "".join(names)
+    if any("," in n for n in names):
+        return f"{'; '.join(names[:-1])}; and {names[-1]}"
+    if any(" and " in n for n in names):
+        return f"{', '.join(names[:-1])}, and {names[-1]}"
+    return f"{', '.join(names[:-1])} and {names[-1]}"

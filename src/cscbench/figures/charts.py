@@ -35,7 +35,7 @@ import polars as pl
 from cscbench.analyses import benchmark, funnels, panel, trend
 from cscbench.analyses.engine import latest_year, trend_view
 from cscbench.analyses.trends import EXTREME_PERCENTAGE
-from cscbench.analyses.wording import number, rank_words, with_unit, year_label
+from cscbench.analyses.wording import names_list, number, rank_words, with_unit, year_label
 from cscbench.datasets import find_area, load_factors, manifest
 from cscbench.datasets import group as group_of
 from cscbench.datasets.lineage import SUCCESSIONS
@@ -625,7 +625,7 @@ def comparator_chart(
         title = f"{focus_name} {words.removeprefix('the ')} for {ind.short}"
     subtitle = [f"{ind.title}, {year_label(year)}; {chosen.label}"]
     if missing:
-        subtitle.append(f"No figure: {', '.join(missing)}")
+        subtitle.append(f"No figure: {names_list(missing)}")
     if words and {"small_numbers", "imprecise"} & set(row["flags"] or []):
         subtitle.append(
             f"{focus_name}'s figure rests on {number(row['numerator'], 'cin_count')} children "
