@@ -157,6 +157,12 @@ def test_partnership_narrative_names_both(lr):
     assert json.loads(cp["fields"].item())["numerator"] == 19
     withheld = said.filter(pl.col("indicator") == "nfa_pct", pl.col("kind") == "pooled")
     assert "DfE withheld Rutland's" in withheld["sentence"].item()
+    # two clauses joined by "and", the comma in "10,000" notwithstanding
+    own = said.filter(pl.col("indicator") == "cp_rate", pl.col("kind") == "own_groups")
+    assert own["sentence"].item() == (
+        "Against their own comparators, Leicestershire is well below the average (38.4 per "
+        "10,000 children) and Rutland is below its average (43.3 per 10,000 children)."
+    )
 
 
 # --- the packs ------------------------------------------------------------------------------------
