@@ -147,6 +147,13 @@ def test_comparator_chart_lists_members_without_a_figure_apart():
     )
 
 
+def test_a_two_year_trend_has_no_half_year_tick():
+    # Cumberland's figures start in 2023-24: Vega put a tick half way between its two years,
+    # labelled "2023.5-24.5"; the year axis now ticks each reporting year only.
+    svg = to_svg(trend_chart("Cumberland", "rereferral_pct", year_to=2025))
+    assert re.findall(r">(20[\d.]+-[\d.]+)</text>", svg) == ["2023-24", "2024-25"]
+
+
 def test_titles_are_whole_however_long_the_name():
     # Titles were cut at ten words: "Rate of children leaving care in Derby: no clear recent",
     # "Plans lasting 2 years or more in Derby: too few", and for long names "Kingston upon

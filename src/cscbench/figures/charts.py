@@ -77,6 +77,19 @@ NOT_TESTABLE = "trend not testable"  # a trend title's end when OHID's test cann
 VALUE_AXIS = alt.Axis(tickCount=6)
 
 
+def year_axis(first: int, last: int, **options: object) -> alt.Axis:
+    """An axis of reporting years labelled '2023-24', with a tick at each year from ``first``
+    to ``last`` and none between (left to itself, Vega put a tick at 2024.5 on a two-year
+    series, labelled '2023.5-24.5').
+
+    Example:
+        >>> year_axis(2024, 2025).to_dict()["values"]
+        [2024, 2025]
+    """
+    years = list(range(first, last + 1))
+    return alt.Axis(values=years, format="d", labelExpr=YEAR_LABEL, **options)
+
+
 def _note(indicator: str | None, source: Source, extra: str = "") -> str:
     found = manifest(source)
     built = None
@@ -303,7 +316,7 @@ def trend_chart(
     x = alt.X(
         "year:Q",
         title=None,
-        axis=alt.Axis(format="d", tickMinStep=1, labelExpr=YEAR_LABEL, labelAngle=0),
+        axis=year_axis(int(series["year"].min()), int(series["year"].max()), labelAngle=0),
     )
     y = alt.Y("value:Q", title=_measure(indicator), scale=alt.Scale(zero=False), axis=VALUE_AXIS)
     tooltip = [
@@ -1040,7 +1053,9 @@ def spc_chart(la: str, indicator: str, source: Source = None) -> alt.LayerChart:
         .fill_null("Common cause")
         .alias("point")
     )
-    x = alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1, labelExpr=YEAR_LABEL))
+    x = alt.X(
+        "year:Q", title=None, axis=year_axis(int(rows["year"].min()), int(rows["year"].max()))
+    )
     y = alt.Y("value:Q", title=_measure(indicator), scale=alt.Scale(zero=False), axis=VALUE_AXIS)
     centre = pl.DataFrame({"value": [rows["spc_mean"][0]]}).drop_nulls()
     bounds = pl.DataFrame({"value": [rows["spc_upper"][0], rows["spc_lower"][0]]}).drop_nulls()
@@ -1453,7 +1468,7 @@ def provisional_chart(
     x = alt.X(
         "year:Q",
         title=None,
-        axis=alt.Axis(format="d", tickMinStep=1, labelExpr=YEAR_LABEL),
+        axis=year_axis(int(rows["year"].min()), int(local["year"])),
         scale=alt.Scale(domain=[int(rows["year"].min()) - 0.3, int(local["year"]) + 0.3]),
     )
     y = alt.Y("value:Q", title=_measure(indicator), scale=alt.Scale(zero=True), axis=VALUE_AXIS)
