@@ -311,6 +311,19 @@ def test_provisional_chart_breaks_at_a_withheld_year_and_matches_the_trend_colou
     assert colours == {k: trend_colours[k] for k in ("Derby", "Comparator average", "England")}
 
 
+def test_spc_chart_with_too_few_years_does_not_claim_limits():
+    # Cumberland has 2 years of figures: no mean or limits are drawn, and the subtitle had
+    # said "mean and process limits from 2 years".
+    spec = spc_chart("Cumberland", "cin_rate").to_dict()
+    assert spec["title"]["text"] == "Children in need in Cumberland: too few years for limits"
+    assert spec["title"]["subtitle"][:2] == [
+        "Children in need per 10,000 children",
+        "No process limits from 2 years: cscbench draws them from 6 (Making Data Count "
+        "advises 15 to 20)",
+    ]
+    assert "too few for a mean and process limits" in spec["description"]
+
+
 def test_spc_chart_marks_special_cause_years():
     spec = spc_chart("Derby", "cin_rate").to_dict()
     points = next(layer for layer in spec["layer"] if layer.get("mark", {}).get("type") == "point")

@@ -34,6 +34,7 @@ import polars as pl
 
 from cscbench.analyses import benchmark, funnels, panel, trend
 from cscbench.analyses.engine import latest_year, trend_view
+from cscbench.analyses.spc_charts import MIN_POINTS
 from cscbench.analyses.trends import EXTREME_PERCENTAGE
 from cscbench.analyses.wording import names_list, number, rank_words, with_unit, year_label
 from cscbench.datasets import find_area, load_factors, manifest
@@ -1104,12 +1105,10 @@ def spc_chart(la: str, indicator: str, source: Source = None) -> alt.LayerChart:
         if special.height
         else "common-cause variation only"
     )
-    if rows["spc_mean"][0] is None:
-        title = f"{_subject(ind)} in {focus['area_name']}: too few years for limits"
+    years = ", ".join(year_label(y) for y in special["year"])
     subtitle = (
         f"{ind.title}; mean and process limits from {rows.height} years (NHS Making Data Count)"
     )
-    years = ", ".join(year_label(y) for y in special["year"])
     description = (
         f"Statistical process control chart of {ind.title.lower()} for "
         f"{focus['area_name']} over {rows.height} years, with its mean and process limits."
@@ -1119,6 +1118,18 @@ def spc_chart(la: str, indicator: str, source: Source = None) -> alt.LayerChart:
             else " No year shows special-cause variation."
         )
     )
+    if rows["spc_mean"][0] is None:
+        title = f"{_subject(ind)} in {focus['area_name']}: too few years for limits"
+        few = f"{rows.height} {'year' if rows.height == 1 else 'years'}"
+        subtitle = [
+            ind.title,
+            f"No process limits from {few}: cscbench draws them from {MIN_POINTS} "
+            "(Making Data Count advises 15 to 20)",
+        ]
+        description = (
+            f"Line chart of {ind.title.lower()} for {focus['area_name']} over {few}: too few "
+            f"for a mean and process limits, which cscbench draws from {MIN_POINTS} years."
+        )
     return _finish(chart, title, subtitle, description, _note(indicator, source))
 
 
