@@ -292,8 +292,19 @@ def test_withheld_value_is_said_not_guessed():
     frame = row(value=None, status="c")
     said = narrative(frame)
     assert said["sentence"].to_list() == [
-        "DfE did not publish re-referrals within 12 months for Testshire in 2024-25 "
+        "DfE did not publish Testshire's percentage of re-referrals within 12 months in 2024-25 "
         "(confidential, to protect individuals)."
+    ]
+    # a rate and a count, as the Isles of Scilly's 2024-25 looked-after figures ('z'), which
+    # read "DfE did not publish rate of children leaving care for Isles of Scilly"
+    scilly = narrative(benchmark("Isles of Scilly", year=2025)).filter(
+        pl.col("indicator").is_in(["cla_ceased_rate", "cla_count"])
+    )
+    assert sorted(scilly["sentence"]) == [
+        "DfE did not publish Isles of Scilly's number of children looked after at 31 March 2025 "
+        "(not applicable).",
+        "DfE did not publish Isles of Scilly's rate of children leaving care in 2024-25 "
+        "(not applicable).",
     ]
 
 

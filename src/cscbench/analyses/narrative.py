@@ -99,14 +99,19 @@ def _level(row: dict) -> tuple[str, dict]:
     return f"{opening_text}, {to_group} {group_text} and {to_england} {england_text}.", fields
 
 
+def _measure(indicator: str) -> str:
+    """The indicator as a measure: 'number of children looked after', 'percentage of
+    re-referrals within 12 months', 'rate of children leaving care'."""
+    ind = INDICATORS[indicator]
+    prefix = {"count": "number of ", "percent": "percentage of "}.get(ind.unit, "")
+    return f"{prefix}{ind.short}"
+
+
 def _rank(row: dict) -> tuple[str, dict] | None:
     if row["rank"] is None or (row["rank_of"] or 0) < 3:
         return None
     words = rank_words(row["rank"], row["rank_of"], row.get("rank_ties") or 0)
-    ind = INDICATORS[row["indicator"]]
-    measure = {"count": f"number of {ind.short}", "percent": f"percentage of {ind.short}"}.get(
-        ind.unit, ind.short
-    )
+    measure = _measure(row["indicator"])
     fields = {"rank": row["rank"], "rank_of": row["rank_of"]}
     if row.get("rank_ties"):
         fields["rank_ties"] = row["rank_ties"]
@@ -411,11 +416,11 @@ def _caveats(row: dict) -> list[tuple[str, dict]]:
 
 
 def _withheld(row: dict) -> tuple[str, dict]:
-    ind = INDICATORS[row["indicator"]]
     meaning = SYMBOLS.get(row["status"], "withheld")
     when = period(row["year"], row["indicator"])
     return (
-        f"DfE did not publish {ind.short} for {row['area_name']} {when} ({meaning}).",
+        f"DfE did not publish {row['area_name']}'s {_measure(row['indicator'])} {when} "
+        f"({meaning}).",
         {"status": row["status"]},
     )
 
