@@ -322,6 +322,10 @@ def test_spc_chart_with_too_few_years_does_not_claim_limits():
         "advises 15 to 20)",
     ]
     assert "too few for a mean and process limits" in spec["description"]
+    points = spec["layer"][-1]["encoding"]
+    assert points["color"]["legend"] is None and points["shape"]["legend"] is None  # no key
+    derby = spc_chart("Derby", "cin_rate").to_dict()["layer"][-1]["encoding"]
+    assert derby["color"]["legend"]["orient"] == "bottom"
 
 
 def test_spc_chart_marks_special_cause_years():

@@ -1063,6 +1063,8 @@ def spc_chart(la: str, indicator: str, source: Source = None) -> alt.LayerChart:
     years = chart_of(rows)
     line = years.mark_line(color=FOCUS, strokeWidth=2).encode(x=x, y=y)
     domain = ["Common cause", *labels.values()]
+    # no limits (too few years): no key, as no point is common or special cause
+    key = alt.Legend(title=None, orient="bottom", columns=3) if centre.height else None
     points = years.mark_point(filled=True, size=90).encode(
         x=x,
         y=y,
@@ -1072,7 +1074,7 @@ def spc_chart(la: str, indicator: str, source: Source = None) -> alt.LayerChart:
                 domain=domain,
                 range=[FOCUS, "#d4351c", "#d4351c", "#F46A25", "#F46A25", "#A285D1"],
             ),
-            legend=alt.Legend(title=None, orient="bottom", columns=3),
+            legend=key,
         ),
         shape=alt.Shape(
             "point:N",
@@ -1080,7 +1082,7 @@ def spc_chart(la: str, indicator: str, source: Source = None) -> alt.LayerChart:
                 domain=domain,
                 range=["circle", "triangle-up", "triangle-down", "diamond", "square", "cross"],
             ),
-            legend=alt.Legend(title=None, orient="bottom", columns=3),
+            legend=key,
         ),
         tooltip=[
             alt.Tooltip("year:Q"),
