@@ -363,7 +363,7 @@ def trend_chart(
         .encode(x=x, y=alt.Y("label_at:Q"), text=alt.Text("series:N"), color=colour)
     )
     layers = [band, lines, points, labels]
-    short = _short_averages(series, len(chosen.members) + include_self)
+    short = _short_averages(series, len(chosen.members) + (1 if include_self else 0))
     if short.height:  # open markers where the average is over fewer authorities than the group
         layers.append(
             chart_of(short.rename({"comparator_mean": "value"}))
@@ -447,16 +447,15 @@ def _short_averages(series: pl.DataFrame, group_size: int) -> pl.DataFrame:
         >>> _short_averages(s, 10)["averaged"].to_list()
         ['9 of 10; no figure for Hampshire']
     """
-    missing = pl.col("group_missing")
-    return series.filter(pl.col("comparator_mean").is_not_null(), missing.list.len() > 0).select(
-        "year",
-        "comparator_mean",
-        pl.format(
-            "{} of {}; no figure for {}",
-            (group_size - missing.list.len()).cast(pl.String),
-            pl.lit(str(group_size)),
-            missing.list.join(", "),
-        ).alias("averaged"),
+    short = series.filter(
+        pl.col("comparator_mean").is_not_null(), pl.col("group_missing").list.len() > 0
+    )
+    averaged = [
+        f"{group_size - len(names)} of {group_size}; no figure for {names_list(names)}"
+        for names in short["group_missing"].to_list()
+    ]
+    return short.select("year", "comparator_mean").with_columns(
+        pl.Series("averaged", averaged, dtype=pl.String)
     )
 
 
