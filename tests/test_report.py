@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from cscbench.analyses import benchmark
-from cscbench.report import CHARTED, _average_cell, report, report_all
+from cscbench.report import CHARTED, _average_cell, _lead, report, report_all
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(os.environ.get("CSCBENCH_ARTIFACTS", ROOT / "build" / "test-artifacts"))
@@ -75,6 +75,21 @@ def test_a_comparator_average_over_fewer_members_says_how_many():
     assert _average_cell(row) == f"{row['comparator_mean']:.1f}% (over 5 of 10)"
     derby = benchmark("Derby", year=2025, indicators=["cin_rate"]).row(0, named=True)
     assert _average_cell(derby) == f"{derby['comparator_mean']:.1f} per 10,000 children"
+
+
+def test_the_page_opens_with_england_and_the_re_referral_place_in_words():
+    # Bexley's re-referral rate is 6th of 11 in 2024-25: the opening read "Bexley has in the
+    # middle (6th of 11) re-referral rate". England's side is counted here from the intervals.
+    table = benchmark("Bexley", year=2025)
+    shown = table.filter(pl.col("unit") != "count", pl.col("value").is_not_null())
+    above = shown.filter(pl.col("england") < pl.col("ci95_low")).height
+    below = shown.filter(pl.col("england") > pl.col("ci95_high")).height
+    assert (shown.height, above, below) == (11, 2, 5)
+    assert _lead(table, "Bexley") == (
+        "Of Bexley's 11 published rates and percentages, 2 are significantly above England's "
+        "and 5 below (95% intervals). Bexley sits in the middle (6th of 11) of its comparator "
+        "group for its re-referral rate (21.9%)."
+    )
 
 
 def test_text_from_data_is_escaped(tmp_path):

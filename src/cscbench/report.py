@@ -160,6 +160,46 @@ def _average_cell(row: dict) -> str:
     return cell
 
 
+def _lead(table: pl.DataFrame, name: str) -> str:
+    """The page's opening: how many rates and percentages differ from England's (95%), and
+    the re-referral rate's place in the group.
+
+    Example:
+        >>> t = pl.DataFrame({"indicator": ["cin_rate", "cp_rate", "rereferral_pct", "cin_count"],
+        ...     "unit": ["rate_per_10k", "rate_per_10k", "percent", "count"],
+        ...     "value": [400.0, 40.0, 22.7, 2000.0],
+        ...     "england_comparison_95": ["above", "similar", "above", None],
+        ...     "rank": [None, None, 6, None], "rank_of": [None, None, 11, None],
+        ...     "rank_ties": [None, None, 0, None]})
+        >>> _lead(t, "Bexley")  # doctest: +NORMALIZE_WHITESPACE
+        "Of Bexley's 3 published rates and percentages, 2 are significantly above England's
+        and none below (95% intervals). Bexley sits in the middle (6th of 11) of its
+        comparator group for its re-referral rate (22.7%)."
+    """
+    shown = table.filter(pl.col("unit") != "count", pl.col("value").is_not_null())
+    said = []
+    if shown.height:
+        compared = shown["england_comparison_95"]
+        above, below = (int((compared == side).sum()) for side in ("above", "below"))
+        said.append(
+            f"Of {name}'s {shown.height} published rates and percentages, "
+            f"{above or 'none'} {'is' if above == 1 else 'are'} significantly above England's "
+            f"and {below or 'none'} below (95% intervals)."
+        )
+    reref = table.filter(pl.col("indicator") == "rereferral_pct")
+    row = reref.row(0, named=True) if reref.height else None
+    if row and row["rank"]:
+        place = rank_words(row["rank"], row["rank_of"], row["rank_ties"] or 0)
+        value = with_unit(row["value"], "rereferral_pct")
+        if place.startswith("in the middle"):
+            said.append(
+                f"{name} sits {place} of its comparator group for its re-referral rate ({value})."
+            )
+        else:
+            said.append(f"{name} has {place} re-referral rate in its comparator group ({value}).")
+    return " ".join(said)
+
+
 def _numbers_table(row: dict) -> str:
     ind = row["indicator"]
     cells = [
@@ -454,14 +494,7 @@ def report(
         f"<figure aria-label='overview'>{svg}</figure>" for _, svg in svgs["overview"]
     )
     factors = "".join(f"<figure aria-label='factors'>{svg}</figure>" for _, svg in svgs["factors"])
-    reref = table.filter(pl.col("indicator") == "rereferral_pct").row(0, named=True)
-    lead = ""
-    if reref["rank"]:
-        place = rank_words(reref["rank"], reref["rank_of"], reref["rank_ties"] or 0)
-        lead = (
-            f"{_e(name)} has {_e(place)} re-referral "
-            f"rate in its comparator group ({_e(with_unit(reref['value'], 'rereferral_pct'))})."
-        )
+    lead = _e(_lead(table, name))
     including = f" (including {_e(name)})" if include_self else ""
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
