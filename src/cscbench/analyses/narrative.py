@@ -30,6 +30,7 @@ import json
 import polars as pl
 
 from cscbench.analyses.wording import (
+    and_list,
     change_unit,
     compared_with,
     interval_words,
@@ -342,8 +343,8 @@ def _first_year_doubt(row: dict) -> tuple[str, dict] | None:
 def _first_year_words(row: dict, year: int) -> str:
     """'2023-24 was Cumberland's first year of figures, when referrals to the council it
     replaced may not have counted as earlier referrals'."""
-    made = created_by(row["la_code"])
-    replaced = "council it" if made is None or len(made.before) == 1 else "councils it"
+    made = created_by(row["la_code"])  # always one: only a made authority has a first year
+    replaced = "council it" if len(made.before) == 1 else "councils it"
     return (
         f"{year_label(year)} was {row['area_name']}'s first year of figures, when referrals to "
         f"the {replaced} replaced may not have counted as earlier referrals"
@@ -527,8 +528,7 @@ def _own_groups(ind: str, members: list[dict]) -> tuple[str, dict] | None:
     if not parts:
         return None
     lead = "Against its own comparators" if len(parts) == 1 else "Against their own comparators"
-    joined = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
-    return f"{lead}, {joined}.", fields
+    return f"{lead}, {and_list(parts)}.", fields
 
 
 def _pooled(ind: str, whole: dict) -> tuple[str, dict]:

@@ -33,6 +33,7 @@ from cscbench.analyses.engine import (
     imprecise,
     panel,
 )
+from cscbench.analyses.wording import and_list
 from cscbench.datasets import find_area, load_areas
 from cscbench.datasets.registry import MULTIPLIER
 from cscbench.datasets.store import Source
@@ -46,8 +47,7 @@ def partnership_name(names: Sequence[str]) -> str:
         >>> partnership_name(["Derby", "Derbyshire"])
         'Derby and Derbyshire'
     """
-    names = list(names)
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return and_list(list(names))
 
 
 def _pool(rows: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:

@@ -163,6 +163,16 @@ def compared_with(
     return f"well {direction}" if beyond_998 and large else direction
 
 
+def and_list(items: list[str]) -> str:
+    """Items as a list in words: 'A', 'A and B', 'A, B and C'.
+
+    Example:
+        >>> and_list(["A"]), and_list(["A", "B"]), and_list(["A", "B", "C"])
+        ('A', 'A and B', 'A, B and C')
+    """
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def names_list(names: list[str]) -> str:
     """Authorities' names as a list in words, kept apart where a name has a comma or "and" in
     it (DfE's names are kept as they are).
@@ -183,4 +193,4 @@ def names_list(names: list[str]) -> str:
         return f"{'; '.join(names[:-1])}; and {names[-1]}"
     if any(" and " in n for n in names):
         return f"{', '.join(names[:-1])}, and {names[-1]}"
-    return f"{', '.join(names[:-1])} and {names[-1]}"
+    return and_list(names)

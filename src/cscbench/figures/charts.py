@@ -36,7 +36,14 @@ from cscbench.analyses import benchmark, funnels, panel, trend
 from cscbench.analyses.engine import latest_year, trend_view
 from cscbench.analyses.spc_charts import MIN_POINTS
 from cscbench.analyses.trends import EXTREME_PERCENTAGE
-from cscbench.analyses.wording import names_list, number, rank_words, with_unit, year_label
+from cscbench.analyses.wording import (
+    and_list,
+    names_list,
+    number,
+    rank_words,
+    with_unit,
+    year_label,
+)
 from cscbench.datasets import find_area, load_factors, manifest
 from cscbench.datasets import group as group_of
 from cscbench.datasets.lineage import SUCCESSIONS
@@ -467,8 +474,7 @@ def _short_words(short: pl.DataFrame) -> str:
         'The comparator average is over fewer authorities in 2023-24 (9 of 10; no figure for H).'
     """
     each = [f"{year_label(y)} ({a})" for y, a in short.select("year", "averaged").rows()]
-    years = each[0] if len(each) == 1 else f"{', '.join(each[:-1])} and {each[-1]}"
-    return f"The comparator average is over fewer authorities in {years}."
+    return f"The comparator average is over fewer authorities in {and_list(each)}."
 
 
 def _trend_word(latest: dict | None) -> str:
