@@ -6,8 +6,8 @@ ratio of its median to its baseline's, measured in the same run. Results go to
 benchmark/results.json and benchmark/results.md (which the README quotes). Timings are never
 asserted in tests/: this is the place to look.
 
-Cases (see benchmark/README.md): load, table, cold, pack, packs, packs_svg, packs_again, scale,
-census.
+Cases (see benchmark/README.md): load, table, cold, pack, packs, packs_svg, packs_again,
+packs_draw, scale, census.
 """
 
 from __future__ import annotations
@@ -305,14 +305,20 @@ def case_pack(repeat: int, **_) -> list[dict]:
     ]
 
 
-def _packs(sample: int, png: bool, again: bool = False) -> dict:
+def _chosen(sample: int) -> tuple[list[str], list[str]]:
+    """(the sampled authorities' codes, all current authorities' codes): every
+    ``len // sample``-th by code, or all with ``sample`` 0."""
     import polars as pl
 
     from cscbench.datasets import load_areas
 
     areas = load_areas().filter(pl.col("last_year") == pl.col("last_year").max())
     names = areas.sort("la_code")["la_code"].to_list()
-    chosen = names[:: max(1, len(names) // sample)][:sample] if sample else names
+    return (names[:: max(1, len(names) // sample)][:sample] if sample else names), names
+
+
+def _packs(sample: int, png: bool, again: bool = False) -> dict:
+    chosen, names = _chosen(sample)
     code = (
         "import sys; from cscbench.report import report_all; "
         f"report_all(sys.argv[1], authorities={chosen!r}, png={png!r})"
@@ -347,6 +353,29 @@ def case_packs_svg(sample: int, **_) -> list[dict]:
 
 def case_packs_again(sample: int, **_) -> list[dict]:
     return [_packs(sample, png=True, again=True)]
+
+
+def case_packs_draw(sample: int, **_) -> list[dict]:
+    """Drawing alone: the packs' specs are written first (not timed), then drawn by the warm
+    drawing processes, one per core, with nothing else to do (``pack_specs.py``)."""
+    chosen, names = _chosen(sample)
+    script = str(HERE / "pack_specs.py")
+    with tempfile.TemporaryDirectory() as tmp:
+        specs = Path(tmp) / "specs"
+        subprocess.run([sys.executable, script, "write", str(specs), *chosen], check=True)
+        charts = len(list(specs.glob("*/*.json")))
+        ours = command([sys.executable, script, "draw", str(specs), FRESH], 1, 0)
+    floor = command([sys.executable, "-c", "import polars"], 3)
+    result = compare(
+        f"5. drawing alone: the {charts:,} charts of {len(chosen)} of {len(names)} packs "
+        f"on {os.cpu_count()} cores (SVG and PNG; specs built before, not timed)",
+        ours,
+        floor,
+        "python -c 'import polars'",
+        "none set (the least time case 5 can take with this renderer)",
+    )
+    result["extrapolated_all_s"] = summary(ours)["median_s"] * len(names) / len(chosen)
+    return [result]
 
 
 def case_scale(repeat: int, **_) -> list[dict]:
@@ -399,6 +428,7 @@ CASES = {
     "packs": case_packs,
     "packs_svg": case_packs_svg,
     "packs_again": case_packs_again,
+    "packs_draw": case_packs_draw,
     "scale": case_scale,
     "census": case_census,
 }

@@ -137,6 +137,25 @@ def test_packs_for_several_authorities_in_parallel(tmp_path, pack):
         assert (tmp_path / "derby" / name).read_bytes() == (pack / name).read_bytes(), name
 
 
+def test_the_drawing_floor_draws_the_packs_own_charts(tmp_path, pack):
+    # benchmark/pack_specs.py times drawing alone, from specs written before: they must be
+    # the very charts the pack draws (the same drawing key, which digests the spec).
+    import json
+    import sys
+
+    from cscbench.report import DRAWN, drawing_key
+
+    sys.path.insert(0, str(ROOT / "benchmark"))
+    from pack_specs import write_specs
+
+    assert write_specs(tmp_path, ["831"]) == 2 + 2 * len(CHARTED)
+    drawn = json.loads((pack / "figures" / DRAWN).read_text())
+    written = {p.stem: json.loads(p.read_text()) for p in (tmp_path / "831").glob("*.json")}
+    assert set(written) == set(drawn)
+    for stem, spec in written.items():
+        assert drawing_key(spec, 2.0) == drawn[stem]["key"], stem
+
+
 def test_a_pack_made_again_draws_only_what_changed(tmp_path, monkeypatch):
     from cscbench.figures.drawing import Drawers
 
