@@ -138,6 +138,17 @@ class Indicator:
         return SHORT[self.id]
 
     @property
+    def headline(self) -> str:
+        """The indicator as a chart title names it when :attr:`short` would make the title too
+        long: five words or fewer.
+
+        Example:
+            >>> INDICATORS["cp_2yrs_pct"].headline, INDICATORS["cin_rate"].headline
+            ('plans lasting 2+ years', 'rate of children in need')
+        """
+        return HEADLINE.get(self.id, SHORT[self.id])
+
+    @property
     def at_31_march(self) -> bool:
         """True for a count on one day (31 March); False for events during the year."""
         return self.id in AT_31_MARCH
@@ -401,6 +412,16 @@ SHORT: dict[str, str] = {
     "cla_start_rate": "rate of children starting care",
     "cla_ceased_count": "children ceasing to be looked after",
     "cla_ceased_rate": "rate of children leaving care",
+}
+
+#: Shorter names for a chart title that the name in ``SHORT`` would take past the DfE
+#: analysts' guide's ten words: each is five words or fewer.
+HEADLINE: dict[str, str] = {
+    "cp_count": "children on child protection plans",
+    "cp_start_rate": "rate of plans starting",
+    "cp_2yrs_pct": "plans lasting 2+ years",
+    "cla_start_count": "children starting care",
+    "cla_ceased_count": "children leaving care",
 }
 
 #: Indicators counted on 31 March (the rest count events during the year ending 31 March).

@@ -63,6 +63,7 @@ from cscbench.figures.theme import (
     OTHERS,
     REGION,
     config,
+    fitted,
     source_note,
 )
 
@@ -115,15 +116,42 @@ def _note(indicator: str | None, source: Source, extra: str = "") -> str:
     return note
 
 
-def _subject(ind: Indicator) -> str:
-    """What a title over time is about, without "rate of" (the subtitle gives the measure), so
-    titles keep to about ten words.
+def _subjects(ind: Indicator) -> list[str]:
+    """What a title over time can say it is about, fullest first, without "rate of" (the
+    subtitle gives the measure).
 
     Example:
-        >>> _subject(INDICATORS["cla_ceased_rate"]), _subject(INDICATORS["rereferral_pct"])
-        ('Children leaving care', 'Re-referrals within 12 months')
+        >>> _subjects(INDICATORS["cla_ceased_rate"]), _subjects(INDICATORS["cp_2yrs_pct"])
+        (['Children leaving care'], ['Plans lasting 2 years or more', 'Plans lasting 2+ years'])
     """
-    return ind.short.removeprefix("rate of ").capitalize()
+    names = dict.fromkeys(
+        n.removeprefix("rate of ").capitalize() for n in (ind.short, ind.headline)
+    )
+    return list(names)
+
+
+def _about(ind: Indicator, name: str, *endings: str) -> str:
+    """A title "<what> in <name>: <ending>" within the guide's ten words: the fullest subject
+    and then the fullest of ``endings`` that fit.
+
+    Example:
+        >>> _about(INDICATORS["cp_2yrs_pct"], "Derby", "too few years")
+        'Plans lasting 2+ years in Derby: too few years'
+        >>> _about(INDICATORS["nfa_pct"], "Derby", "too few years for limits", "too few years")
+        'Referrals with no further action in Derby: too few years'
+    """
+    titles = [f"{what} in {name}: {ending}" for what in _subjects(ind) for ending in endings]
+    return fitted(titles, [name])
+
+
+def _placed(ind: Indicator, name: str, place: str) -> str:
+    """A title "<name> <place> for <indicator>" within the guide's ten words.
+
+    Example:
+        >>> _placed(INDICATORS["cp_start_rate"], "Dorset", "in the middle")
+        'Dorset in the middle for rate of plans starting'
+    """
+    return fitted([f"{name} {place} for {n}" for n in (ind.short, ind.headline)], [name])
 
 
 def _finish(
@@ -412,7 +440,7 @@ def trend_chart(
     word = _trend_word(latest_row)
     ind = INDICATORS[indicator]
     first, end = int(series["year"].min()), int(series["year"].max())
-    title = f"{_subject(ind)} in {focus['area_name']}: {word}"
+    title = _about(ind, focus["area_name"], word)
     detail = ""
     untested = ""  # why OHID's recent-trend test did not run, where it did not
     if latest_row:
@@ -637,11 +665,13 @@ def comparator_chart(
     missing = row["group_missing"] or []
     words = rank_words(row["rank"], row["rank_of"], row["rank_ties"] or 0) if row["rank"] else None
     if words is None:
-        title = f"{focus_name}: no figure for {ind.short}"
+        title = fitted(
+            [f"{focus_name}: no figure for {n}" for n in (ind.short, ind.headline)], [focus_name]
+        )
     elif words.startswith("in the middle"):
-        title = f"{focus_name} in the middle for {ind.short}"
+        title = _placed(ind, focus_name, "in the middle")
     else:
-        title = f"{focus_name} {words.removeprefix('the ')} for {ind.short}"
+        title = _placed(ind, focus_name, words.removeprefix("the "))
     subtitle = [f"{ind.title}, {year_label(year)}; {chosen.label}"]
     if missing:
         subtitle.append(f"No figure: {names_list(missing)}")
@@ -793,17 +823,17 @@ def funnel_chart(
     )
     flags = focus_row["flags"] or []
     where = (
-        "above the 99.8% limit"
+        "above 99.8% limit"
         if "funnel_high_998" in flags
-        else "above the 95% limit"
+        else "above 95% limit"
         if "funnel_high_95" in flags
-        else "below the 99.8% limit"
+        else "below 99.8% limit"
         if "funnel_low_998" in flags
-        else "below the 95% limit"
+        else "below 95% limit"
         if "funnel_low_95" in flags
         else "within expected range"
     )
-    title = f"{focus_name} {where} for {ind.short}"
+    title = _about(ind, focus_name, where)
     method = "limits widened for overdispersion" if tau2 > 0 else "exact limits"
     subtitle = (
         f"{ind.title}, {year_label(year)}; England {with_unit(target, indicator)}; "
@@ -1107,10 +1137,12 @@ def spc_chart(la: str, indicator: str, source: Source = None) -> alt.LayerChart:
     chart = layered(rules, line, points, width=WIDTH, height=280)
     special = rows.filter(pl.col("spc_rule").is_not_null())
     ind = INDICATORS[indicator]
-    title = f"{_subject(ind)} in {focus['area_name']}: " + (
+    title = _about(
+        ind,
+        focus["area_name"],
         f"{special.height} special-cause {'year' if special.height == 1 else 'years'}"
         if special.height
-        else "common-cause variation only"
+        else "common-cause variation only",
     )
     years = ", ".join(year_label(y) for y in special["year"])
     subtitle = (
@@ -1126,7 +1158,7 @@ def spc_chart(la: str, indicator: str, source: Source = None) -> alt.LayerChart:
         )
     )
     if rows["spc_mean"][0] is None:
-        title = f"{_subject(ind)} in {focus['area_name']}: too few years for limits"
+        title = _about(ind, focus["area_name"], "too few years for limits", "too few years")
         few = f"{rows.height} {'year' if rows.height == 1 else 'years'}"
         subtitle = [
             ind.title,
@@ -1513,7 +1545,7 @@ def provisional_chart(
     chart = layered(lines, whisker, hollow, label, width=WIDTH, height=280)
     ind = INDICATORS[indicator]
     when = year_label(int(local["year"]))
-    title = f"{_subject(ind)} in {name}: {when} provisional"
+    title = _about(ind, name, f"{when} provisional")
     subtitle = [
         f"{ind.title}; DfE's published years and {name}'s own census return for {when}",
         "The provisional figure (hollow, with its 95% interval) is not yet validated by DfE",

@@ -9,15 +9,16 @@
 - Every chart has an active title stating its main message, a subtitle saying what is
   measured, a source and date note, and a Vega-Lite ``description`` for screen readers. DfE's
   guide asks for titles of ten words or fewer: the wordings are written to that with an
-  authority's name counted as one word (:func:`title_words`), and a title is never cut short,
-  since a cut one ("... in Derby: no clear recent") misstates the message.
+  authority's name counted as one word (:func:`title_words`), a title too long in its fullest
+  wording takes a shorter one (:func:`fitted`; the registry's ``headline`` names), and a title
+  is never cut short, since a cut one ("... in Derby: no clear recent") misstates the message.
 - Series differ by line style and marker shape as well as colour, and lines over time are
   labelled directly at their ends rather than by a key (ONS style guide).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 AUTHORITY = "#F46A25"
@@ -43,6 +44,19 @@ def title_words(title: str, names: Iterable[str] = ()) -> int:
     for name in sorted(names, key=len, reverse=True):
         title = title.replace(name, "Name")
     return len(title.split())
+
+
+def fitted(titles: Sequence[str], names: Iterable[str] = ()) -> str:
+    """The first of ``titles`` (fullest first) within the guide's ten words, each of ``names``
+    counted as one; the last if none is.
+
+    Example:
+        >>> fitted(["Derby in the middle for rate of child protection plans starting",
+        ...         "Derby in the middle for rate of plans starting"], ["Derby"])
+        'Derby in the middle for rate of plans starting'
+    """
+    names = list(names)
+    return next((t for t in titles if title_words(t, names) <= GUIDE_TITLE_WORDS), titles[-1])
 
 
 def source_note(sources: str, built: str | None = None) -> str:
