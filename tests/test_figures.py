@@ -181,8 +181,8 @@ def test_every_title_keeps_to_ten_words_for_every_indicator_and_wording():
     # starting" (22 comparator charts). Every wording each kind of title can take is checked
     # here, for every indicator, with the name counted as one word.
     from cscbench.analyses.wording import rank_words
-    from cscbench.datasets.registry import INDICATORS
-    from cscbench.figures.charts import _about, _placed
+    from cscbench.datasets.registry import FACTOR_LABELS, INDICATORS
+    from cscbench.figures.charts import _about, _factor_title, _placed
 
     places = {"in the middle"} | {
         rank_words(rank, of, ties).removeprefix("the ")
@@ -214,6 +214,10 @@ def test_every_title_keeps_to_ten_words_for_every_indicator_and_wording():
             assert title_words(title, [name]) <= GUIDE_TITLE_WORDS, title
         title = _about(ind, name, "too few years for limits", "too few years")
         assert title_words(title, [name]) <= GUIDE_TITLE_WORDS, title
+    for factor in FACTOR_LABELS.values():
+        for named in (False, True):
+            title = _factor_title(factor, name, named)
+            assert title_words(title, [name]) <= GUIDE_TITLE_WORDS, title
     # The fuller wording is kept wherever it fits.
     assert _placed(INDICATORS["cp_start_rate"], "Derby", "third lowest") == (
         "Derby third lowest for rate of child protection plans starting"
@@ -399,7 +403,7 @@ def test_factors_title_names_a_factor_not_other():
     # said nothing, so the title names the most common named one and says so.
     spec = factors_chart("Leeds", year=2025).to_dict()
     assert (
-        spec["title"]["text"] == "Physical abuse (adult on child) most common named factor in Leeds"
+        spec["title"]["text"] == "Physical abuse (adult on child) commonest named factor in Leeds"
     )
     dots = data_of(spec, spec["layer"][1])
     leeds = sorted((d for d in dots if d["role"] == "Leeds"), key=lambda d: -d["share"])

@@ -528,6 +528,21 @@ def _trend_word(latest: dict | None) -> str:
     return "too few years"
 
 
+def _factor_title(factor: str, name: str, named: bool) -> str:
+    """The factors chart's title: the authority's leading factor (``named``: the leading one
+    other than "Other", which led), in the guide's ten words.
+
+    Example:
+        >>> _factor_title("Domestic abuse (parent)", "Derby", named=False)
+        'Domestic abuse (parent) most common factor in Derby'
+        >>> _factor_title("Physical abuse (adult on child)", "Leeds", named=True)
+        'Physical abuse (adult on child) commonest named factor in Leeds'
+    """
+    kind = "named factor" if named else "factor"
+    titles = [f"{factor} {most} {kind} in {name}" for most in ("most common", "commonest")]
+    return fitted(titles, [name])
+
+
 def _boundary_years(focus: str, members: tuple[str, ...], first: int, last: int) -> pl.DataFrame:
     """Years (drawn half a year before the first affected) of reorganisations touching the group,
     in order, one row a year with the notes of every reorganisation that year.
@@ -1254,7 +1269,7 @@ def factors_chart(
         else ("most common named")
     )
     title = (
-        f"{first['factor_name']} {most} factor in {focus_name}"
+        _factor_title(first["factor_name"], focus_name, named=most != "most common")
         if first
         else f"Factors at assessment: {focus_name} and comparators"
     )
