@@ -294,6 +294,11 @@ def test_comparator_chart_rules_keep_their_own_colours_and_key():
     halo, text = spec["layer"][2]["mark"], spec["layer"][3]["mark"]
     assert (halo["type"], halo["stroke"], text["type"]) == ("text", "white", "text")
     assert "stroke" not in text
+    # A 3-pixel halo outlined each digit but left the gaps between them: in the gallery's
+    # Derby 2016-17 chart the dashed comparator average showed between the "1" and "." of
+    # "21.8". Round and at least 0.8 of the font size wide, the halos close those gaps.
+    assert halo["strokeJoin"] == "round"
+    assert halo["strokeWidth"] >= 0.8 * halo["fontSize"] == 0.8 * text["fontSize"]
 
 
 def test_funnel_chart_has_both_limits_every_authority_and_tooltips():

@@ -645,8 +645,11 @@ def comparator_chart(
     label = alt.Text("value:Q", format=",.1f" if INDICATORS[indicator].decimals else ",.0f")
     labels = members.encode(x=x, y=y, text=label)
     text = labels.mark_text(align="left", dx=4, fontSize=10)
-    # White behind each value, so a rule crossing it does not strike it through.
-    halo = labels.mark_text(align="left", dx=4, fontSize=10, stroke="white", strokeWidth=3)
+    # White behind each value, so a rule crossing it does not strike it through: round and
+    # wide enough (8 px for 10 px digits) to close the gaps between the digits too.
+    halo = labels.mark_text(
+        align="left", dx=4, fontSize=10, stroke="white", strokeWidth=8, strokeJoin="round"
+    )
     refs = pl.DataFrame(
         {
             "value": [row["comparator_mean"], row["england"]],
