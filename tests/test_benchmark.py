@@ -417,6 +417,28 @@ def test_trend_view():
     assert t["value"].to_list()[1:] == [314, 368]
 
 
+def test_years_outside_the_data_are_an_error_not_an_empty_table():
+    # rank, outliers and trend gave an empty table, with exit status 0, for a year the data do
+    # not hold; benchmark already said so. DfE's children in need figures start in 2012-13,
+    # its looked-after rates in 2020-21 and Cumberland's in 2023-24 (made on 1 April 2023).
+    with pytest.raises(
+        UsageError, match=r"^no figures for cin_rate in 2010-11: they run 2012-13 to 2024-25$"
+    ):
+        rank("cin_rate", year=2011)
+    with pytest.raises(UsageError, match="cla_rate in 2014-15: they run 2020-21 to 2024-25"):
+        rank("cla_rate", year=2015, la="Derby", group="sn2025")
+    with pytest.raises(UsageError, match="any indicator in 2010-11: they run 2012-13"):
+        outliers(2011)
+    with pytest.raises(
+        UsageError, match="Cumberland on cin_rate from 2012-13 to 2019-20: they run 2023-24 to"
+    ):
+        trend("Cumberland", "cin_rate", 2013, 2020)
+    with pytest.raises(UsageError, match="Derby on cin_rate from 2029-30: they run"):
+        trend("Derby", "cin_rate", 2030)
+    # A span that overlaps the data is no error: Cumberland from 2012-13 is its two years.
+    assert trend("Cumberland", "cin_rate", 2013)["year"].to_list() == [2024, 2025]
+
+
 def test_outliers_carry_reasons():
     o = outliers(2025, ["cla_rate"])
     assert o.height > 0 and (o["flags"].list.len() > 0).all()

@@ -162,6 +162,14 @@ def test_xlsx_needs_a_file():
     assert out.returncode == 2 and "give --out FILE.xlsx" in out.stderr
 
 
+def test_a_year_the_data_do_not_hold_is_one_line_and_status_2():
+    out = run("rank", "cin_rate", "--year", "2011")
+    assert out.returncode == 2 and out.stdout == ""
+    assert (
+        out.stderr == "cscbench: no figures for cin_rate in 2010-11: they run 2012-13 to 2024-25\n"
+    )
+
+
 def test_rank_trend_outliers_commands():
     ranked = list(
         csv.DictReader(

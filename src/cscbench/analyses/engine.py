@@ -30,6 +30,7 @@ from pathlib import Path
 
 import polars as pl
 
+from cscbench.analyses.wording import year_label
 from cscbench.datasets import comparator_group, load_areas, load_indicators, load_neighbours
 from cscbench.datasets import group as group_of
 from cscbench.datasets.areas import find_area
@@ -881,6 +882,23 @@ def benchmark(
     return rows
 
 
+def held_years(years: pl.Series) -> str:
+    """The span of reporting years in ``years``, for a message.
+
+    Example:
+        >>> held_years(pl.Series([2014, 2013, 2025]))
+        '2012-13 to 2024-25'
+    """
+    return f"{year_label(int(years.min()))} to {year_label(int(years.max()))}"
+
+
+def _check_held(rows: pl.DataFrame, table: pl.DataFrame, what: str, when: str) -> None:
+    """A clear error when ``rows`` (taken from ``table``) is empty because of the years asked
+    for: an empty table would look like an answer."""
+    if rows.is_empty() and not table.is_empty():
+        raise UsageError(f"no figures for {what} {when}: they run {held_years(table['year'])}")
+
+
 def rank(
     indicator: str,
     year: int | None = None,
@@ -896,7 +914,9 @@ def rank(
         (11, 8)
     """
     year = year if year is not None else latest_year(source)
-    rows = benchmark_table(indicators=[indicator], source=source).filter(pl.col("year") == year)
+    table = benchmark_table(indicators=[indicator], source=source)
+    rows = table.filter(pl.col("year") == year)
+    _check_held(rows, table, indicator, f"in {year_label(year)}")
     if la is not None and group not in ("all", "england"):
         areas = load_areas(source)
         focus = find_area(la, areas)
@@ -975,7 +995,17 @@ def trend(
         >>> t["value"].to_list()
         [314.0, 368.0]
     """
-    return trend_view(series(la, [indicator], group, include_self, source), year_from, year_to)
+    rows = series(la, [indicator], group, include_self, source)
+    view = trend_view(rows, year_from, year_to)
+    when = (
+        f"from {year_label(year_from)} to {year_label(year_to)}"
+        if year_from is not None and year_to is not None
+        else f"from {year_label(year_from)}"
+        if year_from is not None
+        else f"up to {year_label(year_to)}"
+    )
+    _check_held(view, rows, f"{rows['area_name'][0]} on {indicator}", when)
+    return view
 
 
 def trend_view(
@@ -1023,6 +1053,8 @@ def outliers(
     """
     year = year if year is not None else latest_year(source)
     table = benchmark_table(group=group, indicators=indicators, source=source)
+    in_year = table.filter(pl.col("year") == year)
+    _check_held(in_year, table, "any indicator", f"in {year_label(year)}")
     rows = table.filter(pl.col("year") == year, pl.col("flags").list.len() > 0)
     meanings = pl.col("flags").list.eval(pl.element().replace_strict(FLAG_MEANINGS))
     return rows.select(
