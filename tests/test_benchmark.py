@@ -435,7 +435,13 @@ def test_years_outside_the_data_are_an_error_not_an_empty_table():
         trend("Cumberland", "cin_rate", 2013, 2020)
     with pytest.raises(UsageError, match="Derby on cin_rate from 2029-30: they run"):
         trend("Derby", "cin_rate", 2030)
-    # A span that overlaps the data is no error: Cumberland from 2012-13 is its two years.
+    with pytest.raises(UsageError, match="base year, 2029-30, is not before the year bench"):
+        benchmark("Derby", base_year=2030)  # no long-term change at all, said nowhere
+    # A base year before the figures start is the first year with figures, as before.
+    assert benchmark("Derby", base_year=2005, indicators=["cin_rate"])["base_year"].item() == 2013
+    # No span asked for is every year; a span that overlaps the data is no error (Cumberland
+    # from 2012-13 is its two years).
+    assert trend("Derby", "cin_rate")["year"].to_list() == list(range(2013, 2026))
     assert trend("Cumberland", "cin_rate", 2013)["year"].to_list() == [2024, 2025]
 
 

@@ -227,6 +227,19 @@ def test_every_title_keeps_to_ten_words_for_every_indicator_and_wording():
     )
 
 
+def test_a_year_without_figures_is_a_clear_error_not_an_empty_chart():
+    # The funnel plot failed with an internal error (an index out of bounds), and the factors
+    # chart was drawn empty, for a year the data do not hold.
+    from cscbench.errors import UsageError
+
+    with pytest.raises(UsageError, match="cin_rate in 2010-11: they run 2012-13 to 2024-25"):
+        funnel_chart("Derby", "cin_rate", year=2011)
+    with pytest.raises(UsageError, match="factors at assessment in 2010-11: they run 2017-18"):
+        factors_chart("Derby", year=2011)
+    with pytest.raises(UsageError, match="Derby in 2010-11: they run 2012-13 to 2024-25"):
+        comparator_chart("Derby", "cin_rate", year=2011)
+
+
 def test_a_trend_not_tested_at_0_percent_is_not_called_too_few_years():
     # Rutland has plans lasting 2 years or more for all 13 years, 0% in each of the last five:
     # OHID's test cannot run on a 0% year, which the title called "too few years".

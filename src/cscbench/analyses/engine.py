@@ -859,6 +859,11 @@ def benchmark(
     areas = load_areas(source)
     focus = find_area(la, areas)
     year = year if year is not None else latest_year(source)
+    if base_year is not None and base_year >= year:
+        raise UsageError(
+            f"the base year, {year_label(base_year)}, is not before the year benchmarked, "
+            f"{year_label(year)}"
+        )
     if comparators and not isinstance(group, ComparatorGroup):
         group = "custom"
     chosen = group_of(focus["la_code"], group, comparators, source)
@@ -873,8 +878,9 @@ def benchmark(
         focus=focus["la_code"],
     )
     rows = table.filter(pl.col("year") == year)
+    check_held(rows, table, focus["area_name"], f"in {year_label(year)}")
     if rows.is_empty():
-        raise UsageError(f"no figures for {focus['area_name']} in {year}")
+        raise UsageError(f"no figures for {focus['area_name']} in {year_label(year)}")
     if targets is not None:
         from cscbench.analyses.performance import with_targets
 
@@ -892,9 +898,16 @@ def held_years(years: pl.Series) -> str:
     return f"{year_label(int(years.min()))} to {year_label(int(years.max()))}"
 
 
-def _check_held(rows: pl.DataFrame, table: pl.DataFrame, what: str, when: str) -> None:
+def check_held(rows: pl.DataFrame, table: pl.DataFrame, what: str, when: str) -> None:
     """A clear error when ``rows`` (taken from ``table``) is empty because of the years asked
-    for: an empty table would look like an answer."""
+    for: an empty table would look like an answer.
+
+    Example:
+        >>> table = pl.DataFrame({"year": [2013, 2025], "value": [1.0, 2.0]})
+        >>> check_held(table.filter(pl.col("year") == 2011), table, "cin_rate", "in 2010-11")
+        Traceback (most recent call last):
+        cscbench.errors.UsageError: no figures for cin_rate in 2010-11: they run 2012-13 to 2024-25
+    """
     if rows.is_empty() and not table.is_empty():
         raise UsageError(f"no figures for {what} {when}: they run {held_years(table['year'])}")
 
@@ -916,7 +929,7 @@ def rank(
     year = year if year is not None else latest_year(source)
     table = benchmark_table(indicators=[indicator], source=source)
     rows = table.filter(pl.col("year") == year)
-    _check_held(rows, table, indicator, f"in {year_label(year)}")
+    check_held(rows, table, indicator, f"in {year_label(year)}")
     if la is not None and group not in ("all", "england"):
         areas = load_areas(source)
         focus = find_area(la, areas)
@@ -997,14 +1010,9 @@ def trend(
     """
     rows = series(la, [indicator], group, include_self, source)
     view = trend_view(rows, year_from, year_to)
-    when = (
-        f"from {year_label(year_from)} to {year_label(year_to)}"
-        if year_from is not None and year_to is not None
-        else f"from {year_label(year_from)}"
-        if year_from is not None
-        else f"up to {year_label(year_to)}"
-    )
-    _check_held(view, rows, f"{rows['area_name'][0]} on {indicator}", when)
+    asked = [f"from {year_label(year_from)}"] if year_from is not None else []
+    asked += [f"{'to' if asked else 'up to'} {year_label(year_to)}"] if year_to is not None else []
+    check_held(view, rows, f"{rows['area_name'][0]} on {indicator}", " ".join(asked))
     return view
 
 
@@ -1054,7 +1062,7 @@ def outliers(
     year = year if year is not None else latest_year(source)
     table = benchmark_table(group=group, indicators=indicators, source=source)
     in_year = table.filter(pl.col("year") == year)
-    _check_held(in_year, table, "any indicator", f"in {year_label(year)}")
+    check_held(in_year, table, "any indicator", f"in {year_label(year)}")
     rows = table.filter(pl.col("year") == year, pl.col("flags").list.len() > 0)
     meanings = pl.col("flags").list.eval(pl.element().replace_strict(FLAG_MEANINGS))
     return rows.select(

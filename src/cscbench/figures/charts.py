@@ -33,7 +33,7 @@ import numpy as np
 import polars as pl
 
 from cscbench.analyses import benchmark, funnels, panel, trend
-from cscbench.analyses.engine import latest_year, trend_view
+from cscbench.analyses.engine import check_held, latest_year, trend_view
 from cscbench.analyses.spc_charts import MIN_POINTS
 from cscbench.analyses.trends import EXTREME_PERCENTAGE
 from cscbench.analyses.wording import (
@@ -735,7 +735,9 @@ def funnel_chart(
         raise UsageError(f"a funnel plot needs a rate or percentage, not {indicator}")
     year = year if year is not None else latest_year(source)
     chosen = group_of(la, group, source=source)
-    rows = panel([indicator], source).filter(pl.col("year") == year, pl.col("value").is_not_null())
+    published = panel([indicator], source).filter(pl.col("value").is_not_null())
+    rows = published.filter(pl.col("year") == year)
+    check_held(rows, published, indicator, f"in {year_label(year)}")
     first = rows.row(0, named=True)
     target, tau2 = (
         first["england"],
@@ -1206,9 +1208,9 @@ def factors_chart(
     chosen = group_of(la, group, source=source)
     factors = load_factors(source)
     year = year if year is not None else int(factors["year"].max())
-    rows = factors.filter(
-        pl.col("year") == year, pl.col("count").is_not_null(), pl.col("episodes") > 0
-    )
+    counted = factors.filter(pl.col("count").is_not_null(), pl.col("episodes") > 0)
+    rows = counted.filter(pl.col("year") == year)
+    check_held(rows, counted, "factors at assessment", f"in {year_label(year)}")
     labels = {code: factor_label(code) for code in rows["factor"].unique()}
     rows = rows.with_columns(
         (pl.col("count") / pl.col("episodes") * 100).alias("share"),
