@@ -170,6 +170,34 @@ def test_a_year_the_data_do_not_hold_is_one_line_and_status_2():
     )
 
 
+def test_options_that_name_nothing_or_cannot_be_drawn_are_one_line_errors(tmp_path):
+    # --comparators "" fell back to the 2025 neighbours, --comparators Derby benchmarked Derby
+    # against nobody, and --scale 0 crashed vl-convert (a Rust panic, exit status 1).
+    for args, said in [
+        (("benchmark", "Derby", "--comparators", ""), "'' names nothing"),
+        (("benchmark", "Derby", "--comparators", " , "), "' , ' names nothing"),
+        (("benchmark", "Derby", "--comparators", "Derby"), "needs an authority other than Derby"),
+        (
+            (
+                "chart",
+                "trend",
+                "Derby",
+                "--indicator",
+                "cin_rate",
+                "--scale",
+                "0",
+                "--out",
+                str(tmp_path / "t.png"),
+            ),
+            "scale 0: give a number above 0 and at most 10",
+        ),
+    ]:
+        out = run(*args)
+        assert out.returncode == 2 and out.stderr.startswith("cscbench: "), args
+        assert said in out.stderr and len(out.stderr.splitlines()) == 1, out.stderr
+    assert not (tmp_path / "t.png").exists()
+
+
 def test_rank_trend_outliers_commands():
     ranked = list(
         csv.DictReader(

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from cscbench.errors import CscbenchError
+from cscbench.errors import CscbenchError, UsageError
 
 app = typer.Typer(
     help="Benchmark English local authorities' children's social care statistics.",
@@ -93,7 +93,19 @@ def _emit(frame, fmt: str, out: Path | None = None, decimals: int | None = None)
 
 
 def _split(text: str | None) -> list[str] | None:
-    return [t.strip() for t in text.split(",") if t.strip()] if text else None
+    """A comma-separated option as a list; None when not given. Given but naming nothing
+    ("" or ",") is an error, not the option left out.
+
+    Example:
+        >>> _split("Leeds, York"), _split(None)
+        (['Leeds', 'York'], None)
+    """
+    if text is None:
+        return None
+    items = [t.strip() for t in text.split(",") if t.strip()]
+    if not items:
+        raise UsageError(f"{text!r} names nothing: give names or ids separated by commas")
+    return items
 
 
 @data_app.command("info")
@@ -454,7 +466,7 @@ def chart(
     year: Year = None,
     group: GroupOpt = "sn2025",
     include_self: IncludeSelfOpt = False,
-    scale: Annotated[float, typer.Option("--scale", help="PNG/PDF scale (2 for print).")] = 2.0,
+    scale: Annotated[float, typer.Option("--scale", help="PNG scale (2 for print).")] = 2.0,
     data: DataDir = None,
 ) -> None:
     """Draw one chart to a file (rendered offline)."""

@@ -90,6 +90,8 @@ def comparator_group(
             member = find_area(name, areas)["la_code"]
             if member != code and member not in codes:
                 codes.append(member)
+        if not codes:
+            raise UsageError(f"a custom group needs an authority other than {focus['area_name']}")
         return ComparatorGroup(group, "Custom comparator group", code, tuple(codes))
     raise UsageError(f"unknown group {group!r}; choose one of: {', '.join(GROUPS)}")
 

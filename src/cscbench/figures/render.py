@@ -18,6 +18,23 @@ from cscbench.errors import UsageError
 from cscbench.files import replacing
 
 FORMATS = (".html", ".svg", ".png", ".pdf")
+MAX_SCALE = 10  # a 700-pixel chart 7,000 pixels wide: more than any print needs
+
+
+def check_scale(scale: float) -> float:
+    """``scale`` if a PNG can be drawn at it (above 0, at most :data:`MAX_SCALE`); else a
+    one-line error (vl-convert panics on 0 or less).
+
+    Example:
+        >>> check_scale(2)
+        2
+        >>> check_scale(0)
+        Traceback (most recent call last):
+        cscbench.errors.UsageError: scale 0: give a number above 0 and at most 10
+    """
+    if not 0 < scale <= MAX_SCALE:
+        raise UsageError(f"scale {scale:g}: give a number above 0 and at most {MAX_SCALE}")
+    return scale
 
 
 def spec(chart: alt.TopLevelMixin) -> dict:
@@ -36,7 +53,7 @@ def to_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
     """The chart as PNG bytes; ``scale`` 2 gives print-quality images of screen-sized charts."""
     import vl_convert as vlc
 
-    return vlc.vegalite_to_png(spec(chart), scale=scale)
+    return vlc.vegalite_to_png(spec(chart), scale=check_scale(scale))
 
 
 def save(chart: alt.TopLevelMixin, path: str | Path, scale: float = 2.0) -> str:
@@ -56,7 +73,7 @@ def save(chart: alt.TopLevelMixin, path: str | Path, scale: float = 2.0) -> str:
     elif suffix == ".svg":
         data = vlc.vegalite_to_svg(vl)
     elif suffix == ".png":
-        data = vlc.vegalite_to_png(vl, scale=scale)
+        data = vlc.vegalite_to_png(vl, scale=check_scale(scale))
     else:
         data = vlc.vegalite_to_pdf(vl)  # vector: no scale
     with replacing(path) as tmp:
