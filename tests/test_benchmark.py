@@ -417,7 +417,9 @@ def test_trend_view():
     assert t["value"].to_list()[1:] == [314, 368]
 
 
-def test_years_outside_the_data_are_an_error_not_an_empty_table():
+def test_years_outside_the_data_are_an_error_not_an_empty_table(tmp_path):
+    from cscbench.datasets import read_group_file
+
     # rank, outliers and trend gave an empty table, with exit status 0, for a year the data do
     # not hold; benchmark already said so. DfE's children in need figures start in 2012-13,
     # its looked-after rates in 2020-21 and Cumberland's in 2023-24 (made on 1 April 2023).
@@ -435,6 +437,10 @@ def test_years_outside_the_data_are_an_error_not_an_empty_table():
         trend("Cumberland", "cin_rate", 2013, 2020)
     with pytest.raises(UsageError, match="Derby on cin_rate from 2029-30: they run"):
         trend("Derby", "cin_rate", 2030)
+    empty = tmp_path / "empty.toml"
+    empty.write_text('name = "Nobody"\nmembers = []\n')
+    with pytest.raises(UsageError, match=r"empty\.toml: 'members' names no authority"):
+        read_group_file(empty)  # it fell back to the 2025 neighbours
     with pytest.raises(UsageError, match="base year, 2029-30, is not before the year bench"):
         benchmark("Derby", base_year=2030)  # no long-term change at all, said nowhere
     # A base year before the figures start is the first year with figures, as before.

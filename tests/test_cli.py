@@ -177,6 +177,17 @@ def test_options_that_name_nothing_or_cannot_be_drawn_are_one_line_errors(tmp_pa
         (("benchmark", "Derby", "--comparators", ""), "'' names nothing"),
         (("benchmark", "Derby", "--comparators", " , "), "' , ' names nothing"),
         (("benchmark", "Derby", "--comparators", "Derby"), "needs an authority other than Derby"),
+        # --workers -1 was taken as 1 and 0 as one per core, without a word.
+        (("report", "Derby", "--workers", "0", "--out", str(tmp_path / "p")), "workers 0: give"),
+        # Both an authority and --all made every authority's pack (153 of them).
+        (("report", "Derby", "--all", "--out", str(tmp_path / "p")), "name no authority (Derby)"),
+        # --all for a year no authority has figures in wrote "0 packs", status 0.
+        (("report", "--all", "--year", "2011", "--out", str(tmp_path / "p")), "in 2010-11"),
+        # A base year after the data left every long-term change empty in the file.
+        (
+            ("table", "--out", str(tmp_path / "t.parquet"), "--base-year", "2030"),
+            "the base year, 2029-30, is after the last year of figures, 2024-25",
+        ),
         (
             (
                 "chart",
@@ -195,7 +206,37 @@ def test_options_that_name_nothing_or_cannot_be_drawn_are_one_line_errors(tmp_pa
         out = run(*args)
         assert out.returncode == 2 and out.stderr.startswith("cscbench: "), args
         assert said in out.stderr and len(out.stderr.splitlines()) == 1, out.stderr
-    assert not (tmp_path / "t.png").exists()
+    assert not (tmp_path / "t.png").exists() and not (tmp_path / "t.parquet").exists()
+    assert not (tmp_path / "p").exists()
+
+
+def test_report_all_shows_progress_only_once_there_are_packs(monkeypatch, tmp_path):
+    # The bar is started when report_all says how many packs there will be, so a run that
+    # stops before (no authority has figures that year) prints its one line and no bar.
+    from typer.testing import CliRunner
+
+    import cscbench.report
+    from cscbench.cli import app
+    from cscbench.errors import UsageError
+
+    def two_packs(out, expected, progress, **_):
+        expected(2)
+        for name in ("Derby", "Rutland"):
+            progress(name)
+        return [out / "derby", out / "rutland"]
+
+    monkeypatch.setattr(cscbench.report, "report_all", two_packs)
+    done = CliRunner().invoke(app, ["report", "--all", "--out", str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    assert "Written Rutland" in done.output and "2 packs written to" in done.output
+
+    def none_that_year(out, expected, progress, **_):
+        raise UsageError("no authority has figures in 2010-11")
+
+    monkeypatch.setattr(cscbench.report, "report_all", none_that_year)
+    stopped = CliRunner().invoke(app, ["report", "--all", "--year", "2011"])
+    assert isinstance(stopped.exception, UsageError)  # main() prints it as one line, status 2
+    assert stopped.output == ""  # no bar
 
 
 def test_rank_trend_outliers_commands():

@@ -597,6 +597,8 @@ def report(
     if previous and local is None:
         raise UsageError("--previous needs --local")
     one_authority = [name for name, given in (("--local", local), ("--targets", targets)) if given]
+    if every and la is not None:
+        raise UsageError(f"--all makes every authority's pack: name no authority ({la}) with it")
     if every and (one_authority or members):
         given = ", ".join(one_authority or ["--comparators"])
         raise UsageError(f"--all makes every authority's pack: it cannot take {given}")
@@ -604,12 +606,17 @@ def report(
         from rich.progress import Progress
 
         target = out or Path("cscbench-packs")
-        with Progress(transient=False) as progress:
-            task = progress.add_task("Writing packs", total=None)
+        progress = Progress(transient=False)
+        task = progress.add_task("Writing packs", total=None)
 
-            def step(name: str) -> None:
-                progress.update(task, advance=1, description=f"Written {name}")
+        def expected(n: int) -> None:  # shown once there are packs to write
+            progress.update(task, total=n)
+            progress.start()
 
+        def step(name: str) -> None:
+            progress.update(task, advance=1, description=f"Written {name}")
+
+        try:
             done = report_all(
                 target,
                 year=year,
@@ -618,9 +625,12 @@ def report(
                 source=data,
                 workers=workers,
                 progress=step,
-                expected=lambda n: progress.update(task, total=n),
+                expected=expected,
                 png=png,
             )
+        finally:
+            if progress.live.is_started:
+                progress.stop()
         sys.stderr.write(f"{len(done)} packs written to {target}\n")
         return
     if la is None:

@@ -25,7 +25,6 @@ import functools
 import hashlib
 import html
 import json
-import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import replace
@@ -45,7 +44,8 @@ from cscbench.datasets.registry import INDICATORS, rates_and_percentages
 from cscbench.datasets.snapshot import LICENCE, built_at
 from cscbench.datasets.store import Source
 from cscbench.datasets.targets import TargetPlan
-from cscbench.figures.drawing import Drawers, drawing_env
+from cscbench.errors import UsageError
+from cscbench.figures.drawing import Drawers, drawing_env, worker_count
 from cscbench.files import replacing
 
 CHARTED = rates_and_percentages()  # counts go in tables and narrative, not charts
@@ -723,11 +723,13 @@ def report_all(
         (code, year, group_key, include_self, out / _slug(name), source, png)
         for code, name in areas.select("la_code", "area_name").rows()
     ]
+    if not jobs:
+        raise UsageError(f"no authority has figures in {year_label(year)}")
     names = dict(areas.select("la_code", "area_name").rows())
     if expected is not None:
         expected(len(jobs))
     done = []
-    with _pool(workers or os.cpu_count() or 1) as pool:
+    with _pool(worker_count(workers)) as pool:
         futures = [pool.submit(_one, job) for job in jobs]
         for future in as_completed(futures):
             code = future.result()

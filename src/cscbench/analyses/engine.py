@@ -268,6 +268,11 @@ def _changes(table: pl.DataFrame, base_year: int | None) -> pl.DataFrame:
     with the members that had no figure in the previous and base years (``group_missing_previous``,
     ``group_missing_base``): a comparator mean's change is over the same authorities only when
     these equal ``group_missing``."""
+    if base_year is not None and not table.is_empty() and base_year > table["year"].max():
+        raise UsageError(
+            f"the base year, {year_label(base_year)}, is after the last year of figures, "
+            f"{year_label(table['year'].max())}"
+        )
     series = {"value": "", "comparator_mean": "comparator_mean_", "england": "england_"}
     prev = table.select(
         "la_code",

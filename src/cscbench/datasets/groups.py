@@ -122,6 +122,8 @@ def read_group_file(path: str | Path) -> tuple[str, list[str]]:
     members = data.get("members")
     if not isinstance(members, list) or not all(isinstance(m, str | int) for m in members):
         raise UsageError(f"{path.name}: needs 'members', a list of authority names or codes")
+    if not members:
+        raise UsageError(f"{path.name}: 'members' names no authority")
     return str(data.get("name", path.stem)), [str(m) for m in members]
 
 

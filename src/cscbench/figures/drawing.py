@@ -46,7 +46,7 @@ from concurrent.futures import Future
 from pathlib import Path
 
 from cscbench._render_worker import one_line, render_files
-from cscbench.errors import CscbenchError
+from cscbench.errors import CscbenchError, UsageError
 
 FONTS_CONF = Path(__file__).with_name("fonts.conf")
 
@@ -74,6 +74,23 @@ def pin_fonts() -> None:
     os.environ.setdefault("FONTCONFIG_FILE", str(FONTS_CONF))
 
 
+def worker_count(workers: int | None) -> int:
+    """How many processes to draw with: ``workers``, or one per core when None.
+
+    Example:
+        >>> worker_count(3)
+        3
+        >>> worker_count(0)
+        Traceback (most recent call last):
+        cscbench.errors.UsageError: workers 0: give 1 or more (or leave it out: one per core)
+    """
+    if workers is None:
+        return os.cpu_count() or 1
+    if workers < 1:
+        raise UsageError(f"workers {workers}: give 1 or more (or leave it out: one per core)")
+    return workers
+
+
 class Drawers:
     """``workers`` warm drawing processes; :meth:`submit` returns a future of the SVG text.
 
@@ -84,7 +101,7 @@ class Drawers:
 
     def __init__(self, workers: int | None = None, scale: float = 2.0):
         self.scale = scale
-        self.workers = (os.cpu_count() or 1) if workers is None else max(1, workers)
+        self.workers = worker_count(workers)
         self._jobs: queue.Queue = queue.Queue()
         self._processes: list[subprocess.Popen] = []
         self._threads: list[threading.Thread] = []
