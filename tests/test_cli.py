@@ -239,6 +239,23 @@ def test_report_all_shows_progress_only_once_there_are_packs(monkeypatch, tmp_pa
     assert stopped.output == ""  # no bar
 
 
+def test_the_format_follows_the_file_ending(tmp_path):
+    # --out b.csv without --format wrote the aligned text table into b.csv (and into b.xlsx,
+    # which Excel cannot open); -f csv --out b.json wrote CSV into a file called .json.
+    for name in ("b.csv", "b.xlsx", "b.json"):
+        assert run("benchmark", "Derby", "--out", str(tmp_path / name)).returncode == 0
+    rows = list(csv.DictReader((tmp_path / "b.csv").open()))
+    assert len(rows) == 18 and rows[0]["la_code"] == "831"
+    assert pl.read_excel(tmp_path / "b.xlsx").height == 18
+    assert len(json.loads((tmp_path / "b.json").read_text())) == 18
+    out = run("benchmark", "Derby", "-f", "csv", "--out", str(tmp_path / "c.json"))
+    assert out.returncode == 2 and not (tmp_path / "c.json").exists()
+    assert "c.json: --format csv does not write .json" in out.stderr
+    said = run("narrative", "Derby", "--indicators", "cin_rate", "--out", str(tmp_path / "n.json"))
+    assert said.returncode == 0
+    assert json.loads((tmp_path / "n.json").read_text())[0]["indicator"] == "cin_rate"
+
+
 def test_rank_trend_outliers_commands():
     ranked = list(
         csv.DictReader(

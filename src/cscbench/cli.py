@@ -30,7 +30,12 @@ local_app = typer.Typer(
 )
 app.add_typer(local_app, name="local")
 
-Format = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
+Format = Annotated[
+    str | None,
+    typer.Option(
+        "--format", "-f", help="table, csv, json or xlsx (default: --out's ending, else table)."
+    ),
+]
 DataDir = Annotated[
     Path | None,
     typer.Option(
@@ -82,6 +87,12 @@ TargetsOpt = Annotated[
 ]
 
 
+def _format(fmt: str | None, out: Path | None) -> str:
+    from cscbench.output import format_for
+
+    return format_for(fmt, out)
+
+
 def _emit(frame, fmt: str, out: Path | None = None, decimals: int | None = None) -> None:
     from cscbench.output import render, write
 
@@ -109,8 +120,9 @@ def _split(text: str | None) -> list[str] | None:
 
 
 @data_app.command("info")
-def data_info(fmt: Format = "table", data: DataDir = None) -> None:
+def data_info(fmt: Format = None, data: DataDir = None) -> None:
     """What the data holds: sources with checksums, years, authorities, indicators."""
+    fmt = _format(fmt, None)
     from cscbench.datasets import data_info as build_info
 
     summary, sources = build_info(data)
@@ -217,8 +229,9 @@ def data_import(
 
 
 @app.command("indicators")
-def indicators(fmt: Format = "table") -> None:
+def indicators(fmt: Format = None) -> None:
     """The indicator registry: ids, units, polarity, sources and DfE definitions."""
+    fmt = _format(fmt, None)
     from cscbench.datasets import registry_frame
 
     frame = registry_frame()
@@ -242,11 +255,12 @@ def benchmark(
     targets: TargetsOpt = None,
     local: LocalOpt = None,
     previous: PreviousOpt = None,
-    fmt: Format = "table",
+    fmt: Format = None,
     out: Out = None,
     data: DataDir = None,
 ) -> None:
     """An authority against its comparator group, region and England, one row per indicator."""
+    fmt = _format(fmt, out)
     import polars as pl
 
     from cscbench.analyses import benchmark as run
@@ -297,11 +311,12 @@ def local_compute(
     window: Annotated[
         str, typer.Option("--window", help="Re-referral window: '12 months' or '365 days'.")
     ] = "12 months",
-    fmt: Format = "table",
+    fmt: Format = None,
     out: Out = None,
     data: DataDir = None,
 ) -> None:
     """The year's indicators from the return, as DfE defines them (local, provisional)."""
+    fmt = _format(fmt, out)
     from cscbench.analyses.local import local_indicators, read_returns
 
     census, earlier = read_returns(census_file, previous or [])
@@ -318,10 +333,11 @@ def local_compute(
 @local_app.command("problems")
 def local_problems(
     census_file: Annotated[Path, typer.Argument(help="The census return (XML).", metavar="RETURN")],
-    fmt: Format = "table",
+    fmt: Format = None,
     out: Out = None,
 ) -> None:
     """Every child, episode or plan in the return that failed validation, and why."""
+    fmt = _format(fmt, out)
     from cscbench.datasets.census import read_return
 
     _emit(read_return(census_file).problems, fmt, out)
@@ -344,12 +360,13 @@ def targets(
     year: Year = None,
     group: GroupOpt = "sn2025",
     include_self: IncludeSelfOpt = False,
-    fmt: Format = "table",
+    fmt: Format = None,
     out: Out = None,
     data: DataDir = None,
 ) -> None:
     """Each target's figures by period with status (on target, off target recoverable or
     causing concern), direction of travel and the latest published comparators."""
+    fmt = _format(fmt, out)
     from cscbench.analyses.performance import targets as run
     from cscbench.output import targets_view
 
@@ -397,11 +414,12 @@ def rank(
         str | None, typer.Option("--la", help="Rank only this authority's group.")
     ] = None,
     group: GroupOpt = "all",
-    fmt: Format = "table",
+    fmt: Format = None,
     out: Out = None,
     data: DataDir = None,
 ) -> None:
     """Every authority (or one authority's group) ranked on an indicator, with band and flags."""
+    fmt = _format(fmt, out)
     from cscbench.analyses import rank as run
     from cscbench.output import display_values
 
@@ -419,11 +437,12 @@ def trend(
     year_to: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
     group: GroupOpt = "sn2025",
     include_self: IncludeSelfOpt = False,
-    fmt: Format = "table",
+    fmt: Format = None,
     out: Out = None,
     data: DataDir = None,
 ) -> None:
     """An authority's series with its comparator mean, region and England, year by year."""
+    fmt = _format(fmt, out)
     from cscbench.analyses import trend as run
     from cscbench.output import display_values
 
@@ -441,11 +460,12 @@ def outliers(
     year: Year = None,
     indicators: IndicatorsOpt = None,
     group: GroupOpt = "sn2025",
-    fmt: Format = "table",
+    fmt: Format = None,
     out: Out = None,
     data: DataDir = None,
 ) -> None:
     """Every authority and indicator carrying a flag, with why."""
+    fmt = _format(fmt, out)
     from cscbench.analyses import outliers as run
     from cscbench.output import display_values
 
@@ -509,12 +529,21 @@ def narrative(
     include_self: IncludeSelfOpt = False,
     indicators: IndicatorsOpt = None,
     base_year: BaseYearOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, markdown or json.")] = "text",
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="text, markdown or json (default: --out's ending, else text)."
+        ),
+    ] = None,
     out: Out = None,
     data: DataDir = None,
 ) -> None:
     """Sentences for an annual report's data section, from the benchmark."""
     import json
+
+    from cscbench.output import format_for
+
+    fmt = format_for(fmt, out, "text", {".json": "json", ".md": "markdown", ".txt": "text"})
 
     from cscbench.analyses import benchmark as run
     from cscbench.analyses.narrative import as_text
@@ -675,8 +704,9 @@ def report(
 
 
 @app.command("areas")
-def areas(fmt: Format = "table", data: DataDir = None) -> None:
+def areas(fmt: Format = None, data: DataDir = None) -> None:
     """Local authorities with codes, region, years of data, lineage and neighbours."""
+    fmt = _format(fmt, None)
     from cscbench.datasets import areas_table
 
     _emit(areas_table(data), fmt)

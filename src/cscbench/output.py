@@ -10,7 +10,7 @@ Example:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import polars as pl
@@ -19,6 +19,38 @@ from cscbench.errors import UsageError
 from cscbench.files import replacing
 
 FORMATS = ("table", "csv", "json", "xlsx")
+
+
+#: The format a file's ending names, for ``--out`` without ``--format``.
+SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
+
+
+def format_for(
+    fmt: str | None,
+    out: str | Path | None,
+    default: str = "table",
+    by_suffix: Mapping[str, str] = SUFFIX_FORMATS,
+) -> str:
+    """The output format: ``fmt`` if given, else the one ``out``'s ending names, else
+    ``default``. A file whose ending names another format than ``fmt`` is an error (it would
+    hold, say, CSV in a file called .json, or a text table in one called .xlsx).
+
+    Example:
+        >>> format_for(None, "b.csv"), format_for(None, None), format_for("json", "b.json")
+        ('csv', 'table', 'json')
+        >>> format_for("csv", "b.json")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        cscbench.errors.UsageError: b.json: --format csv does not write .json; name the file ...
+    """
+    implied = by_suffix.get(Path(out).suffix.lower()) if out is not None else None
+    if fmt is None:
+        return implied or default
+    if implied is not None and implied != fmt:
+        raise UsageError(
+            f"{Path(out).name}: --format {fmt} does not write {Path(out).suffix}; name the file "
+            f"for {fmt}, or leave out --format"
+        )
+    return fmt
 
 
 def render(frame: pl.DataFrame, fmt: str, decimals: int | None = None) -> str:
