@@ -445,6 +445,10 @@ def test_years_outside_the_data_are_an_error_not_an_empty_table(tmp_path):
         benchmark("Derby", base_year=2030)  # no long-term change at all, said nowhere
     # A base year before the figures start is the first year with figures, as before.
     assert benchmark("Derby", base_year=2005, indicators=["cin_rate"])["base_year"].item() == 2013
+    with pytest.raises(UsageError, match="the first year, 2020, is after the last, 2015"):
+        trend("Derby", "cin_rate", 2020, 2015)
+    with pytest.raises(UsageError, match="no indicators given"):
+        benchmark("Derby", indicators=[])  # said "no figures for Derby in 2024-25"
     # No span asked for is every year; a span that overlaps the data is no error (Cumberland
     # from 2012-13 is its two years).
     assert trend("Derby", "cin_rate")["year"].to_list() == list(range(2013, 2026))

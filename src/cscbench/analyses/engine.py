@@ -718,6 +718,8 @@ def panel(
         87.7
     """
     if indicators is not None:
+        if not indicators:
+            raise UsageError("no indicators given: name one or more (see cscbench indicators)")
         for name in indicators:
             get_indicator(name)
     lazy = stored("panel", source)
@@ -1013,6 +1015,8 @@ def trend(
         >>> t["value"].to_list()
         [314.0, 368.0]
     """
+    if year_from is not None and year_to is not None and year_from > year_to:
+        raise UsageError(f"the first year, {year_from}, is after the last, {year_to}")
     rows = series(la, [indicator], group, include_self, source)
     view = trend_view(rows, year_from, year_to)
     asked = [f"from {year_label(year_from)}"] if year_from is not None else []
