@@ -207,8 +207,10 @@ def test_every_title_keeps_to_ten_words_for_every_indicator_and_wording():
     for key, ind in INDICATORS.items():
         assert len(ind.headline.split()) <= 5, key
         for place in places:
-            title = _placed(ind, name, place)
+            title = _placed(ind, f"{name} {place}", name)
             assert title_words(title, [name]) <= GUIDE_TITLE_WORDS, title
+        title = _placed(ind, f"{name}: no figure", name)
+        assert title_words(title, [name]) <= GUIDE_TITLE_WORDS, title
         for ending in endings:
             title = _about(ind, name, ending)
             assert title_words(title, [name]) <= GUIDE_TITLE_WORDS, title
@@ -219,7 +221,7 @@ def test_every_title_keeps_to_ten_words_for_every_indicator_and_wording():
             title = _factor_title(factor, name, named)
             assert title_words(title, [name]) <= GUIDE_TITLE_WORDS, title
     # The fuller wording is kept wherever it fits.
-    assert _placed(INDICATORS["cp_start_rate"], "Derby", "third lowest") == (
+    assert _placed(INDICATORS["cp_start_rate"], "Derby third lowest", "Derby") == (
         "Derby third lowest for rate of child protection plans starting"
     )
     assert comparator_chart("Dorset", "cp_start_rate", year=2025).to_dict()["title"]["text"] == (

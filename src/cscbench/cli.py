@@ -87,10 +87,11 @@ TargetsOpt = Annotated[
 ]
 
 
-def _format(fmt: str | None, out: Path | None) -> str:
+def _format(fmt: str | None, out: Path | None, **kinds) -> str:
+    """The output format: ``--format``, else ``--out``'s ending (see ``output.format_for``)."""
     from cscbench.output import format_for
 
-    return format_for(fmt, out)
+    return format_for(fmt, out, **kinds)
 
 
 def _emit(frame, fmt: str, out: Path | None = None, decimals: int | None = None) -> None:
@@ -541,10 +542,9 @@ def narrative(
     """Sentences for an annual report's data section, from the benchmark."""
     import json
 
-    from cscbench.output import format_for
-
-    fmt = format_for(fmt, out, "text", {".json": "json", ".md": "markdown", ".txt": "text"})
-
+    fmt = _format(
+        fmt, out, default="text", by_suffix={".json": "json", ".md": "markdown", ".txt": "text"}
+    )
     from cscbench.analyses import benchmark as run
     from cscbench.analyses.narrative import as_text
     from cscbench.analyses.narrative import narrative as write_sentences

@@ -144,14 +144,15 @@ def _about(ind: Indicator, name: str, *endings: str) -> str:
     return fitted(titles, [name])
 
 
-def _placed(ind: Indicator, name: str, place: str) -> str:
-    """A title "<name> <place> for <indicator>" within the guide's ten words.
+def _placed(ind: Indicator, lead: str, name: str) -> str:
+    """A title "<lead> for <indicator>" within the guide's ten words, ``name`` (in ``lead``)
+    counted as one.
 
     Example:
-        >>> _placed(INDICATORS["cp_start_rate"], "Dorset", "in the middle")
+        >>> _placed(INDICATORS["cp_start_rate"], "Dorset in the middle", "Dorset")
         'Dorset in the middle for rate of plans starting'
     """
-    return fitted([f"{name} {place} for {n}" for n in (ind.short, ind.headline)], [name])
+    return fitted([f"{lead} for {n}" for n in (ind.short, ind.headline)], [name])
 
 
 def _finish(
@@ -683,13 +684,12 @@ def comparator_chart(
     missing = row["group_missing"] or []
     words = rank_words(row["rank"], row["rank_of"], row["rank_ties"] or 0) if row["rank"] else None
     if words is None:
-        title = fitted(
-            [f"{focus_name}: no figure for {n}" for n in (ind.short, ind.headline)], [focus_name]
-        )
+        lead = f"{focus_name}: no figure"
     elif words.startswith("in the middle"):
-        title = _placed(ind, focus_name, "in the middle")
+        lead = f"{focus_name} in the middle"
     else:
-        title = _placed(ind, focus_name, words.removeprefix("the "))
+        lead = f"{focus_name} {words.removeprefix('the ')}"
+    title = _placed(ind, lead, focus_name)
     subtitle = [f"{ind.title}, {year_label(year)}; {chosen.label}"]
     if missing:
         subtitle.append(f"No figure: {names_list(missing)}")
