@@ -156,7 +156,19 @@ def test_partnership_narrative_names_both(lr):
     )
     assert json.loads(cp["fields"].item())["numerator"] == 19
     withheld = said.filter(pl.col("indicator") == "nfa_pct", pl.col("kind") == "pooled")
-    assert "DfE withheld Rutland's" in withheld["sentence"].item()
+    assert withheld["sentence"].item() == (
+        "There is no figure for Leicestershire and Rutland as a whole: DfE withheld Rutland's "
+        "figure, and pooling the rest would describe a different area."
+    )
+    # Both members withheld: there is no rest to pool, and a list of names takes no "'s"
+    # ("DfE withheld Cumberland, and Westmorland and Furness's, and pooling the rest ...").
+    cumbria = partnership_narrative(
+        partnership(["Cumberland", "Westmorland and Furness"], indicators=["cp_2yrs_pct"])
+    )
+    assert cumbria.filter(pl.col("kind") == "pooled")["sentence"].item() == (
+        "There is no figure for Cumberland and Westmorland and Furness as a whole: DfE withheld "
+        "every member's figure."
+    )
     # two clauses joined by "and", the comma in "10,000" notwithstanding
     own = said.filter(pl.col("indicator") == "cp_rate", pl.col("kind") == "own_groups")
     assert own["sentence"].item() == (

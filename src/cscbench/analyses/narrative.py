@@ -531,13 +531,31 @@ def _own_groups(ind: str, members: list[dict]) -> tuple[str, dict] | None:
     return f"{lead}, {and_list(parts)}.", fields
 
 
-def _pooled(ind: str, whole: dict) -> tuple[str, dict]:
+def _pooled(ind: str, whole: dict, members: int) -> tuple[str, dict]:
+    """The partnership taken as one area, or why it has no figure (of ``members``).
+
+    Example:
+        >>> both = ["Cumberland", "Westmorland and Furness"]
+        >>> whole = {"area_name": " and ".join(both), "value": None, "missing": both}
+        >>> _pooled("cp_2yrs_pct", whole, 2)[0].split(": ")[1]
+        "DfE withheld every member's figure."
+    """
     name = whole["area_name"]
     if whole["value"] is None:
-        missing = names_list(list(whole["missing"] or [])) or "a member"
+        missing = list(whole["missing"] or [])
+        if len(missing) >= members:
+            withheld = "every member's figure"
+        elif len(missing) == 1:
+            withheld = (
+                f"{missing[0]}'s figure, and pooling the rest would describe a different area"
+            )
+        else:
+            withheld = (
+                f"the figures for {names_list(missing) or 'a member'}, and pooling the rest "
+                "would describe a different area"
+            )
         return (
-            f"There is no figure for {name} as a whole: DfE withheld {missing}'s, and pooling "
-            "the rest would describe a different area.",
+            f"There is no figure for {name} as a whole: DfE withheld {withheld}.",
             {"missing": whole["missing"]},
         )
     value = with_unit(whole["value"], ind)
@@ -599,7 +617,7 @@ def partnership_narrative(table: pl.DataFrame) -> pl.DataFrame:
         parts = [
             ("members", _members_compared(ind, members)),
             ("own_groups", _own_groups(ind, members)),
-            *(("pooled", _pooled(ind, w)) for w in whole),
+            *(("pooled", _pooled(ind, w, len(members))) for w in whole),
             *(("caveat", _few(ind, m)) for m in members),
         ]
         out += _rows(ind, parts)
