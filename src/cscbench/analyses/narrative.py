@@ -543,17 +543,13 @@ def _pooled(ind: str, whole: dict, members: int) -> tuple[str, dict]:
     name = whole["area_name"]
     if whole["value"] is None:
         missing = list(whole["missing"] or [])
+        rest = ", and pooling the rest would describe a different area"
         if len(missing) >= members:
             withheld = "every member's figure"
-        elif len(missing) == 1:
-            withheld = (
-                f"{missing[0]}'s figure, and pooling the rest would describe a different area"
-            )
+        elif len(missing) <= 1:
+            withheld = f"{missing[0] if missing else 'a member'}'s figure{rest}"
         else:
-            withheld = (
-                f"the figures for {names_list(missing) or 'a member'}, and pooling the rest "
-                "would describe a different area"
-            )
+            withheld = f"the figures for {names_list(missing)}{rest}"
         return (
             f"There is no figure for {name} as a whole: DfE withheld {withheld}.",
             {"missing": whole["missing"]},
