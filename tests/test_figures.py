@@ -201,6 +201,8 @@ def test_every_title_keeps_to_ten_words_for_every_indicator_and_wording():
         "common-cause variation only",
         "above 99.8% limit",
         "within expected range",
+        "no figure",
+        "no figures published",
         "2025-26 provisional",
     ]
     name = "Kingston upon Hull, City of"
@@ -240,6 +242,25 @@ def test_a_year_without_figures_is_a_clear_error_not_an_empty_chart():
         factors_chart("Derby", year=2011)
     with pytest.raises(UsageError, match="Derby in 2010-11: they run 2012-13 to 2024-25"):
         comparator_chart("Derby", "cin_rate", year=2011)
+
+
+def test_an_authority_without_a_figure_is_not_placed_on_a_funnel_or_trend():
+    # DfE publishes no looked-after figures for the Isles of Scilly: its funnel plot's title
+    # said "within expected range" and its description "Isles of Scilly (no figure) is within
+    # expected range"; its trend chart's title said "too few years".
+    funnel = funnel_chart("Isles of Scilly", "cla_rate", year=2025).to_dict()
+    assert funnel["title"]["text"] == "Children looked after in Isles of Scilly: no figure"
+    assert funnel["description"].endswith("Isles of Scilly has no figure for 2024-25.")
+    trend = trend_chart("Isles of Scilly", "cla_rate").to_dict()
+    assert (
+        trend["title"]["text"] == "Children looked after in Isles of Scilly: no figures published"
+    )
+    # A placed authority keeps its place, said in full in the description.
+    london = funnel_chart("City of London", "cin_rate", year=2025).to_dict()
+    assert london["title"]["text"] == "Children in need in City of London: above 99.8% limit"
+    assert london["description"].endswith(
+        "City of London (814.6 per 10,000 children) is above the 99.8% limit."
+    )
 
 
 def test_a_trend_not_tested_at_0_percent_is_not_called_too_few_years():

@@ -515,8 +515,12 @@ def _trend_word(latest: dict | None) -> str:
         >>> _trend_word({"trend": "cannot be calculated",
         ...              "trend_reason": "a percentage of 0% or 100% in the 5 years"})
         'trend not testable'
+        >>> _trend_word(None)  # every year withheld
+        'no figures published'
     """
-    trend = latest["trend"] if latest else None
+    if latest is None:
+        return "no figures published"
+    trend = latest["trend"]
     words = {
         "increasing": "rising",
         "decreasing": "falling",
@@ -524,7 +528,7 @@ def _trend_word(latest: dict | None) -> str:
     }
     if trend in words:
         return words[trend]
-    if latest and latest["trend_reason"] == EXTREME_PERCENTAGE:
+    if latest["trend_reason"] == EXTREME_PERCENTAGE:
         return NOT_TESTABLE  # the subtitle says why
     return "too few years"
 
@@ -718,6 +722,15 @@ def _js(text: str) -> str:
 # --- 3. Funnel ----------------------------------------------------------------------------------
 
 
+#: A funnel plot's title ending for the authority's place, by its funnel flag, outermost first.
+FUNNEL_PLACES = [
+    ("funnel_high_998", "above 99.8% limit"),
+    ("funnel_high_95", "above 95% limit"),
+    ("funnel_low_998", "below 99.8% limit"),
+    ("funnel_low_95", "below 95% limit"),
+]
+
+
 def funnel_chart(
     la: str, indicator: str, year: int | None = None, group: str = "sn2025", source: Source = None
 ) -> alt.LayerChart:
@@ -842,17 +855,9 @@ def funnel_chart(
         0, named=True
     )
     flags = focus_row["flags"] or []
-    where = (
-        "above 99.8% limit"
-        if "funnel_high_998" in flags
-        else "above 95% limit"
-        if "funnel_high_95" in flags
-        else "below 99.8% limit"
-        if "funnel_low_998" in flags
-        else "below 95% limit"
-        if "funnel_low_95" in flags
-        else "within expected range"
-    )
+    where = next((place for flag, place in FUNNEL_PLACES if flag in flags), "within expected range")
+    if focus_row["value"] is None:  # not "within expected range": there is nothing to place
+        where = "no figure"
     title = _about(ind, focus_name, where)
     method = "limits widened for overdispersion" if tau2 > 0 else "exact limits"
     subtitle = (
@@ -862,8 +867,13 @@ def funnel_chart(
     description = (
         f"Funnel plot of {ind.title.lower()} for all {points.height} authorities in "
         f"{year_label(year)}, against their size, with 95% and 99.8% control limits "
-        f"around England's {with_unit(target, indicator)}. {focus_name} "
-        f"({with_unit(focus_row['value'], indicator)}) is {where}."
+        f"around England's {with_unit(target, indicator)}. "
+        + (
+            f"{focus_name} has no figure for {year_label(year)}."
+            if focus_row["value"] is None
+            else f"{focus_name} ({with_unit(focus_row['value'], indicator)}) is "
+            f"{where.replace('above ', 'above the ').replace('below ', 'below the ')}."
+        )
     )
     return _finish(chart, title, subtitle, description, _note(indicator, source))
 
