@@ -255,6 +255,12 @@ def test_an_authority_without_a_figure_is_not_placed_on_a_funnel_or_trend():
     assert (
         trend["title"]["text"] == "Children looked after in Isles of Scilly: no figures published"
     )
+    # The overview's description counted "8 no comparison".
+    overview = overview_chart("Isles of Scilly", year=2025).to_dict()
+    assert overview["description"].endswith(
+        "centred on England: 8 with no figure to compare; 1 better than England; 1 higher than "
+        "England; 1 similar to England."
+    )
     # A placed authority keeps its place, said in full in the description.
     london = funnel_chart("City of London", "cin_rate", year=2025).to_dict()
     assert london["title"]["text"] == "Children in need in City of London: above 99.8% limit"
@@ -382,7 +388,7 @@ def test_overview_description_counts_comparisons_in_a_fixed_order():
     }
     assert spec["description"].endswith(
         ": 6 higher than England; 2 similar to England; 1 lower than England; "
-        "1 no comparison; 1 worse than England."
+        "1 with no figure to compare; 1 worse than England."
     )
 
 

@@ -1069,7 +1069,8 @@ def overview_chart(
     name = rows["area_name"][0] if rows.height else la
     counts = rows["comparison"].value_counts()
     ordered = counts.sort(["count", "comparison"], descending=[True, False])  # ties by name
-    summary = "; ".join(f"{n} {c}" for c, n in ordered.rows())
+    said = {"no comparison": "with no figure to compare"}  # the key's label, as a phrase
+    summary = "; ".join(f"{n} {said.get(c, c)}" for c, n in ordered.rows())
     title = f"How {name} compares with England, {year_label(year)}"
     subtitle = (
         "Bars: all authorities (dark: middle half); line: England; marker: "
