@@ -265,7 +265,7 @@ def test_an_authority_without_a_figure_is_not_placed_on_a_funnel_or_trend():
     london = funnel_chart("City of London", "cin_rate", year=2025).to_dict()
     assert london["title"]["text"] == "Children in need in City of London: above 99.8% limit"
     assert london["description"].endswith(
-        "City of London (814.6 per 10,000 children) is above the 99.8% limit."
+        "City of London (814.6 per 10,000 children) is above the 99.8% funnel limit around England."
     )
 
 

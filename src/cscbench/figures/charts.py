@@ -32,7 +32,7 @@ import altair as alt
 import numpy as np
 import polars as pl
 
-from cscbench.analyses import benchmark, funnels, panel, trend
+from cscbench.analyses import FLAG_MEANINGS, benchmark, funnels, panel, trend
 from cscbench.analyses.engine import check_held, latest_year, trend_view
 from cscbench.analyses.spc_charts import MIN_POINTS
 from cscbench.analyses.trends import EXTREME_PERCENTAGE
@@ -722,13 +722,14 @@ def _js(text: str) -> str:
 # --- 3. Funnel ----------------------------------------------------------------------------------
 
 
-#: A funnel plot's title ending for the authority's place, by its funnel flag, outermost first.
-FUNNEL_PLACES = [
-    ("funnel_high_998", "above 99.8% limit"),
-    ("funnel_high_95", "above 95% limit"),
-    ("funnel_low_998", "below 99.8% limit"),
-    ("funnel_low_95", "below 95% limit"),
-]
+#: A funnel plot's title ending for the authority's place, by its funnel flag, outermost
+#: first (its description gives the flag's meaning in full).
+FUNNEL_PLACES = {
+    "funnel_high_998": "above 99.8% limit",
+    "funnel_high_95": "above 95% limit",
+    "funnel_low_998": "below 99.8% limit",
+    "funnel_low_95": "below 95% limit",
+}
 
 
 def funnel_chart(
@@ -855,7 +856,8 @@ def funnel_chart(
         0, named=True
     )
     flags = focus_row["flags"] or []
-    where = next((place for flag, place in FUNNEL_PLACES if flag in flags), "within expected range")
+    placed = next((flag for flag in FUNNEL_PLACES if flag in flags), None)
+    where = FUNNEL_PLACES.get(placed, "within expected range")
     if focus_row["value"] is None:  # not "within expected range": there is nothing to place
         where = "no figure"
     title = _about(ind, focus_name, where)
@@ -872,7 +874,7 @@ def funnel_chart(
             f"{focus_name} has no figure for {year_label(year)}."
             if focus_row["value"] is None
             else f"{focus_name} ({with_unit(focus_row['value'], indicator)}) is "
-            f"{where.replace('above ', 'above the ').replace('below ', 'below the ')}."
+            f"{FLAG_MEANINGS.get(placed, where)}."
         )
     )
     return _finish(chart, title, subtitle, description, _note(indicator, source))
