@@ -80,6 +80,59 @@ def test_corrupt_raw_file_gives_file_row_column(raw_copy, tmp_path):
     assert not (tmp_path / "snap" / "manifest.json").exists()
 
 
+def test_years_are_taken_as_reports_write_them():
+    # Reports write 2016-17 or 2016/17 and Explore Education Statistics writes 201617; the
+    # option took only 2017 and answered anything else with a box of usage text.
+    def reref(*year_args):
+        out = run(
+            "benchmark",
+            "Derby",
+            "--group",
+            "sn2021",
+            "--include-self",
+            "-f",
+            "json",
+            "--indicators",
+            "rereferral_pct",
+            *year_args,
+        )
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout)[0]
+
+    for year in ("2016-17", "2016/17", "201617", "2016-2017"):
+        row = reref("--year", year, "--base-year", "2013-14")
+        assert (row["year"], round(row["value"], 1), row["rank_best"]) == (2017, 21.3, 4)
+        assert row["base_year"] == 2014
+    out = run("trend", "Derby", "cin_rate", "--from", "2015/16", "--to", "2016-17", "-f", "csv")
+    assert [r["year"] for r in csv.DictReader(io.StringIO(out.stdout))] == ["2016", "2017"]
+
+
+def test_command_line_mistakes_are_one_line_and_status_2():
+    # Typer's own errors were a usage line, a hint and a box drawn over four lines.
+    for args, said in [
+        (
+            ("benchmark", "Derby", "--year", "2016-18"),
+            "cscbench benchmark: invalid value for '--year': '2016-18' is not a reporting "
+            "year: write 2017, 2016-17 or 2016/17 (see 'cscbench benchmark --help')",
+        ),
+        (
+            ("benchmark",),
+            "cscbench benchmark: missing argument 'la' (see 'cscbench benchmark --help')",
+        ),
+        (("data", "info", "--verbose"), "cscbench data info: no such option: --verbose"),
+        (
+            ("trend", "Derby", "cin_rate", "--from", "2016/17", "--to", "2015-16"),
+            "cscbench: the first year, 2016-17, is after the last, 2015-16",
+        ),
+    ]:
+        out = run(*args)
+        assert out.returncode == 2, args
+        assert out.stdout == "" and out.stderr.count("\n") == 1, out.stderr
+        assert out.stderr.startswith(said), out.stderr
+    help_text = run("--help")
+    assert help_text.returncode == 0 and "Usage: cscbench" in help_text.stdout
+
+
 def test_benchmark_json_has_the_documented_fields():
     out = run(
         "benchmark",

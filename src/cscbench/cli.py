@@ -46,8 +46,25 @@ DataDir = Annotated[
 ]
 
 
+def _year(text: str) -> int:
+    """A year option as written: 2017, 2016-17, 2016/17 or 201617 (see ``year_ending``)."""
+    from cscbench.analyses.wording import year_ending
+
+    try:
+        return year_ending(text)
+    except UsageError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _year_option(*names: str, help: str) -> typer.models.OptionInfo:
+    return typer.Option(*names, help=help, parser=_year, metavar="YEAR")
+
+
 Out = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead.")]
-Year = Annotated[int | None, typer.Option("--year", help="Year ending 31 March (default: latest).")]
+Year = Annotated[
+    int | None,
+    _year_option("--year", help="Year ending 31 March, as 2017 or 2016-17 (default: latest)."),
+]
 GroupOpt = Annotated[str, typer.Option("--group", help="sn2025, sn2021, region, england or all.")]
 IncludeSelfOpt = Annotated[
     bool,
@@ -59,7 +76,7 @@ IndicatorsOpt = Annotated[
 ]
 BaseYearOpt = Annotated[
     int | None,
-    typer.Option("--base-year", help="Year for long-term change (default: first year of data)."),
+    _year_option("--base-year", help="Year for long-term change (default: first year of data)."),
 ]
 LocalOpt = Annotated[
     Path | None,
@@ -434,8 +451,8 @@ def rank(
 def trend(
     la: Annotated[str, typer.Argument(help="Authority: name or code.")],
     indicator: Annotated[str, typer.Argument(help="Indicator id.")],
-    year_from: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
-    year_to: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
+    year_from: Annotated[int | None, _year_option("--from", help="First year.")] = None,
+    year_to: Annotated[int | None, _year_option("--to", help="Last year.")] = None,
     group: GroupOpt = "sn2025",
     include_self: IncludeSelfOpt = False,
     fmt: Format = None,
@@ -712,10 +729,34 @@ def areas(fmt: Format = None, data: DataDir = None) -> None:
     _emit(areas_table(data), fmt)
 
 
+def usage_line(exc: typer.TyperException) -> str:
+    """A command-line mistake (unknown option, bad value, missing argument) as one line naming
+    the command and where to read its help.
+
+    Example:
+        >>> from typer.testing import CliRunner
+        >>> run = CliRunner().invoke(app, ["rank"], prog_name="cscbench", standalone_mode=False)
+        >>> usage_line(run.exception)
+        "cscbench rank: missing argument 'indicator' (see 'cscbench rank --help')"
+    """
+    message = exc.format_message().rstrip(".")
+    message = message[:1].lower() + message[1:]
+    ctx = getattr(exc, "ctx", None)
+    if ctx is None:
+        return f"cscbench: {message}"
+    return f"{ctx.command_path}: {message} (see '{ctx.command_path} --help')"
+
+
 def main() -> None:
     """Entry point: run the app, turning errors into one line and a non-zero exit."""
     try:
-        app()
+        status = app(prog_name="cscbench", standalone_mode=False)
+    except typer.TyperException as exc:  # the command line itself is wrong
+        if type(exc).__name__ == "NoArgsIsHelpError":  # no arguments: the help is the answer
+            typer.echo(exc.format_message(), err=True)
+        else:
+            typer.echo(usage_line(exc), err=True)
+        sys.exit(2)
     except CscbenchError as exc:
         typer.echo(f"cscbench: {exc}", err=True)
         sys.exit(2)
@@ -728,6 +769,8 @@ def main() -> None:
             err=True,
         )
         sys.exit(3)
+    if isinstance(status, int) and status:  # typer.Exit(code), or 130 for Ctrl-C
+        sys.exit(status)
 
 
 if __name__ == "__main__":  # pragma: no cover

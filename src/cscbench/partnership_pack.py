@@ -88,12 +88,12 @@ def _side_by_side_html(frame: pl.DataFrame) -> str:
 
 def partnership_report(
     las: Sequence[str],
-    year: int | None = None,
+    year: int | str | None = None,
     group_key: str = "sn2025",
     include_self: bool = False,
     out: str | Path | None = None,
     source: Source = None,
-    base_year: int | None = None,
+    base_year: int | str | None = None,
     workers: int | None = None,
     png: bool = True,
 ) -> Path:

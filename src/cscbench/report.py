@@ -387,12 +387,12 @@ def _write_tables(folder: Path, tables: dict[str, pl.DataFrame], source: Source 
 
 def report(
     la: str,
-    year: int | None = None,
+    year: int | str | None = None,
     group_key: str = "sn2025",
     include_self: bool = False,
     out: str | Path | None = None,
     source: Source = None,
-    base_year: int | None = None,
+    base_year: int | str | None = None,
     workers: int | None = None,
     comparators: list[str] | None = None,
     group_name: str | None = None,
@@ -690,7 +690,7 @@ def _one(args: tuple) -> str:
 
 def report_all(
     out: str | Path,
-    year: int | None = None,
+    year: int | str | None = None,
     group_key: str = "sn2025",
     include_self: bool = False,
     source: Source = None,
@@ -706,9 +706,9 @@ def report_all(
     authority's name as its pack is finished. ``authorities`` limits the packs to those named.
     ``png=False`` writes each chart as SVG only (see :func:`report`).
     """
-    from cscbench.analyses.engine import latest_year
+    from cscbench.analyses.engine import year_or_latest
 
-    year = year if year is not None else latest_year(source)
+    year = year_or_latest(year, source)
     areas = load_areas(source).filter(pl.col("first_year") <= year, pl.col("last_year") >= year)
     if group_key in ("sn2025", "sn2021"):
         from cscbench.datasets import load_neighbours

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import polars as pl
 
-from cscbench.analyses.wording import year_label
+from cscbench.analyses.wording import year_ending, year_label
 from cscbench.datasets import comparator_group, load_areas, load_indicators, load_neighbours
 from cscbench.datasets import group as group_of
 from cscbench.datasets.areas import find_area
@@ -746,7 +746,7 @@ def benchmark_table(
     group: str = "sn2025",
     include_self: bool = False,
     indicators: Sequence[str] | None = None,
-    base_year: int | None = None,
+    base_year: int | str | None = None,
     source: Source = None,
     data: pl.DataFrame | None = None,
     areas: pl.DataFrame | None = None,
@@ -762,6 +762,7 @@ def benchmark_table(
         >>> t.filter(pl.col("year") == 2025)["la_code"].n_unique()
         153
     """
+    base_year = None if base_year is None else year_ending(base_year)
     areas = load_areas(source) if areas is None else areas
     if data is None:
         rows = panel(indicators, source)
@@ -792,7 +793,7 @@ def benchmark_table_parts(
     group: str = "sn2025",
     include_self: bool = False,
     indicators: Sequence[str] | None = None,
-    base_year: int | None = None,
+    base_year: int | str | None = None,
     source: Source = None,
     data: pl.DataFrame | None = None,
     areas: pl.DataFrame | None = None,
@@ -839,14 +840,25 @@ def latest_year(source: Source = None) -> int:
     return int(scan("indicators", source).select(pl.col("year").max()).collect().item())
 
 
+def year_or_latest(year: int | str | None, source: Source = None) -> int:
+    """``year`` read as :func:`~cscbench.analyses.wording.year_ending` reads it ("2016-17" is
+    2017), or the latest year in the data when it is None.
+
+    Example:
+        >>> year_or_latest("2016/17"), year_or_latest(None)
+        (2017, 2025)
+    """
+    return latest_year(source) if year is None else year_ending(year)
+
+
 def benchmark(
     la: str,
-    year: int | None = None,
+    year: int | str | None = None,
     group: str | ComparatorGroup = "sn2025",
     comparators: Sequence[str] | None = None,
     include_self: bool = False,
     indicators: Sequence[str] | None = None,
-    base_year: int | None = None,
+    base_year: int | str | None = None,
     source: Source = None,
     group_name: str | None = None,
     targets: TargetPlan | str | Path | None = None,
@@ -865,7 +877,8 @@ def benchmark(
     """
     areas = load_areas(source)
     focus = find_area(la, areas)
-    year = year if year is not None else latest_year(source)
+    year = year_or_latest(year, source)
+    base_year = None if base_year is None else year_ending(base_year)
     if base_year is not None and base_year >= year:
         raise UsageError(
             f"the base year, {year_label(base_year)}, is not before the year benchmarked, "
@@ -921,7 +934,7 @@ def check_held(rows: pl.DataFrame, table: pl.DataFrame, what: str, when: str) ->
 
 def rank(
     indicator: str,
-    year: int | None = None,
+    year: int | str | None = None,
     la: str | None = None,
     group: str = "all",
     source: Source = None,
@@ -933,7 +946,7 @@ def rank(
         >>> r.height, r.filter(pl.col("la_code") == "831")["rank"].item()
         (11, 8)
     """
-    year = year if year is not None else latest_year(source)
+    year = year_or_latest(year, source)
     table = benchmark_table(indicators=[indicator], source=source)
     rows = table.filter(pl.col("year") == year)
     check_held(rows, table, indicator, f"in {year_label(year)}")
@@ -1002,8 +1015,8 @@ def series(
 def trend(
     la: str,
     indicator: str,
-    year_from: int | None = None,
-    year_to: int | None = None,
+    year_from: int | str | None = None,
+    year_to: int | str | None = None,
     group: str = "sn2025",
     include_self: bool = False,
     source: Source = None,
@@ -1015,8 +1028,12 @@ def trend(
         >>> t["value"].to_list()
         [314.0, 368.0]
     """
+    year_from = None if year_from is None else year_ending(year_from)
+    year_to = None if year_to is None else year_ending(year_to)
     if year_from is not None and year_to is not None and year_from > year_to:
-        raise UsageError(f"the first year, {year_from}, is after the last, {year_to}")
+        raise UsageError(
+            f"the first year, {year_label(year_from)}, is after the last, {year_label(year_to)}"
+        )
     rows = series(la, [indicator], group, include_self, source)
     view = trend_view(rows, year_from, year_to)
     asked = [f"from {year_label(year_from)}"] if year_from is not None else []
@@ -1056,7 +1073,7 @@ def trend_view(
 
 
 def outliers(
-    year: int | None = None,
+    year: int | str | None = None,
     indicators: Sequence[str] | None = None,
     group: str = "sn2025",
     source: Source = None,
@@ -1068,7 +1085,7 @@ def outliers(
         >>> set(o["indicator"]) == {"cp_subsequent_pct"} and o["why"].str.len_chars().min() > 0
         True
     """
-    year = year if year is not None else latest_year(source)
+    year = year_or_latest(year, source)
     table = benchmark_table(group=group, indicators=indicators, source=source)
     in_year = table.filter(pl.col("year") == year)
     check_held(in_year, table, "any indicator", f"in {year_label(year)}")

@@ -130,11 +130,11 @@ def _partnership_rows(
 
 def partnership(
     las: Sequence[str],
-    year: int | None = None,
+    year: int | str | None = None,
     group: str = "sn2025",
     include_self: bool = False,
     indicators: Sequence[str] | None = None,
-    base_year: int | None = None,
+    base_year: int | str | None = None,
     source: Source = None,
 ) -> pl.DataFrame:
     """Each member against its own comparator group, and the partnership pooled.

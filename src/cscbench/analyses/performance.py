@@ -158,7 +158,7 @@ def targets(
     la: str,
     plan: TargetPlan | str | Path,
     local: pl.DataFrame | str | Path | None = None,
-    year: int | None = None,
+    year: int | str | None = None,
     group: str = "sn2025",
     include_self: bool = False,
     periods: int = 5,

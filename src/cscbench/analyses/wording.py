@@ -15,7 +15,11 @@ Example:
 
 from __future__ import annotations
 
+import re
+from numbers import Integral
+
 from cscbench.datasets.registry import INDICATORS
+from cscbench.errors import UsageError
 
 ORDINAL_WORDS = [
     "",
@@ -87,6 +91,32 @@ def year_label(year: int) -> str:
         ('2016-17', '1999-00')
     """
     return f"{year - 1}-{year % 100:02d}"
+
+
+def year_ending(value: int | str) -> int:
+    """The reporting year, as cscbench counts it (the year ending 31 March), from the ways
+    people write it: 2017, "2017", "2016-17", "2016/17", "2016-2017", or Explore Education
+    Statistics' time period "201617". Anything else is a one-line error.
+
+    Example:
+        >>> year_ending(2017), year_ending("2016-17"), year_ending("2016/17"), year_ending("201617")
+        (2017, 2017, 2017, 2017)
+        >>> year_ending("17")
+        Traceback (most recent call last):
+        cscbench.errors.UsageError: '17' is not a reporting year: write 2017, 2016-17 or 2016/17
+    """
+    if isinstance(value, Integral) and not isinstance(value, bool):
+        return int(value)
+    text = value.strip() if isinstance(value, str) else ""
+    if re.fullmatch(r"\d{4}", text):
+        return int(text)
+    span = re.fullmatch(r"(\d{4})(?:[-/](\d{4})|[-/]?(\d{2}))", text)
+    if span:
+        start, end_long, end_short = span.groups()
+        end = int(start) + 1
+        if (end_long and int(end_long) == end) or (end_short and int(end_short) == end % 100):
+            return end
+    raise UsageError(f"{value!r} is not a reporting year: write 2017, 2016-17 or 2016/17")
 
 
 def period(year: int, indicator: str) -> str:

@@ -33,7 +33,7 @@ import numpy as np
 import polars as pl
 
 from cscbench.analyses import FLAG_MEANINGS, benchmark, funnels, panel, trend
-from cscbench.analyses.engine import check_held, latest_year, trend_view
+from cscbench.analyses.engine import check_held, trend_view, year_or_latest
 from cscbench.analyses.spc_charts import MIN_POINTS
 from cscbench.analyses.trends import EXTREME_PERCENTAGE
 from cscbench.analyses.wording import (
@@ -42,6 +42,7 @@ from cscbench.analyses.wording import (
     number,
     rank_words,
     with_unit,
+    year_ending,
     year_label,
 )
 from cscbench.datasets import find_area, load_factors, manifest
@@ -579,7 +580,7 @@ def _boundary_years(focus: str, members: tuple[str, ...], first: int, last: int)
 def comparator_chart(
     la: str,
     indicator: str,
-    year: int | None = None,
+    year: int | str | None = None,
     group: str = "sn2025",
     include_self: bool = False,
     source: Source = None,
@@ -733,7 +734,11 @@ FUNNEL_PLACES = {
 
 
 def funnel_chart(
-    la: str, indicator: str, year: int | None = None, group: str = "sn2025", source: Source = None
+    la: str,
+    indicator: str,
+    year: int | str | None = None,
+    group: str = "sn2025",
+    source: Source = None,
 ) -> alt.LayerChart:
     """Every authority against its denominator, with funnel limits around England.
 
@@ -747,7 +752,7 @@ def funnel_chart(
         from cscbench.errors import UsageError
 
         raise UsageError(f"a funnel plot needs a rate or percentage, not {indicator}")
-    year = year if year is not None else latest_year(source)
+    year = year_or_latest(year, source)
     chosen = group_of(la, group, source=source)
     published = panel([indicator], source).filter(pl.col("value").is_not_null())
     rows = published.filter(pl.col("year") == year)
@@ -887,7 +892,7 @@ SPINE_INDICATORS = rates_and_percentages()
 
 def overview_chart(
     la: str,
-    year: int | None = None,
+    year: int | str | None = None,
     group: str = "sn2025",
     include_self: bool = False,
     source: Source = None,
@@ -1209,7 +1214,11 @@ def spc_chart(la: str, indicator: str, source: Source = None) -> alt.LayerChart:
 
 
 def factors_chart(
-    la: str, year: int | None = None, group: str = "sn2025", top: int = 12, source: Source = None
+    la: str,
+    year: int | str | None = None,
+    group: str = "sn2025",
+    top: int = 12,
+    source: Source = None,
 ) -> alt.LayerChart:
     """Factors identified at the end of assessment, as % of assessments, across the group.
 
@@ -1220,7 +1229,7 @@ def factors_chart(
     """
     chosen = group_of(la, group, source=source)
     factors = load_factors(source)
-    year = year if year is not None else int(factors["year"].max())
+    year = year_ending(year) if year is not None else int(factors["year"].max())
     counted = factors.filter(pl.col("count").is_not_null(), pl.col("episodes") > 0)
     rows = counted.filter(pl.col("year") == year)
     check_held(rows, counted, "factors at assessment", f"in {year_label(year)}")
