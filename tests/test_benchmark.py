@@ -518,3 +518,13 @@ def test_a_year_may_be_given_as_reports_write_it():
     assert (by_label["value"].item(), by_label["base_year"].item()) == (368.0, 2014)
     with pytest.raises(UsageError, match="'2017-16' is not a reporting year"):
         benchmark("Derby", year="2017-16")
+
+
+def test_indicators_may_be_one_string():
+    # indicators="cp_count" was read letter by letter: "unknown indicator 'c'".
+    one = benchmark("Derby", year=2017, indicators="cp_count")
+    assert one["value"].to_list() == [368.0]
+    two = benchmark("Derby", year=2017, indicators="cp_count, rereferral_pct")
+    assert two.equals(benchmark("Derby", year=2017, indicators=["cp_count", "rereferral_pct"]))
+    parts = list(engine.benchmark_table_parts(indicators="cla_rate"))
+    assert [part["indicator"].unique().to_list() for part in parts] == [["cla_rate"]]

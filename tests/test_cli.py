@@ -107,6 +107,24 @@ def test_years_are_taken_as_reports_write_them():
     assert [r["year"] for r in csv.DictReader(io.StringIO(out.stdout))] == ["2016", "2017"]
 
 
+def test_names_that_hold_a_comma_are_one_authority():
+    # "Bristol, City of" was taken as two authorities, "Bristol" and "City of", and failed.
+    out = run(
+        "benchmark",
+        "Bristol, City of",
+        "--comparators",
+        "Kingston upon Hull, City of, Leeds",
+        "--indicators",
+        "cla_rate",
+        "-f",
+        "json",
+    )
+    assert out.returncode == 0, out.stderr
+    row = json.loads(out.stdout)[0]
+    assert (row["area_name"], row["group_n"]) == ("Bristol, City of", 2)
+    assert row["group"] == "Custom comparator group (excluding Bristol, City of)"
+
+
 def test_command_line_mistakes_are_one_line_and_status_2():
     # Typer's own errors were a usage line, a hint and a box drawn over four lines.
     for args, said in [

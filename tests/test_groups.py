@@ -7,7 +7,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cscbench.datasets import find_area, group, load_areas, members_in_year, read_group_file
+from cscbench.datasets import (
+    find_area,
+    group,
+    load_areas,
+    members_in_year,
+    read_group_file,
+    split_names,
+)
 from cscbench.datasets.areas import name_key
 from cscbench.datasets.groups import ComparatorGroup
 from cscbench.errors import AreaNotFound, UsageError
@@ -112,3 +119,29 @@ def test_bad_group_file_is_a_clear_error(tmp_path):
         read_group_file(path)
     with pytest.raises(UsageError, match="unknown group 'sn2030'"):
         group("Derby", "sn2030")
+
+
+def test_lists_of_authorities_keep_names_that_hold_a_comma():
+    # "Bristol, City of,Leeds" was split into Bristol, "City of" and Leeds, so the packs of
+    # Bristol, Hull, Herefordshire and BCP could not be asked for by their DfE names.
+    assert split_names("Bristol, City of,Leeds") == ["Bristol, City of", "Leeds"]
+    assert split_names("Bournemouth, Christchurch and Poole, Dorset") == [
+        "Bournemouth, Christchurch and Poole",
+        "Dorset",
+    ]
+    assert split_names("Kingston upon Hull, City of, East Riding of Yorkshire") == [
+        "Kingston upon Hull, City of",
+        "East Riding of Yorkshire",
+    ]
+    assert split_names("Herefordshire, Shropshire,, 831") == ["Herefordshire", "Shropshire", "831"]
+    with pytest.raises(UsageError, match="' , ' names nothing"):
+        split_names(" , ")
+    chosen = group("Bristol, City of", comparators="Kingston upon Hull, City of, Leeds")
+    assert (chosen.focus, chosen.members) == ("801", ("810", "383"))
+
+
+def test_an_authority_may_be_given_by_its_code_as_a_number():
+    assert find_area(831)["area_name"] == "Derby"
+    assert find_area(201)["area_name"] == "City of London"
+    with pytest.raises(AreaNotFound, match="None is not an authority"):
+        find_area(None)

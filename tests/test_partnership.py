@@ -256,3 +256,15 @@ def test_charts_and_pack_say_when_a_place_rests_on_few_children():
 def test_report_options_that_do_not_go_together(args, message):
     out = run("report", *args)
     assert out.returncode == 2 and message in out.stderr and out.stderr.count("\n") == 1
+
+
+def test_a_partnership_named_in_one_string_keeps_bcp_whole():
+    # Pan-Dorset: BCP's DfE name holds a comma. DfE 2024-25: 560 children looked after in BCP
+    # (74,810 children) and 437 in Dorset (67,149).
+    table = partnership(
+        "Bournemouth, Christchurch and Poole, Dorset", year=2025, indicators="cla_rate"
+    )
+    whole = _row(table, "partnership", "cla_rate")
+    assert (whole["numerator"], whole["denominator"]) == (560 + 437, 74810 + 67149)
+    assert whole["value"] == pytest.approx(997 / 141959 * 10_000)
+    assert whole["la_code"] == "839+838"

@@ -121,6 +121,14 @@ def _emit(frame, fmt: str, out: Path | None = None, decimals: int | None = None)
         sys.stdout.write(render(frame, fmt, decimals))
 
 
+def _authorities(text: str | None, data: Path | None) -> list[str] | None:
+    """A comma-separated list of authorities, where a DfE name may hold a comma of its own
+    ("Bristol, City of"); None when not given."""
+    from cscbench.datasets import split_names
+
+    return None if text is None else split_names(text, data)
+
+
 def _split(text: str | None) -> list[str] | None:
     """A comma-separated option as a list; None when not given. Given but naming nothing
     ("" or ",") is an error, not the option left out.
@@ -286,7 +294,7 @@ def benchmark(
     from cscbench.errors import UsageError
     from cscbench.output import summary_view
 
-    name, members = None, _split(comparators)
+    name, members = None, _authorities(comparators, data)
     if comparators_file is not None:
         name, members = read_group_file(comparators_file)
     table = run(
@@ -635,7 +643,7 @@ def report(
     from cscbench.report import report as one
     from cscbench.report import report_all
 
-    name, members = None, _split(comparators)
+    name, members = None, _authorities(comparators, data)
     if comparators_file is not None:
         name, members = read_group_file(comparators_file)
     if quarterly is not None and targets is None:
@@ -681,7 +689,8 @@ def report(
         return
     if la is None:
         raise UsageError("name an authority, or give --all")
-    if "," in la:
+    named = _authorities(la, data)
+    if len(named) > 1:
         from cscbench.partnership_pack import partnership_report
 
         if members or one_authority:
@@ -690,7 +699,7 @@ def report(
                 "and --local are for one authority's pack"
             )
         folder = partnership_report(
-            _split(la),
+            named,
             year=year,
             group_key=group,
             include_self=include_self,
@@ -702,7 +711,7 @@ def report(
         sys.stderr.write(f"partnership pack written to {folder}\n")
         return
     folder = one(
-        la,
+        named[0],
         year=year,
         group_key=group,
         include_self=include_self,

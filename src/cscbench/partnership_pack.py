@@ -87,7 +87,7 @@ def _side_by_side_html(frame: pl.DataFrame) -> str:
 
 
 def partnership_report(
-    las: Sequence[str],
+    las: str | Sequence[str],
     year: int | str | None = None,
     group_key: str = "sn2025",
     include_self: bool = False,

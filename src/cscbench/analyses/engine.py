@@ -36,7 +36,7 @@ from cscbench.datasets import group as group_of
 from cscbench.datasets.areas import find_area
 from cscbench.datasets.groups import MODEL_LABEL, ComparatorGroup
 from cscbench.datasets.lineage import SUCCESSIONS, first_years
-from cscbench.datasets.registry import INDICATORS, LOOKS_BACK, MULTIPLIER, get_indicator
+from cscbench.datasets.registry import INDICATORS, LOOKS_BACK, MULTIPLIER, indicator_ids
 from cscbench.datasets.store import Source, resolve, stored
 from cscbench.datasets.targets import TargetPlan
 from cscbench.errors import UsageError
@@ -703,7 +703,7 @@ def _computed_panel(indicators: tuple[str, ...] | None, source: str | None) -> p
 
 
 def panel(
-    indicators: Sequence[str] | None = None,
+    indicators: str | Sequence[str] | None = None,
     source: Source = None,
     la_codes: Sequence[str] | None = None,
 ) -> pl.DataFrame:
@@ -717,15 +717,11 @@ def panel(
         >>> round(derby["value"].item(), 1)
         87.7
     """
-    if indicators is not None:
-        if not indicators:
-            raise UsageError("no indicators given: name one or more (see cscbench indicators)")
-        for name in indicators:
-            get_indicator(name)
+    indicators = indicator_ids(indicators)
     lazy = stored("panel", source)
     if lazy is not None:
         if indicators is not None:
-            lazy = lazy.filter(pl.col("indicator").is_in(list(indicators)))
+            lazy = lazy.filter(pl.col("indicator").is_in(indicators))
         if la_codes is not None:
             lazy = lazy.filter(pl.col("la_code").is_in(list(la_codes)))
         return lazy.collect()
@@ -745,7 +741,7 @@ def derived_tables(indicators: pl.DataFrame) -> dict[str, pl.DataFrame]:
 def benchmark_table(
     group: str = "sn2025",
     include_self: bool = False,
-    indicators: Sequence[str] | None = None,
+    indicators: str | Sequence[str] | None = None,
     base_year: int | str | None = None,
     source: Source = None,
     data: pl.DataFrame | None = None,
@@ -763,6 +759,7 @@ def benchmark_table(
         153
     """
     base_year = None if base_year is None else year_ending(base_year)
+    indicators = indicator_ids(indicators)
     areas = load_areas(source) if areas is None else areas
     if data is None:
         rows = panel(indicators, source)
@@ -792,7 +789,7 @@ def benchmark_table(
 def benchmark_table_parts(
     group: str = "sn2025",
     include_self: bool = False,
-    indicators: Sequence[str] | None = None,
+    indicators: str | Sequence[str] | None = None,
     base_year: int | str | None = None,
     source: Source = None,
     data: pl.DataFrame | None = None,
@@ -811,8 +808,7 @@ def benchmark_table_parts(
         >>> [part["indicator"].unique().to_list() for part in parts]
         [['cla_rate'], ['cp_rate']]
     """
-    if indicators is None:
-        indicators = _indicators_in(source, data)
+    indicators = indicator_ids(indicators) or _indicators_in(source, data)
     for indicator in indicators:
         yield benchmark_table(
             group, include_self, [indicator], base_year, source, data, areas, neighbours
@@ -857,7 +853,7 @@ def benchmark(
     group: str | ComparatorGroup = "sn2025",
     comparators: Sequence[str] | None = None,
     include_self: bool = False,
-    indicators: Sequence[str] | None = None,
+    indicators: str | Sequence[str] | None = None,
     base_year: int | str | None = None,
     source: Source = None,
     group_name: str | None = None,
@@ -987,7 +983,7 @@ def rank(
 
 def series(
     la: str,
-    indicators: Sequence[str] | None = None,
+    indicators: str | Sequence[str] | None = None,
     group: str = "sn2025",
     include_self: bool = False,
     source: Source = None,
@@ -1074,7 +1070,7 @@ def trend_view(
 
 def outliers(
     year: int | str | None = None,
-    indicators: Sequence[str] | None = None,
+    indicators: str | Sequence[str] | None = None,
     group: str = "sn2025",
     source: Source = None,
 ) -> pl.DataFrame:

@@ -34,7 +34,7 @@ from cscbench.analyses.engine import (
     panel,
 )
 from cscbench.analyses.wording import and_list
-from cscbench.datasets import find_area, load_areas
+from cscbench.datasets import find_area, load_areas, split_names
 from cscbench.datasets.registry import MULTIPLIER
 from cscbench.datasets.store import Source
 from cscbench.errors import UsageError
@@ -129,7 +129,7 @@ def _partnership_rows(
 
 
 def partnership(
-    las: Sequence[str],
+    las: str | Sequence[str],
     year: int | str | None = None,
     group: str = "sn2025",
     include_self: bool = False,
@@ -144,6 +144,8 @@ def partnership(
     ``missing`` (for a pooled row: members without a figure). Group statistics, ranks,
     funnels and SPC belong to the members; on the pooled rows they are empty.
     """
+    if isinstance(las, str):  # "Bournemouth, Christchurch and Poole, Dorset"
+        las = split_names(las, source)
     if len(las) < 2:
         raise UsageError("a partnership needs at least two authorities")
     focus = [find_area(la, source) for la in las]

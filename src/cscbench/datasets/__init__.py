@@ -29,7 +29,13 @@ from cscbench.datasets.groups import (
     members_in_year,
     read_group_file,
 )
-from cscbench.datasets.registry import INDICATORS, Indicator, get_indicator, registry_frame
+from cscbench.datasets.registry import (
+    INDICATORS,
+    Indicator,
+    get_indicator,
+    indicator_ids,
+    registry_frame,
+)
 from cscbench.datasets.snapshot import build_snapshot
 from cscbench.datasets.store import Source, manifest, scan
 
@@ -54,11 +60,12 @@ __all__ = [
     "neighbours",
     "read_group_file",
     "registry_frame",
+    "split_names",
 ]
 
 
 def load_indicators(
-    indicators: Sequence[str] | None = None,
+    indicators: str | Sequence[str] | None = None,
     years: Sequence[int] | None = None,
     areas: Sequence[str] | None = None,
     geography: Sequence[str] | None = None,
@@ -74,10 +81,9 @@ def load_indicators(
         (970.0, 4561.0, 'published')
     """
     frame = scan("indicators", source)
+    indicators = indicator_ids(indicators)
     if indicators is not None:
-        for name in indicators:
-            get_indicator(name)
-        frame = frame.filter(pl.col("indicator").is_in(list(indicators)))
+        frame = frame.filter(pl.col("indicator").is_in(indicators))
     if years is not None:
         frame = frame.filter(pl.col("year").is_in([int(y) for y in years]))
     if areas is not None:
@@ -146,6 +152,16 @@ def find_area(query: str, source: Source = None) -> dict:
     return _areas.find_area(query, load_areas(source))
 
 
+def split_names(text: str, source: Source = None) -> list[str]:
+    """Authorities named in a comma-separated list; a DfE name may hold a comma of its own.
+
+    Example:
+        >>> split_names("Bournemouth, Christchurch and Poole, Dorset")
+        ['Bournemouth, Christchurch and Poole', 'Dorset']
+    """
+    return _areas.split_names(text, load_areas(source))
+
+
 def neighbours(la: str, model: str = "sn2025", source: Source = None) -> pl.DataFrame:
     """An authority's statistical neighbours, closest first, with names and closeness.
 
@@ -168,13 +184,14 @@ def neighbours(la: str, model: str = "sn2025", source: Source = None) -> pl.Data
 def group(
     la: str,
     group: str | ComparatorGroup = "sn2025",
-    comparators: Sequence[str] | None = None,
+    comparators: str | Sequence[str] | None = None,
     source: Source = None,
 ) -> ComparatorGroup:
     """The comparator group of an authority (see :mod:`cscbench.datasets.groups`).
 
     ``group`` is a group's name, or a :class:`ComparatorGroup` already made (returned as it
-    is), so every function that takes a group can be given either.
+    is), so every function that takes a group can be given either. ``comparators`` (a list,
+    or names separated by commas) make a custom group.
 
     Example:
         >>> group("Derby", "region").label
@@ -184,11 +201,18 @@ def group(
         return group
     return comparator_group(
         la,
-        group,
+        "custom" if comparators else group,  # comparators given make the group, as in benchmark
         load_areas(source),
         load_neighbours(source=source),
-        list(comparators) if comparators else None,
+        _names(comparators, source),
     )
+
+
+def _names(authorities: str | Sequence[str] | None, source: Source) -> list[str] | None:
+    """A list of authorities given as a list, or as one comma-separated string."""
+    if isinstance(authorities, str):
+        return split_names(authorities, source)
+    return list(authorities) if authorities else None
 
 
 def data_info(source: Source = None) -> tuple[dict, pl.DataFrame]:

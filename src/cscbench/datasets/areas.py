@@ -14,7 +14,7 @@ import re
 import polars as pl
 
 from cscbench.datasets.lineage import SUCCESSIONS
-from cscbench.errors import AreaNotFound
+from cscbench.errors import AreaNotFound, UsageError
 
 AREA_SCHEMA: dict[str, pl.DataType] = {
     "la_code": pl.String(),
@@ -95,7 +95,7 @@ def name_key(name: str) -> str:
     return " ".join(text.split())
 
 
-def find_area(query: str, areas: pl.DataFrame) -> dict:
+def find_area(query: str | int, areas: pl.DataFrame) -> dict:
     """The one authority that ``query`` names, as a dict of its :data:`AREA_SCHEMA` fields.
 
     Example:
@@ -103,9 +103,13 @@ def find_area(query: str, areas: pl.DataFrame) -> dict:
         ...     "area_code": ["E06000015", "E08000013"], "area_name": ["Derby", "St. Helens"]})
         >>> find_area("st helens", areas)["la_code"]
         '342'
-        >>> find_area("E06000015", areas)["area_name"]
-        'Derby'
+        >>> find_area("E06000015", areas)["area_name"], find_area(831, areas)["area_name"]
+        ('Derby', 'Derby')
     """
+    if isinstance(query, int) and not isinstance(query, bool):  # a 3-digit code as a number
+        query = f"{query:03d}"
+    if not isinstance(query, str):
+        raise AreaNotFound(f"{query!r} is not an authority: give a name, a 3-digit or an ONS code")
     text = query.strip()
     for column in ("la_code", "area_code"):
         hit = areas.filter(pl.col(column).str.to_uppercase() == text.upper())
@@ -122,6 +126,37 @@ def find_area(query: str, areas: pl.DataFrame) -> dict:
         close = [k for k in candidates if key and key in k][:4]
     hint = f"; closest: {', '.join(candidates[k] for k in close)}" if close else ""
     raise AreaNotFound(f"no local authority called {query!r}{hint}")
+
+
+def split_names(text: str, areas: pl.DataFrame) -> list[str]:
+    """The authorities named in a comma-separated list, where a DfE name may hold a comma of
+    its own ("Bristol, City of", "Bournemouth, Christchurch and Poole"): the longest run of
+    pieces that names an authority is taken as one name. Each name is still to be looked up
+    (:func:`find_area`); a list that names nothing is an error.
+
+    Example:
+        >>> areas = pl.DataFrame({"area_name": ["Bristol, City of", "Leeds"]})
+        >>> split_names("Bristol, City of,Leeds", areas), split_names("Leeds, York", areas)
+        (['Bristol, City of', 'Leeds'], ['Leeds', 'York'])
+    """
+    pieces = [piece.strip() for piece in text.split(",")]
+    if not any(pieces):
+        raise UsageError(f"{text!r} names nothing: give names or codes separated by commas")
+    keys = {name_key(name) for name in areas["area_name"] if "," in name}
+    names: list[str] = []
+    start = 0
+    while start < len(pieces):
+        end = next(
+            (
+                end
+                for end in range(len(pieces), start + 1, -1)
+                if name_key(", ".join(pieces[start:end])) in keys
+            ),
+            start + 1,
+        )
+        names += [", ".join(pieces[start:end])] if pieces[start] else []
+        start = end
+    return names
 
 
 def _newest(hit: pl.DataFrame) -> dict:

@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -517,6 +518,28 @@ def get_indicator(indicator_id: str) -> Indicator:
         raise UsageError(
             f"unknown indicator {indicator_id!r}; known: {', '.join(INDICATORS)}"
         ) from None
+
+
+def indicator_ids(indicators: str | Sequence[str] | None) -> list[str] | None:
+    """``indicators`` as a list of registry ids, each checked: a list, one id, or ids separated
+    by commas. None stays None (every indicator); a list that names nothing is an error.
+
+    Example:
+        >>> indicator_ids("cla_rate"), indicator_ids("cla_rate, cp_rate"), indicator_ids(None)
+        (['cla_rate'], ['cla_rate', 'cp_rate'], None)
+    """
+    from cscbench.errors import UsageError
+
+    if indicators is None:
+        return None
+    if isinstance(indicators, str):
+        indicators = [name.strip() for name in indicators.split(",") if name.strip()]
+    ids = list(indicators)
+    if not ids:
+        raise UsageError("no indicators given: name one or more (see cscbench indicators)")
+    for name in ids:
+        get_indicator(name)
+    return ids
 
 
 def registry_frame() -> pl.DataFrame:
