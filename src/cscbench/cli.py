@@ -129,22 +129,6 @@ def _authorities(text: str | None, data: Path | None) -> list[str] | None:
     return None if text is None else split_names(text, data)
 
 
-def _split(text: str | None) -> list[str] | None:
-    """A comma-separated option as a list; None when not given. Given but naming nothing
-    ("" or ",") is an error, not the option left out.
-
-    Example:
-        >>> _split("Leeds, York"), _split(None)
-        (['Leeds', 'York'], None)
-    """
-    if text is None:
-        return None
-    items = [t.strip() for t in text.split(",") if t.strip()]
-    if not items:
-        raise UsageError(f"{text!r} names nothing: give names or ids separated by commas")
-    return items
-
-
 @data_app.command("info")
 def data_info(fmt: Format = None, data: DataDir = None) -> None:
     """What the data holds: sources with checksums, years, authorities, indicators."""
@@ -303,7 +287,7 @@ def benchmark(
         group=group,
         comparators=members,
         include_self=include_self,
-        indicators=_split(indicators),
+        indicators=indicators,
         base_year=base_year,
         source=data,
         group_name=name,
@@ -424,7 +408,7 @@ def table(
     parts = benchmark_table_parts(
         group=group,
         include_self=include_self,
-        indicators=_split(indicators),
+        indicators=indicators,
         base_year=base_year,
         source=data,
     )
@@ -495,7 +479,7 @@ def outliers(
     from cscbench.analyses import outliers as run
     from cscbench.output import display_values
 
-    table = run(year=year, indicators=_split(indicators), group=group, source=data)
+    table = run(year=year, indicators=indicators, group=group, source=data)
     if fmt == "table":
         table = display_values(table, ["value", "england", "comparator_mean"]).drop("why")
     _emit(table, fmt, out)
@@ -580,7 +564,7 @@ def narrative(
         year=year,
         group=group,
         include_self=include_self,
-        indicators=_split(indicators),
+        indicators=indicators,
         base_year=base_year,
         source=data,
     )
