@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 
@@ -367,6 +368,26 @@ def test_rank_trend_outliers_commands():
         run("outliers", "--year", "2025", "--indicators", "cla_rate", "-f", "json").stdout
     )
     assert flagged and all(r["flags"] and r["why"] for r in flagged)
+
+
+def test_trend_and_rank_tables_are_rounded_for_reading():
+    # The text tables printed changes as -4.582 and 59.371, percentiles as 91.7219 and robust
+    # scores as 1.80141, and years as 2017. Derby's re-referrals went from 13.3% in 2015-16 to
+    # 21.3% in 2016-17 (DfE): up 7.9 percentage points, 59.4%.
+    header, rule, line = run(
+        "trend", "Derby", "rereferral_pct", "--from", "2016-17", "--to", "2016-17"
+    ).stdout.splitlines()
+    spans = [m.span() for m in re.finditer("-+", rule)]
+    row = {header[a:b].strip(): line[a:b].strip() for a, b in spans}
+    assert (row["year"], row["value"], row["change_1y"], row["change_1y_pct"]) == (
+        "2016-17",
+        "21.3",
+        "7.9",
+        "59.4",
+    )
+    ranked = run("rank", "rereferral_pct", "--year", "2017", "--la", "Derby", "--group", "sn2021")
+    first = ranked.stdout.splitlines()[2]
+    assert "Peterborough" in first and " 91.7 " in first and " 1.80 " in first
 
 
 def test_table_writes_every_authority_to_parquet(tmp_path):

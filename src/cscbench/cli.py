@@ -431,11 +431,12 @@ def rank(
     """Every authority (or one authority's group) ranked on an indicator, with band and flags."""
     fmt = _format(fmt, out)
     from cscbench.analyses import rank as run
-    from cscbench.output import display_values
+    from cscbench.output import display_values, fixed
 
     table = run(indicator, year=year, la=la, group=group, source=data)
     if fmt == "table":
         table = display_values(table, ["value"], indicator).drop("ci95_low", "ci95_high")
+        table = table.with_columns(fixed("percentile", 1), fixed("robust_score", 2))
     _emit(table, fmt, out)
 
 
@@ -453,15 +454,21 @@ def trend(
 ) -> None:
     """An authority's series with its comparator mean, region and England, year by year."""
     fmt = _format(fmt, out)
+    import polars as pl
+
     from cscbench.analyses import trend as run
-    from cscbench.output import display_values
+    from cscbench.analyses.wording import year_label
+    from cscbench.output import display_values, fixed
 
     table = run(
         la, indicator, year_from, year_to, group=group, include_self=include_self, source=data
     )
     if fmt == "table":
-        columns = ["value", "comparator_mean", "region", "england"]
+        columns = ["value", "comparator_mean", "region", "england", "change_1y"]
         table = display_values(table, columns, indicator).drop("ci95_low", "ci95_high")
+        table = table.with_columns(
+            pl.col("year").map_elements(year_label, pl.String), fixed("change_1y_pct", 1)
+        )
     _emit(table, fmt, out)
 
 

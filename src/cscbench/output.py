@@ -145,12 +145,20 @@ def display_values(
         decimals = pl.col("indicator").replace_strict(
             {k: i.decimals for k, i in INDICATORS.items()}, return_dtype=pl.Int8
         )
-    out = []
-    for c in columns:
-        one = pl.col(c).round(1).map_elements(lambda v: f"{v:,.1f}", pl.String)
-        zero = pl.col(c).round(0).map_elements(lambda v: f"{v:,.0f}", pl.String)
-        out.append(pl.when(decimals == 0).then(zero).otherwise(one).alias(c))
+    out = [
+        pl.when(decimals == 0).then(fixed(c, 0)).otherwise(fixed(c, 1)).alias(c) for c in columns
+    ]
     return frame.with_columns(out)
+
+
+def fixed(column: str, decimals: int) -> pl.Expr:
+    """``column`` as text with ``decimals`` places and thousands separators, for text tables.
+
+    Example:
+        >>> pl.DataFrame({"x": [1.8, 2742.0]}).select(fixed("x", 2))["x"].to_list()
+        ['1.80', '2,742.00']
+    """
+    return pl.col(column).round(decimals).map_elements(lambda v: f"{v:,.{decimals}f}", pl.String)
 
 
 def flatten(frame: pl.DataFrame) -> pl.DataFrame:
