@@ -483,12 +483,18 @@ def outliers(
 ) -> None:
     """Every authority and indicator carrying a flag, with why."""
     fmt = _format(fmt, out)
+    import polars as pl
+
     from cscbench.analyses import outliers as run
-    from cscbench.output import display_values
+    from cscbench.analyses.wording import year_label
+    from cscbench.output import display_values, fixed
 
     table = run(year=year, indicators=indicators, group=group, source=data)
     if fmt == "table":
         table = display_values(table, ["value", "england", "comparator_mean"]).drop("why")
+        table = table.with_columns(
+            pl.col("year").map_elements(year_label, pl.String), fixed("robust_score", 2)
+        )
     _emit(table, fmt, out)
 
 
