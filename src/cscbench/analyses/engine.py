@@ -851,7 +851,7 @@ def benchmark(
     la: str,
     year: int | str | None = None,
     group: str | ComparatorGroup = "sn2025",
-    comparators: Sequence[str] | None = None,
+    comparators: str | Sequence[str] | None = None,
     include_self: bool = False,
     indicators: str | Sequence[str] | None = None,
     base_year: int | str | None = None,

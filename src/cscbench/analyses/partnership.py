@@ -133,7 +133,7 @@ def partnership(
     year: int | str | None = None,
     group: str = "sn2025",
     include_self: bool = False,
-    indicators: Sequence[str] | None = None,
+    indicators: str | Sequence[str] | None = None,
     base_year: int | str | None = None,
     source: Source = None,
 ) -> pl.DataFrame:
