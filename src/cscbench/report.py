@@ -25,6 +25,7 @@ import functools
 import hashlib
 import html
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import replace
@@ -73,7 +74,13 @@ def _e(value: object) -> str:
 
 
 def _slug(text: str) -> str:
-    return "".join(c.lower() if c.isalnum() else "-" for c in text).strip("-")
+    """A name as a file or folder name: lower case, each run of other characters one hyphen.
+
+    Example:
+        >>> _slug("Bristol, City of"), _slug("St. Helens")
+        ('bristol-city-of', 'st-helens')
+    """
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def pack_charts(
