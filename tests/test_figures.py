@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import struct
 from itertools import pairwise
@@ -163,7 +164,7 @@ def test_titles_are_whole_however_long_the_name():
     titles = {
         "Children leaving care in Derby: no clear trend": trend_chart("Derby", "cla_ceased_rate"),
         "Plans lasting 2+ years in Derby: too few years": trend_chart("Derby", "cp_2yrs_pct"),
-        f"{hull} third highest for rate of referrals": comparator_chart(
+        "Kingston upon Hull third highest for rate of referrals": comparator_chart(
             hull, "referral_rate", year=2025
         ),
         f"{bcp} highest for rate of child protection plans starting": comparator_chart(
@@ -571,3 +572,17 @@ def test_value_axes_label_about_six_values():
     assert years[0] == "2012-13" and years[-1] == "2024-25"
     values = [t for t in re.findall(r"<text[^>]*>([^<]*)</text>", lines) if t.isdigit()]
     assert 4 <= len(values) <= 7
+
+
+def test_titles_say_an_authority_as_people_do_and_keys_keep_dfes_name():
+    # "Children in need in Bristol, City of: rising": DfE's names are for sorting. The line's
+    # label and the bar's name keep DfE's name, as DfE's tables give it.
+    trend = trend_chart("Bristol, City of", "cin_rate").to_dict()
+    assert trend["title"]["text"] == "Children in need in Bristol: rising"
+    assert "Bristol, City of" in json.dumps(trend["datasets"])
+    bars = comparator_chart("Bristol, City of", "cin_rate", year=2025).to_dict()
+    assert bars["title"]["text"] == "Bristol fourth lowest for rate of children in need"
+    assert bars["description"].startswith("Bar chart of children in need per 10,000 children in")
+    assert "City of" not in bars["description"]
+    overview = overview_chart("Bristol, City of", year=2025).to_dict()
+    assert overview["title"]["text"] == "How Bristol compares with England, 2024-25"

@@ -240,13 +240,25 @@ def test_a_comparator_change_over_too_few_of_the_same_authorities_is_not_compare
 def test_names_with_commas_or_and_are_kept_apart_in_a_list():
     # Wandsworth's 2025 neighbours without a figure for plans lasting 2 years or more at 31
     # March 2024 were Merton, "Bristol, City of" and "Brighton and Hove": listed with commas
-    # alone they read as five authorities.
+    # alone they read as five authorities. Sentences say "Bristol", not DfE's sorting name.
     said = narrative(benchmark("Wandsworth", year=2025, indicators=["cp_2yrs_pct"]))
     change = said.filter(pl.col("kind") == "change")["sentence"].item()
     assert (
-        "(no figure for Merton; Bristol, City of; and Brighton and Hove at 31 March 2024 or "
+        "(no figure for Merton, Bristol, and Brighton and Hove at 31 March 2024 or "
         "Kingston upon Thames, Lambeth, Barnet and Reading at 31 March 2025)"
     ) in change
+
+
+def test_sentences_say_an_authority_as_people_do():
+    # "Bristol, City of's rate of children in need was ...": DfE's names are for sorting.
+    # A name whose comma is part of it stays whole.
+    said = narrative(benchmark("Bristol, City of", year=2025, indicators=["cin_rate"]))
+    assert said["sentence"][0].startswith(
+        "Bristol's rate of children in need was 326.1 per 10,000 children at 31 March 2025"
+    )
+    assert not said["sentence"].str.contains("City of").any()
+    long_term = said.filter(pl.col("kind") == "long_term")["sentence"].item()
+    assert "(no figure for Bournemouth, Christchurch and Poole at 31 March 2013)" in long_term
 
 
 def test_a_new_authoritys_first_year_of_re_referrals_is_doubted_and_changes_from_it_too():

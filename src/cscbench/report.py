@@ -40,6 +40,7 @@ from cscbench.analyses import FLAG_MEANINGS, benchmark
 from cscbench.analyses.narrative import narrative
 from cscbench.analyses.wording import number, rank_words, with_unit, year_label
 from cscbench.datasets import find_area, group, load_areas, load_indicators, manifest
+from cscbench.datasets.areas import spoken_name
 from cscbench.datasets.groups import ComparatorGroup
 from cscbench.datasets.registry import INDICATORS, rates_and_percentages
 from cscbench.datasets.snapshot import LICENCE, built_at
@@ -481,7 +482,7 @@ def report(
         tables["local_provisional"] = provisional
     _write_tables(folder, tables, source)
 
-    name = focus["area_name"]
+    name = spoken_name(focus["area_name"])  # as the page's sentences say it
     sections = []
     for row in table.iter_rows(named=True):
         ind = row["indicator"]

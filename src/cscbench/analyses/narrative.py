@@ -38,6 +38,7 @@ from cscbench.analyses.wording import (
     number,
     period,
     rank_words,
+    with_spoken_names,
     with_unit,
     year_label,
 )
@@ -433,7 +434,7 @@ def narrative(table: pl.DataFrame) -> pl.DataFrame:
     ``sentence`` and ``fields`` (JSON text of the numbers used).
     """
     out = []
-    for row in table.iter_rows(named=True):
+    for row in with_spoken_names(table).iter_rows(named=True):
         ind = row["indicator"]
         if row["value"] is None:
             parts = [("caveat", _withheld(row))]
@@ -607,7 +608,7 @@ def partnership_narrative(table: pl.DataFrame) -> pl.DataFrame:
         against 20.8% in Rutland (England 21.9%).
     """
     out = []
-    for (ind,), rows in table.group_by("indicator", maintain_order=True):
+    for (ind,), rows in with_spoken_names(table).group_by("indicator", maintain_order=True):
         members = rows.filter(pl.col("role") == "member").to_dicts()
         whole = rows.filter(pl.col("role") == "partnership").to_dicts()
         parts = [

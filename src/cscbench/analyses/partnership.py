@@ -35,19 +35,22 @@ from cscbench.analyses.engine import (
 )
 from cscbench.analyses.wording import and_list
 from cscbench.datasets import find_area, load_areas, split_names
+from cscbench.datasets.areas import spoken_name
 from cscbench.datasets.registry import MULTIPLIER
 from cscbench.datasets.store import Source
 from cscbench.errors import UsageError
 
 
 def partnership_name(names: Sequence[str]) -> str:
-    """'Leicestershire and Rutland'; 'A, B and C'.
+    """'Leicestershire and Rutland'; 'A, B and C'; each as sentences name it.
 
     Example:
         >>> partnership_name(["Derby", "Derbyshire"])
         'Derby and Derbyshire'
+        >>> partnership_name(["Bristol, City of", "South Gloucestershire"])
+        'Bristol and South Gloucestershire'
     """
-    return and_list(list(names))
+    return and_list([spoken_name(name) for name in names])
 
 
 def _pool(rows: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:

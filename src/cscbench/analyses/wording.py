@@ -18,6 +18,9 @@ from __future__ import annotations
 import re
 from numbers import Integral
 
+import polars as pl
+
+from cscbench.datasets.areas import spoken_name
 from cscbench.datasets.registry import INDICATORS
 from cscbench.errors import UsageError
 
@@ -117,6 +120,23 @@ def year_ending(value: int | str) -> int:
         if (end_long and int(end_long) == end) or (end_short and int(end_short) == end % 100):
             return end
     raise UsageError(f"{value!r} is not a reporting year: write 2017, 2016-17 or 2016/17")
+
+
+def with_spoken_names(table: pl.DataFrame) -> pl.DataFrame:
+    """``table`` with its authorities named as sentences name them (:func:`~cscbench.datasets.
+    areas.spoken_name`): ``area_name`` and the lists of authorities without a figure.
+
+    Example:
+        >>> t = pl.DataFrame({"area_name": ["Bristol, City of"], "group_missing": [["Derby"]]})
+        >>> with_spoken_names(t).row(0)
+        ('Bristol', ['Derby'])
+    """
+    lists = [c for c, kind in table.schema.items() if "missing" in c and kind == pl.List]
+    spoken = pl.element().map_elements(spoken_name, pl.String)
+    return table.with_columns(
+        pl.col("area_name").map_elements(spoken_name, pl.String),
+        *[pl.col(c).list.eval(spoken) for c in lists],
+    )
 
 
 def period(year: int, indicator: str) -> str:

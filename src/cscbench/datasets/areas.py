@@ -78,7 +78,20 @@ def build_areas(indicators: pl.DataFrame, codes: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-_SUFFIX = re.compile(r",\s*(city|county) of$")
+_SUFFIX = re.compile(r",\s*(city|county) of$", re.IGNORECASE)
+
+
+def spoken_name(name: str) -> str:
+    """An authority's name as a sentence or a title says it: DfE's names are for sorting
+    ("Bristol, City of"), so the ", City of" or ", County of" at the end is left off.
+
+    Example:
+        >>> spoken_name("Bristol, City of"), spoken_name("Herefordshire, County of")
+        ('Bristol', 'Herefordshire')
+        >>> spoken_name("Bournemouth, Christchurch and Poole"), spoken_name("City of London")
+        ('Bournemouth, Christchurch and Poole', 'City of London')
+    """
+    return _SUFFIX.sub("", name)
 
 
 def name_key(name: str) -> str:

@@ -47,6 +47,7 @@ from cscbench.analyses.wording import (
 )
 from cscbench.datasets import find_area, load_factors, manifest
 from cscbench.datasets import group as group_of
+from cscbench.datasets.areas import spoken_name
 from cscbench.datasets.lineage import SUCCESSIONS
 from cscbench.datasets.registry import (
     INDICATORS,
@@ -442,12 +443,13 @@ def trend_chart(
     word = _trend_word(latest_row)
     ind = INDICATORS[indicator]
     first, end = int(series["year"].min()), int(series["year"].max())
-    title = _about(ind, focus["area_name"], word)
+    said = spoken_name(focus["area_name"])
+    title = _about(ind, said, word)
     detail = ""
     untested = ""  # why OHID's recent-trend test did not run, where it did not
     if latest_row:
         detail = (
-            f" In {year_label(latest_row['year'])} {focus['area_name']} was "
+            f" In {year_label(latest_row['year'])} {said} was "
             f"{with_unit(latest_row['value'], indicator)}, the comparator average "
             f"{with_unit(latest_row['comparator_mean'], indicator)} and England "
             f"{with_unit(latest_row['england'], indicator)}."
@@ -456,7 +458,7 @@ def trend_chart(
             untested = f"No recent trend is tested: {latest_row['trend_reason']}"
             detail += f" {untested}."
     description = (
-        f"Line chart of {ind.title.lower()} for {focus['area_name']} from "
+        f"Line chart of {ind.title.lower()} for {said} from "
         f"{year_label(first)} to {year_label(end)}, with its 95% confidence interval "
         f"as a shaded band, the average of its comparators ({chosen.label}), "
         f"{region} and England.{detail}"
@@ -686,27 +688,28 @@ def comparator_chart(
     chart = layered(bars, rules, halo, text, width=WIDTH - 140, height=22 * len(order))
     chart.resolve = alt.Resolve(scale=alt.ScaleResolveMap(color="independent"))
     ind = INDICATORS[indicator]
+    said = spoken_name(focus_name)  # the bar keeps DfE's name, the words say it
     missing = row["group_missing"] or []
     words = rank_words(row["rank"], row["rank_of"], row["rank_ties"] or 0) if row["rank"] else None
     if words is None:
-        lead = f"{focus_name}: no figure"
+        lead = f"{said}: no figure"
     elif words.startswith("in the middle"):
-        lead = f"{focus_name} in the middle"
+        lead = f"{said} in the middle"
     else:
-        lead = f"{focus_name} {words.removeprefix('the ')}"
-    title = _placed(ind, lead, focus_name)
+        lead = f"{said} {words.removeprefix('the ')}"
+    title = _placed(ind, lead, said)
     subtitle = [f"{ind.title}, {year_label(year)}; {chosen.label}"]
     if missing:
         subtitle.append(f"No figure: {names_list(missing)}")
     if words and {"small_numbers", "imprecise"} & set(row["flags"] or []):
         subtitle.append(
-            f"{focus_name}'s figure rests on {number(row['numerator'], 'cin_count')} children "
+            f"{said}'s figure rests on {number(row['numerator'], 'cin_count')} children "
             "or events: a handful either way would change its place"
         )
     place = f", {words} of {row['rank_of']}" if words else ""
     description = (
-        f"Bar chart of {ind.title.lower()} in {year_label(year)} for {focus_name} and "
-        f"its comparators, highest first. {focus_name}: {with_unit(row['value'], indicator)}"
+        f"Bar chart of {ind.title.lower()} in {year_label(year)} for {said} and "
+        f"its comparators, highest first. {said}: {with_unit(row['value'], indicator)}"
         f"{place}. Comparator average "
         f"{with_unit(row['comparator_mean'], indicator)}; England "
         f"{with_unit(row['england'], indicator)}."
@@ -865,7 +868,8 @@ def funnel_chart(
     where = FUNNEL_PLACES.get(placed, "within expected range")
     if focus_row["value"] is None:  # not "within expected range": there is nothing to place
         where = "no figure"
-    title = _about(ind, focus_name, where)
+    said = spoken_name(focus_name)  # the key keeps DfE's name, the words say it
+    title = _about(ind, said, where)
     method = "limits widened for overdispersion" if tau2 > 0 else "exact limits"
     subtitle = (
         f"{ind.title}, {year_label(year)}; England {with_unit(target, indicator)}; "
@@ -876,9 +880,9 @@ def funnel_chart(
         f"{year_label(year)}, against their size, with 95% and 99.8% control limits "
         f"around England's {with_unit(target, indicator)}. "
         + (
-            f"{focus_name} has no figure for {year_label(year)}."
+            f"{said} has no figure for {year_label(year)}."
             if focus_row["value"] is None
-            else f"{focus_name} ({with_unit(focus_row['value'], indicator)}) is "
+            else f"{said} ({with_unit(focus_row['value'], indicator)}) is "
             f"{FLAG_MEANINGS.get(placed, where)}."
         )
     )
@@ -1073,11 +1077,11 @@ def overview_chart(
     )
     numbers = layered(text_value, text_england, header, width=120, height=26 * len(order))
     chart = alt.hconcat(spine, numbers, spacing=8)
-    name = rows["area_name"][0] if rows.height else la
+    name = spoken_name(rows["area_name"][0] if rows.height else la)
     counts = rows["comparison"].value_counts()
     ordered = counts.sort(["count", "comparison"], descending=[True, False])  # ties by name
-    said = {"no comparison": "with no figure to compare"}  # the key's label, as a phrase
-    summary = "; ".join(f"{n} {said.get(c, c)}" for c, n in ordered.rows())
+    phrases = {"no comparison": "with no figure to compare"}  # the key's label, as a phrase
+    summary = "; ".join(f"{n} {phrases.get(c, c)}" for c, n in ordered.rows())
     title = f"How {name} compares with England, {year_label(year)}"
     subtitle = (
         "Bars: all authorities (dark: middle half); line: England; marker: "
@@ -1174,10 +1178,11 @@ def spc_chart(la: str, indicator: str, source: Source = None) -> alt.LayerChart:
     rules = layered(mean_rule, limit_rules)
     chart = layered(rules, line, points, width=WIDTH, height=280)
     special = rows.filter(pl.col("spc_rule").is_not_null())
+    said = spoken_name(focus["area_name"])
     ind = INDICATORS[indicator]
     title = _about(
         ind,
-        focus["area_name"],
+        said,
         f"{special.height} special-cause {'year' if special.height == 1 else 'years'}"
         if special.height
         else "common-cause variation only",
@@ -1188,7 +1193,7 @@ def spc_chart(la: str, indicator: str, source: Source = None) -> alt.LayerChart:
     )
     description = (
         f"Statistical process control chart of {ind.title.lower()} for "
-        f"{focus['area_name']} over {rows.height} years, with its mean and process limits."
+        f"{said} over {rows.height} years, with its mean and process limits."
         + (
             f" Special-cause years: {years}."
             if special.height
@@ -1196,7 +1201,7 @@ def spc_chart(la: str, indicator: str, source: Source = None) -> alt.LayerChart:
         )
     )
     if rows["spc_mean"][0] is None:
-        title = _about(ind, focus["area_name"], "too few years for limits", "too few years")
+        title = _about(ind, said, "too few years for limits", "too few years")
         few = f"{rows.height} {'year' if rows.height == 1 else 'years'}"
         subtitle = [
             ind.title,
@@ -1204,7 +1209,7 @@ def spc_chart(la: str, indicator: str, source: Source = None) -> alt.LayerChart:
             "(Making Data Count advises 15 to 20)",
         ]
         description = (
-            f"Line chart of {ind.title.lower()} for {focus['area_name']} over {few}: too few "
+            f"Line chart of {ind.title.lower()} for {said} over {few}: too few "
             f"for a mean and process limits, which cscbench draws from {MIN_POINTS} years."
         )
     return _finish(chart, title, subtitle, description, _note(indicator, source))
@@ -1295,10 +1300,11 @@ def factors_chart(
         if focus_rows.height and focus_rows["factor"][0] != "Other"
         else ("most common named")
     )
+    said = spoken_name(focus_name)  # the key keeps DfE's name, the words say it
     title = (
-        _factor_title(first["factor_name"], focus_name, named=most != "most common")
+        _factor_title(first["factor_name"], said, named=most != "most common")
         if first
-        else f"Factors at assessment: {focus_name} and comparators"
+        else f"Factors at assessment: {said} and comparators"
     )
     subtitle = [
         f"Factors identified at the end of assessment, {year_label(year)}; {chosen.label}",
@@ -1308,9 +1314,9 @@ def factors_chart(
     description = (
         f"Dot chart of the {len(leading)} factors most often identified at the end of "
         f"assessment in England in {year_label(year)}, as a percentage of assessments, "
-        f"for {focus_name}, its comparators and England."
+        f"for {said}, its comparators and England."
         + (
-            f" In {focus_name} the {most} was {first['factor_name']} ({first['share']:.1f}%)."
+            f" In {said} the {most} was {first['factor_name']} ({first['share']:.1f}%)."
             if first
             else ""
         )
@@ -1388,17 +1394,18 @@ def target_chart(table: pl.DataFrame, indicator: str, area_name: str) -> alt.Lay
     )
     chart = layered(rule, label, line, points, width=WIDTH, height=260)
     near = rows.filter(pl.col("status") != "off target, causing concern").height
-    title = f"{area_name}: {near} of {rows.height} periods on or near target"
+    said = spoken_name(area_name)
+    title = f"{said}: {near} of {rows.height} periods on or near target"
     statuses = "; ".join(
         f"{p} {v:,.{decimals}f} ({s})"
         for p, v, s in rows.select("period", "value", "status").iter_rows()
     )
     description = (
-        f"Line chart of {first['title'].lower()} for {area_name} by period against the "
+        f"Line chart of {first['title'].lower()} for {said} by period against the "
         f"target ({first['direction']} {first['target']:,.{decimals}f}): {statuses}."
     )
     subtitle = f"{first['title']}; target {first['direction']} {first['target']:,.{decimals}f}"
-    whose = {"local": f"{area_name}'s own figures", "DfE": "DfE, Children in need"}
+    whose = {"local": f"{said}'s own figures", "DfE": "DfE, Children in need"}
     note = source_note("; ".join(whose.get(f, f) for f in sorted(set(rows["figures"]))))
     return _finish(chart, title, subtitle, description, note)
 
@@ -1587,13 +1594,14 @@ def provisional_chart(
     chart = layered(lines, whisker, hollow, label, width=WIDTH, height=280)
     ind = INDICATORS[indicator]
     when = year_label(int(local["year"]))
-    title = _about(ind, name, f"{when} provisional")
+    said = spoken_name(name)
+    title = _about(ind, said, f"{when} provisional")
     subtitle = [
-        f"{ind.title}; DfE's published years and {name}'s own census return for {when}",
+        f"{ind.title}; DfE's published years and {said}'s own census return for {when}",
         "The provisional figure (hollow, with its 95% interval) is not yet validated by DfE",
     ]
     description = (
-        f"Line chart of {ind.title.lower()} for {name}, its comparator average and England "
+        f"Line chart of {ind.title.lower()} for {said}, its comparator average and England "
         f"to {year_label(int(rows['year'].max()))}, with a provisional {when} figure of "
         f"{number(local['value'], indicator)} from the authority's own census return."
     )
