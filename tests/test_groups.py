@@ -145,3 +145,24 @@ def test_an_authority_may_be_given_by_its_code_as_a_number():
     assert find_area(201)["area_name"] == "City of London"
     with pytest.raises(AreaNotFound, match="None is not an authority"):
         find_area(None)
+
+
+def test_a_name_in_part_finds_the_one_authority_it_belongs_to():
+    # "Hull" found nothing ("closest: Solihull"); people say Hull, Durham and Telford.
+    for query, code in [
+        ("Hull", "810"),
+        ("Durham", "840"),
+        ("Telford", "894"),
+        ("Christchurch", "839"),
+    ]:
+        assert find_area(query)["la_code"] == code, query
+    with pytest.raises(
+        AreaNotFound,
+        match="'Kingston' could be Kingston upon Hull, City of or Kingston upon Thames: give",
+    ):
+        find_area("Kingston")
+    with pytest.raises(AreaNotFound, match="'Sussex' could be East Sussex or West Sussex"):
+        find_area("Sussex")
+    # A region's name is not taken as the one authority in it whose name shares the word.
+    with pytest.raises(AreaNotFound, match="'London' could be City of London"):
+        find_area("London")

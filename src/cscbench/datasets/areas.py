@@ -2,7 +2,8 @@
 
 Look-up takes a 3-digit code (``831``), an ONS code (``E06000015``) or a name, and ignores
 case, punctuation and DfE's name suffixes: ``"St Helens"`` finds ``St. Helens`` and
-``"Bristol"`` finds ``Bristol, City of``. A name that matches nothing gets an error that lists
+``"Bristol"`` finds ``Bristol, City of``; whole words of one authority's name find it
+(``"Hull"``, ``"Durham"``). A name that matches nothing, or several, gets an error that lists
 the closest names.
 """
 
@@ -118,6 +119,9 @@ def find_area(query: str | int, areas: pl.DataFrame) -> dict:
         '342'
         >>> find_area("E06000015", areas)["area_name"], find_area(831, areas)["area_name"]
         ('Derby', 'Derby')
+
+    A name that is the whole words of one authority's name finds it ("Hull" finds Kingston
+    upon Hull); of several, it is an error that names them.
     """
     if isinstance(query, int) and not isinstance(query, bool):  # a 3-digit code as a number
         query = f"{query:03d}"
@@ -133,7 +137,16 @@ def find_area(query: str | int, areas: pl.DataFrame) -> dict:
     hit = areas.filter(keys == key)
     if hit.height:
         return _newest(hit)
+    within = sorted({k for k in keys if key and f" {key} " in f" {k} "})
+    regional = "region_name" in areas.columns and any(
+        f" {key} " in f" {name_key(r)} " for r in areas["region_name"].drop_nulls().unique()
+    )
+    if len(within) == 1 and not regional:  # "Hull", "Durham": one authority's name, in part
+        return _newest(areas.filter(keys == within[0]))
     candidates = dict(zip(keys.to_list(), areas["area_name"].to_list(), strict=True))
+    if within:
+        names = and_or([candidates[k] for k in within])
+        raise AreaNotFound(f"{query!r} could be {names}: give the whole name or the code")
     close = difflib.get_close_matches(key, list(candidates), n=4, cutoff=0.6)
     if not close:
         close = [k for k in candidates if key and key in k][:4]
@@ -170,6 +183,21 @@ def split_names(text: str, areas: pl.DataFrame) -> list[str]:
         names += [", ".join(pieces[start:end])] if pieces[start] else []
         start = end
     return names
+
+
+def and_or(names: list[str]) -> str:
+    """'A or B'; 'A, B or C'; with semicolons when a name holds a comma.
+
+    Example:
+        >>> and_or(["East Sussex", "West Sussex"]), and_or(["Bristol, City of", "Leeds"])
+        ('East Sussex or West Sussex', 'Bristol, City of or Leeds')
+        >>> and_or(["Bristol, City of", "Leeds", "York"])
+        'Bristol, City of; Leeds or York'
+    """
+    if len(names) == 1:
+        return names[0]
+    comma = "; " if any("," in name for name in names) else ", "
+    return f"{comma.join(names[:-1])} or {names[-1]}"
 
 
 def _newest(hit: pl.DataFrame) -> dict:
