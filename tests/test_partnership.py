@@ -268,3 +268,17 @@ def test_a_partnership_named_in_one_string_keeps_bcp_whole():
     assert (whole["numerator"], whole["denominator"]) == (560 + 437, 74810 + 67149)
     assert whole["value"] == pytest.approx(997 / 141959 * 10_000)
     assert whole["la_code"] == "839+838"
+
+
+def test_three_members_are_listed_in_words():
+    # "against 1,700 in South Gloucestershire, 1,254 in North Somerset": the list had no "and".
+    # DfE, children in need at 31 March 2025: Bristol 3,023, South Gloucestershire 1,700,
+    # North Somerset 1,254.
+    table = partnership(
+        "Bristol, City of, South Gloucestershire, North Somerset", year=2025, indicators="cin_count"
+    )
+    said = partnership_narrative(table)["sentence"][0]
+    assert said == (
+        "Bristol had 3,023 children in need at 31 March 2025, against 1,700 in South "
+        "Gloucestershire and 1,254 in North Somerset (England 402,400)."
+    )

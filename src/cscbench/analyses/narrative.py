@@ -498,7 +498,7 @@ def _members_compared(ind: str, members: list[dict]) -> tuple[str, dict] | None:
     first, rest = have[0], have[1:]
     text = opening(ind, first["year"], first["area_name"], first["value"])
     if rest:
-        others = ", ".join(f"{with_unit(m['value'], ind)} in {m['area_name']}" for m in rest)
+        others = and_list([f"{with_unit(m['value'], ind)} in {m['area_name']}" for m in rest])
         text += f", against {others}"
     england = first["england"]
     if england is not None:
