@@ -29,6 +29,7 @@ import json
 
 import polars as pl
 
+from cscbench.analyses.engine import FLAG_MEANINGS
 from cscbench.analyses.wording import (
     and_list,
     change_unit,
@@ -576,7 +577,8 @@ def _few(ind: str, m: dict) -> tuple[str, dict] | None:
     if INDICATORS[ind].unit == "percent":
         n = f"{n} of {number(m['denominator'], 'cin_count')}"
         fields["denominator"] = m["denominator"]
-    text = f"{m['area_name']}'s figure rests on only {n} children or events"
+    only = "only " if m["numerator"] else ""
+    text = f"{m['area_name']}'s figure rests on {only}{n} children or events"
     if m["ci95_low"] is not None:
         text += f" (95% interval {interval_words(m['ci95_low'], m['ci95_high'], ind)})"
         fields |= {"ci95_low": m["ci95_low"], "ci95_high": m["ci95_high"]}
@@ -587,9 +589,30 @@ def _few(ind: str, m: dict) -> tuple[str, dict] | None:
         text += " with a handful of children"
         fields |= {"rank": m["rank"], "rank_of": m["rank_of"]}
     if outlier:
-        text += f"; its flags ({', '.join(sorted(outlier))}) rest on those few children"
+        text += f"; what sets it apart ({flag_words(outlier)}) rests on those few children"
         fields["flags"] = sorted(outlier)
     return text + ".", fields
+
+
+#: A flag left unsaid beside the stronger one on the same side.
+STRONGER = {
+    "above_england_95": "above_england_998",
+    "below_england_95": "below_england_998",
+    "funnel_high_95": "funnel_high_998",
+    "funnel_low_95": "funnel_low_998",
+}
+
+
+def flag_words(flags: list[str] | set[str]) -> str:
+    """Flags in words, as a sentence can carry them: the short form of each meaning
+    (:data:`~cscbench.analyses.engine.FLAG_MEANINGS`), the stronger of a pair only.
+
+    Example:
+        >>> flag_words(["above_england_95", "above_england_998", "spc_high"])
+        "well above England; above the upper process limit of the authority's own series"
+    """
+    kept = [f for f in sorted(flags) if STRONGER.get(f) not in flags]
+    return "; ".join(FLAG_MEANINGS[f].split(":")[0] for f in kept)
 
 
 def partnership_narrative(table: pl.DataFrame) -> pl.DataFrame:
@@ -613,6 +636,7 @@ def partnership_narrative(table: pl.DataFrame) -> pl.DataFrame:
         whole = rows.filter(pl.col("role") == "partnership").to_dicts()
         parts = [
             ("members", _members_compared(ind, members)),
+            *(("caveat", _suspect_zero(m)) for m in members),  # doubted before it is compared
             ("own_groups", _own_groups(ind, members)),
             *(("pooled", _pooled(ind, w, len(members))) for w in whole),
             *(("caveat", _few(ind, m)) for m in members),
