@@ -91,3 +91,10 @@ def test_pinned_drawing_has_only_liberation_sans(tmp_path, monkeypatch):
     png = {t: (tmp_path / f"{i}.png").read_bytes() for i, t in enumerate(drawn)}
     assert png["✓"] == png["✗"]
     assert len({png["✓"], png["►"], png["←"], png["→"]}) == 4
+
+
+@pytest.mark.parametrize("scale", [0, -1, 11])
+def test_drawers_refuse_a_scale_vl_convert_cannot_draw(scale):
+    # Drawers(scale=0) started its processes, and vl-convert panicked on the first chart.
+    with pytest.raises(CscbenchError, match=f"scale {scale}: give a number above 0"):
+        Drawers(workers=1, scale=scale)

@@ -74,6 +74,25 @@ def pin_fonts() -> None:
     os.environ.setdefault("FONTCONFIG_FILE", str(FONTS_CONF))
 
 
+MAX_SCALE = 10  # a 700-pixel chart 7,000 pixels wide: more than any print needs
+
+
+def check_scale(scale: float) -> float:
+    """``scale`` if a PNG can be drawn at it (above 0, at most :data:`MAX_SCALE`); else a
+    one-line error (vl-convert panics on 0 or less).
+
+    Example:
+        >>> check_scale(2)
+        2
+        >>> check_scale(0)
+        Traceback (most recent call last):
+        cscbench.errors.UsageError: scale 0: give a number above 0 and at most 10
+    """
+    if not 0 < scale <= MAX_SCALE:
+        raise UsageError(f"scale {scale:g}: give a number above 0 and at most {MAX_SCALE}")
+    return scale
+
+
 def worker_count(workers: int | None) -> int:
     """How many processes to draw with: ``workers``, or one per core when None.
 
@@ -100,7 +119,7 @@ class Drawers:
     """
 
     def __init__(self, workers: int | None = None, scale: float = 2.0):
-        self.scale = scale
+        self.scale = check_scale(scale)
         self.workers = worker_count(workers)
         self._jobs: queue.Queue = queue.Queue()
         self._processes: list[subprocess.Popen] = []

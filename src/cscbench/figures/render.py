@@ -15,26 +15,10 @@ from pathlib import Path
 import altair as alt
 
 from cscbench.errors import UsageError
+from cscbench.figures.drawing import check_scale
 from cscbench.files import replacing
 
 FORMATS = (".html", ".svg", ".png", ".pdf")
-MAX_SCALE = 10  # a 700-pixel chart 7,000 pixels wide: more than any print needs
-
-
-def check_scale(scale: float) -> float:
-    """``scale`` if a PNG can be drawn at it (above 0, at most :data:`MAX_SCALE`); else a
-    one-line error (vl-convert panics on 0 or less).
-
-    Example:
-        >>> check_scale(2)
-        2
-        >>> check_scale(0)
-        Traceback (most recent call last):
-        cscbench.errors.UsageError: scale 0: give a number above 0 and at most 10
-    """
-    if not 0 < scale <= MAX_SCALE:
-        raise UsageError(f"scale {scale:g}: give a number above 0 and at most {MAX_SCALE}")
-    return scale
 
 
 def spec(chart: alt.TopLevelMixin) -> dict:
