@@ -263,6 +263,10 @@ def test_cli_targets_and_bad_file():
     out = run("targets", "Derby", "--targets", str(PLAN_2006), "--local", str(QUARTERS_2006))
     assert out.returncode == 0, out.stderr
     assert "✗ off target, causing concern" in out.stdout and "2006-07 Q4" in out.stdout
+    # DfE's comparison year was printed as 2025 beside periods written 2006-07 Q4.
+    dfe = run("targets", "Derby", "--targets", str(PLAN_2006), "--year", "2016-17").stdout
+    row = next(line for line in dfe.splitlines() if "2016-17  DfE" in line)
+    assert row.split()[0] == "cp_subsequent_pct" and "  2016-17   18.6  " in row
     bad = run("targets", "Derby", "--targets", str(QUARTERS_2006))
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
     assert bad.stderr.startswith("cscbench: quarterly-2006-07.csv")

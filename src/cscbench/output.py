@@ -236,14 +236,12 @@ def _status_column(table: pl.DataFrame) -> list[pl.Expr]:
 
 def targets_view(frame: pl.DataFrame) -> pl.DataFrame:
     """The targets table's headline columns, numbers rounded as each unit is displayed."""
+    from cscbench.analyses.wording import year_label
+
     numbers = ["value", "target", "change", "published_value", "comparator_mean", "england"]
     whole = pl.col("unit") == "count"
     shown = frame.with_columns(
-        pl.when(whole)
-        .then(pl.col(c).round(0).map_elements(lambda v: f"{v:,.0f}", pl.String))
-        .otherwise(pl.col(c).round(1).map_elements(lambda v: f"{v:,.1f}", pl.String))
-        .alias(c)
-        for c in numbers
+        pl.when(whole).then(fixed(c, 0)).otherwise(fixed(c, 1)).alias(c) for c in numbers
     )
     return shown.select(
         "indicator",
@@ -253,7 +251,7 @@ def targets_view(frame: pl.DataFrame) -> pl.DataFrame:
         pl.concat_str(pl.col("direction"), pl.col("target"), separator=" ").alias("target"),
         pl.concat_str("symbol", "status", separator=" ").alias("status"),
         "travel",
-        pl.col("published_year").alias("DfE year"),
+        pl.col("published_year").map_elements(year_label, pl.String).alias("DfE year"),
         pl.col("published_value").alias("DfE value"),
         pl.col("comparator_mean").alias("comparators"),
         "england",
