@@ -7,11 +7,20 @@ import re
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cscbench.analyses import benchmark
 from cscbench.analyses.engine import COLUMNS
 from cscbench.analyses.narrative import MATCHED_MIN, as_text, narrative
-from cscbench.analyses.wording import compared_with, period, rank_words, year_label
+from cscbench.analyses.wording import (
+    compared_with,
+    period,
+    rank_words,
+    year_ending,
+    year_label,
+)
+from cscbench.errors import UsageError
 
 
 def row(**values) -> pl.DataFrame:
@@ -352,3 +361,19 @@ def test_text_and_markdown_output():
     text = as_text(narrative(table), markdown=True)
     assert text.startswith("### Children on a child protection plan at 31 March")
     assert "### Re-referrals within 12 months (%)" in text
+
+
+@given(st.integers(min_value=1901, max_value=2999))
+def test_every_way_of_writing_a_year_reads_back_as_that_year(year):
+    # year_label writes 2016-17 for 2017; EES writes 201617; reports write 2016/17.
+    start = year - 1
+    for text in (
+        year_label(year),
+        f"{start}/{year % 100:02d}",
+        f"{start}-{year}",
+        f"{start}{year % 100:02d}",
+        str(year),
+    ):
+        assert year_ending(text) == year, text
+    with pytest.raises(UsageError, match="is not a reporting year"):
+        year_ending(f"{start}-{(year + 1) % 100:02d}")  # a span of two years
