@@ -121,14 +121,6 @@ def _emit(frame, fmt: str, out: Path | None = None, decimals: int | None = None)
         sys.stdout.write(render(frame, fmt, decimals))
 
 
-def _authorities(text: str | None, data: Path | None) -> list[str] | None:
-    """A comma-separated list of authorities, where a DfE name may hold a comma of its own
-    ("Bristol, City of"); None when not given."""
-    from cscbench.datasets import split_names
-
-    return None if text is None else split_names(text, data)
-
-
 @data_app.command("info")
 def data_info(fmt: Format = None, data: DataDir = None) -> None:
     """What the data holds: sources with checksums, years, authorities, indicators."""
@@ -278,7 +270,7 @@ def benchmark(
     from cscbench.errors import UsageError
     from cscbench.output import summary_view
 
-    name, members = None, _authorities(comparators, data)
+    name, members = None, comparators  # names separated by commas, read by the library
     if comparators_file is not None:
         name, members = read_group_file(comparators_file)
     table = run(
@@ -640,7 +632,7 @@ def report(
     from cscbench.report import report as one
     from cscbench.report import report_all
 
-    name, members = None, _authorities(comparators, data)
+    name, members = None, comparators  # names separated by commas, read by the library
     if comparators_file is not None:
         name, members = read_group_file(comparators_file)
     if quarterly is not None and targets is None:
@@ -650,7 +642,7 @@ def report(
     one_authority = [name for name, given in (("--local", local), ("--targets", targets)) if given]
     if every and la is not None:
         raise UsageError(f"--all makes every authority's pack: name no authority ({la}) with it")
-    if every and (one_authority or members):
+    if every and (one_authority or members is not None):
         given = ", ".join(one_authority or ["--comparators"])
         raise UsageError(f"--all makes every authority's pack: it cannot take {given}")
     if every:
@@ -686,11 +678,13 @@ def report(
         return
     if la is None:
         raise UsageError("name an authority, or give --all")
-    named = _authorities(la, data)
+    from cscbench.datasets import split_names
+
+    named = split_names(la, data)
     if len(named) > 1:
         from cscbench.partnership_pack import partnership_report
 
-        if members or one_authority:
+        if members is not None or one_authority:
             raise UsageError(
                 "a partnership pack uses each member's own group; --comparators, --targets "
                 "and --local are for one authority's pack"

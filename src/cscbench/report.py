@@ -402,7 +402,7 @@ def report(
     source: Source = None,
     base_year: int | str | None = None,
     workers: int | None = None,
-    comparators: list[str] | None = None,
+    comparators: str | list[str] | None = None,
     group_name: str | None = None,
     targets: TargetPlan | str | Path | None = None,
     quarterly: pl.DataFrame | str | Path | None = None,
