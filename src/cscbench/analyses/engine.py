@@ -758,7 +758,7 @@ def benchmark_table(
         >>> t.filter(pl.col("year") == 2025)["la_code"].n_unique()
         153
     """
-    base_year = None if base_year is None else year_ending(base_year)
+    base_year = year_ending(base_year)
     indicators = indicator_ids(indicators)
     areas = load_areas(source) if areas is None else areas
     if data is None:
@@ -874,7 +874,7 @@ def benchmark(
     areas = load_areas(source)
     focus = find_area(la, areas)
     year = year_or_latest(year, source)
-    base_year = None if base_year is None else year_ending(base_year)
+    base_year = year_ending(base_year)
     if base_year is not None and base_year >= year:
         raise UsageError(
             f"the base year, {year_label(base_year)}, is not before the year benchmarked, "
@@ -1024,8 +1024,8 @@ def trend(
         >>> t["value"].to_list()
         [314.0, 368.0]
     """
-    year_from = None if year_from is None else year_ending(year_from)
-    year_to = None if year_to is None else year_ending(year_to)
+    year_from = year_ending(year_from)
+    year_to = year_ending(year_to)
     if year_from is not None and year_to is not None and year_from > year_to:
         raise UsageError(
             f"the first year, {year_label(year_from)}, is after the last, {year_label(year_to)}"

@@ -96,10 +96,11 @@ def year_label(year: int) -> str:
     return f"{year - 1}-{year % 100:02d}"
 
 
-def year_ending(value: int | str) -> int:
+def year_ending(value: int | str | None) -> int | None:
     """The reporting year, as cscbench counts it (the year ending 31 March), from the ways
     people write it: 2017, "2017", "2016-17", "2016/17", "2016-2017", or Explore Education
-    Statistics' time period "201617". Anything else is a one-line error.
+    Statistics' time period "201617". None (no year given) stays None; anything else is a
+    one-line error.
 
     Example:
         >>> year_ending(2017), year_ending("2016-17"), year_ending("2016/17"), year_ending("201617")
@@ -108,6 +109,8 @@ def year_ending(value: int | str) -> int:
         Traceback (most recent call last):
         cscbench.errors.UsageError: '17' is not a reporting year: write 2017, 2016-17 or 2016/17
     """
+    if value is None:
+        return None
     if isinstance(value, Integral) and not isinstance(value, bool):
         return int(value)
     text = value.strip() if isinstance(value, str) else ""
