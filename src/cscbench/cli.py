@@ -446,11 +446,8 @@ def trend(
 ) -> None:
     """An authority's series with its comparator mean, region and England, year by year."""
     fmt = _format(fmt, out)
-    import polars as pl
-
     from cscbench.analyses import trend as run
-    from cscbench.analyses.wording import year_label
-    from cscbench.output import display_values, fixed
+    from cscbench.output import display_values, fixed, year_labels
 
     table = run(
         la, indicator, year_from, year_to, group=group, include_self=include_self, source=data
@@ -458,9 +455,7 @@ def trend(
     if fmt == "table":
         columns = ["value", "comparator_mean", "region", "england", "change_1y"]
         table = display_values(table, columns, indicator).drop("ci95_low", "ci95_high")
-        table = table.with_columns(
-            pl.col("year").map_elements(year_label, pl.String), fixed("change_1y_pct", 1)
-        )
+        table = table.with_columns(year_labels(), fixed("change_1y_pct", 1))
     _emit(table, fmt, out)
 
 
@@ -475,18 +470,13 @@ def outliers(
 ) -> None:
     """Every authority and indicator carrying a flag, with why."""
     fmt = _format(fmt, out)
-    import polars as pl
-
     from cscbench.analyses import outliers as run
-    from cscbench.analyses.wording import year_label
-    from cscbench.output import display_values, fixed
+    from cscbench.output import display_values, fixed, year_labels
 
     table = run(year=year, indicators=indicators, group=group, source=data)
     if fmt == "table":
         table = display_values(table, ["value", "england", "comparator_mean"]).drop("why")
-        table = table.with_columns(
-            pl.col("year").map_elements(year_label, pl.String), fixed("robust_score", 2)
-        )
+        table = table.with_columns(year_labels(), fixed("robust_score", 2))
     _emit(table, fmt, out)
 
 

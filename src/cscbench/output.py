@@ -161,6 +161,18 @@ def fixed(column: str, decimals: int) -> pl.Expr:
     return pl.col(column).round(decimals).map_elements(lambda v: f"{v:,.{decimals}f}", pl.String)
 
 
+def year_labels(column: str = "year") -> pl.Expr:
+    """``column``'s reporting years as reports write them, for text tables.
+
+    Example:
+        >>> pl.DataFrame({"year": [2017]}).select(year_labels())["year"].to_list()
+        ['2016-17']
+    """
+    from cscbench.analyses.wording import year_label
+
+    return pl.col(column).map_elements(year_label, pl.String)
+
+
 def flatten(frame: pl.DataFrame) -> pl.DataFrame:
     """List columns joined with '; ', for CSV and spreadsheets."""
     lists = [c for c, t in frame.schema.items() if isinstance(t, pl.List)]
@@ -236,8 +248,6 @@ def _status_column(table: pl.DataFrame) -> list[pl.Expr]:
 
 def targets_view(frame: pl.DataFrame) -> pl.DataFrame:
     """The targets table's headline columns, numbers rounded as each unit is displayed."""
-    from cscbench.analyses.wording import year_label
-
     numbers = ["value", "target", "change", "published_value", "comparator_mean", "england"]
     whole = pl.col("unit") == "count"
     shown = frame.with_columns(
@@ -251,7 +261,7 @@ def targets_view(frame: pl.DataFrame) -> pl.DataFrame:
         pl.concat_str(pl.col("direction"), pl.col("target"), separator=" ").alias("target"),
         pl.concat_str("symbol", "status", separator=" ").alias("status"),
         "travel",
-        pl.col("published_year").map_elements(year_label, pl.String).alias("DfE year"),
+        year_labels("published_year").alias("DfE year"),
         pl.col("published_value").alias("DfE value"),
         pl.col("comparator_mean").alias("comparators"),
         "england",
