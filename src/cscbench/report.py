@@ -424,9 +424,7 @@ def report(
 
     focus = find_area(la, source)
     with Drawers(workers) as drawers:  # started now: warm by the time the charts are built
-        chosen = group(
-            focus["la_code"], "custom" if comparators else group_key, comparators, source=source
-        )
+        chosen = group(focus["la_code"], group_key, comparators, source=source)
         if group_name:
             chosen = replace(chosen, label=group_name)
         table = benchmark(

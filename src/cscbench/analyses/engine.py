@@ -880,9 +880,7 @@ def benchmark(
             f"the base year, {year_label(base_year)}, is not before the year benchmarked, "
             f"{year_label(year)}"
         )
-    if comparators and not isinstance(group, ComparatorGroup):
-        group = "custom"
-    chosen = group_of(focus["la_code"], group, comparators, source)
+    chosen = group_of(focus["la_code"], group, comparators, source)  # comparators: custom
     label = _group_label(group_name or chosen.label, include_self, focus["area_name"])
     table = _assemble(
         panel(indicators, source, [chosen.focus, *chosen.members]),

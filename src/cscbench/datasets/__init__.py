@@ -201,7 +201,7 @@ def group(
         return group
     return comparator_group(
         la,
-        "custom" if comparators else group,  # comparators given make the group, as in benchmark
+        "custom" if comparators else group,  # comparators given make the group
         load_areas(source),
         load_neighbours(source=source),
         _names(comparators, source),
