@@ -138,10 +138,7 @@ def find_area(query: str | int, areas: pl.DataFrame) -> dict:
     if hit.height:
         return _newest(hit)
     within = sorted({k for k in keys if key and f" {key} " in f" {k} "})
-    regional = "region_name" in areas.columns and any(
-        f" {key} " in f" {name_key(r)} " for r in areas["region_name"].drop_nulls().unique()
-    )
-    if len(within) == 1 and not regional:  # "Hull", "Durham": one authority's name, in part
+    if len(within) == 1 and not _names_a_region(key, areas):  # "Hull": one name, in part
         return _newest(areas.filter(keys == within[0]))
     candidates = dict(zip(keys.to_list(), areas["area_name"].to_list(), strict=True))
     if within:
@@ -183,6 +180,12 @@ def split_names(text: str, areas: pl.DataFrame) -> list[str]:
         names += [", ".join(pieces[start:end])] if pieces[start] else []
         start = end
     return names
+
+
+def _names_a_region(key: str, areas: pl.DataFrame) -> bool:
+    """Whether ``key`` is words of a region's name ("london" of "Inner London")."""
+    regions = areas["region_name"].drop_nulls().unique() if "region_name" in areas.columns else []
+    return any(f" {key} " in f" {name_key(region)} " for region in regions)
 
 
 def and_or(names: list[str]) -> str:
