@@ -1,0 +1,5 @@
+"""``python -m cscbench.cli``."""
+
+from cscbench.cli import main
+
+main()

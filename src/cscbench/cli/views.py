@@ -1,0 +1,321 @@
+"""Commands that show the benchmark: benchmark, targets, table, rank, trend, outliers, chart
+and narrative."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cscbench.cli.common import (
+    BaseYearOpt,
+    ComparatorsFileOpt,
+    ComparatorsOpt,
+    DataDir,
+    Format,
+    GroupOpt,
+    IncludeSelfOpt,
+    IndicatorsOpt,
+    LocalOpt,
+    Out,
+    PreviousOpt,
+    TargetsOpt,
+    Year,
+    _emit,
+    _format,
+    _year_option,
+    app,
+)
+
+
+@app.command("benchmark")
+def benchmark(
+    la: Annotated[str, typer.Argument(help="Authority: name or code, e.g. Derby or 831.")],
+    year: Year = None,
+    group: GroupOpt = "sn2025",
+    comparators: ComparatorsOpt = None,
+    comparators_file: ComparatorsFileOpt = None,
+    include_self: IncludeSelfOpt = False,
+    indicators: IndicatorsOpt = None,
+    base_year: BaseYearOpt = None,
+    targets: TargetsOpt = None,
+    local: LocalOpt = None,
+    previous: PreviousOpt = None,
+    fmt: Format = None,
+    out: Out = None,
+    data: DataDir = None,
+) -> None:
+    """An authority against its comparator group, region and England, one row per indicator."""
+    fmt = _format(fmt, out)
+    import polars as pl
+
+    from cscbench.analyses import benchmark as run
+    from cscbench.datasets import read_group_file
+    from cscbench.errors import UsageError
+    from cscbench.output import summary_view
+
+    name, members = None, comparators  # names separated by commas, read by the library
+    if comparators_file is not None:
+        name, members = read_group_file(comparators_file)
+    table = run(
+        la,
+        year=year,
+        group=group,
+        comparators=members,
+        include_self=include_self,
+        indicators=indicators,
+        base_year=base_year,
+        source=data,
+        group_name=name,
+        targets=targets,
+    )
+    if local is not None:
+        from cscbench.analyses.local import local_benchmark, read_returns
+        from cscbench.output import local_view
+
+        census, earlier = read_returns(local, previous or [])
+        rows = local_benchmark(la, census, earlier, group, include_self, source=data)
+        if fmt == "table":
+            _emit(local_view(table, rows), fmt, out)
+            return
+        table = pl.concat(
+            [table.with_columns(pl.lit("DfE").alias("figures")), rows], how="diagonal_relaxed"
+        )
+    elif previous:
+        raise UsageError("--previous needs --local")
+    _emit(summary_view(table) if fmt == "table" else table, fmt, out)
+
+
+@app.command("targets")
+def targets(
+    la: Annotated[str, typer.Argument(help="Authority: name or code, e.g. Derby or 831.")],
+    targets_file: Annotated[
+        Path, typer.Option("--targets", help="The targets file (TOML): see cscbench docs.")
+    ],
+    local: Annotated[
+        Path | None,
+        typer.Option(
+            "--local",
+            help="The authority's own figures (CSV: indicator, period, numerator, "
+            "denominator or value), e.g. by quarter.",
+        ),
+    ] = None,
+    year: Year = None,
+    group: GroupOpt = "sn2025",
+    include_self: IncludeSelfOpt = False,
+    fmt: Format = None,
+    out: Out = None,
+    data: DataDir = None,
+) -> None:
+    """Each target's figures by period with status (on target, off target recoverable or
+    causing concern), direction of travel and the latest published comparators."""
+    fmt = _format(fmt, out)
+    from cscbench.analyses.performance import targets as run
+    from cscbench.output import targets_view
+
+    table = run(
+        la,
+        targets_file,
+        local=local,
+        year=year,
+        group=group,
+        include_self=include_self,
+        source=data,
+    )
+    _emit(targets_view(table) if fmt == "table" else table, fmt, out)
+
+
+@app.command("table")
+def table(
+    out: Annotated[Path, typer.Option("--out", "-o", help="The file: .parquet or .csv.")],
+    group: GroupOpt = "sn2025",
+    include_self: IncludeSelfOpt = False,
+    indicators: IndicatorsOpt = None,
+    base_year: BaseYearOpt = None,
+    data: DataDir = None,
+) -> None:
+    """Every authority x indicator x year to one file, written an indicator at a time."""
+    from cscbench.analyses import benchmark_table_parts
+    from cscbench.output import write_parts
+
+    parts = benchmark_table_parts(
+        group=group,
+        include_self=include_self,
+        indicators=indicators,
+        base_year=base_year,
+        source=data,
+    )
+    rows = write_parts(parts, out)
+    sys.stderr.write(f"{rows:,} rows written to {out}\n")
+
+
+@app.command("rank")
+def rank(
+    indicator: Annotated[str, typer.Argument(help="Indicator id, e.g. rereferral_pct.")],
+    year: Year = None,
+    la: Annotated[
+        str | None, typer.Option("--la", help="Rank only this authority's group.")
+    ] = None,
+    group: GroupOpt = "all",
+    fmt: Format = None,
+    out: Out = None,
+    data: DataDir = None,
+) -> None:
+    """Every authority (or one authority's group) ranked on an indicator, with band and flags."""
+    fmt = _format(fmt, out)
+    from cscbench.analyses import rank as run
+    from cscbench.output import display_values, fixed
+
+    table = run(indicator, year=year, la=la, group=group, source=data)
+    if fmt == "table":
+        table = display_values(table, ["value"], indicator).drop("ci95_low", "ci95_high")
+        table = table.with_columns(fixed("percentile", 1), fixed("robust_score", 2))
+    _emit(table, fmt, out)
+
+
+@app.command("trend")
+def trend(
+    la: Annotated[str, typer.Argument(help="Authority: name or code.")],
+    indicator: Annotated[str, typer.Argument(help="Indicator id.")],
+    year_from: Annotated[int | None, _year_option("--from", help="First year.")] = None,
+    year_to: Annotated[int | None, _year_option("--to", help="Last year.")] = None,
+    group: GroupOpt = "sn2025",
+    include_self: IncludeSelfOpt = False,
+    fmt: Format = None,
+    out: Out = None,
+    data: DataDir = None,
+) -> None:
+    """An authority's series with its comparator mean, region and England, year by year."""
+    fmt = _format(fmt, out)
+    from cscbench.analyses import trend as run
+    from cscbench.output import display_values, fixed, year_labels
+
+    table = run(
+        la, indicator, year_from, year_to, group=group, include_self=include_self, source=data
+    )
+    if fmt == "table":
+        columns = ["value", "comparator_mean", "region", "england", "change_1y"]
+        table = display_values(table, columns, indicator).drop("ci95_low", "ci95_high")
+        table = table.with_columns(year_labels(), fixed("change_1y_pct", 1))
+    _emit(table, fmt, out)
+
+
+@app.command("outliers")
+def outliers(
+    year: Year = None,
+    indicators: IndicatorsOpt = None,
+    group: GroupOpt = "sn2025",
+    fmt: Format = None,
+    out: Out = None,
+    data: DataDir = None,
+) -> None:
+    """Every authority and indicator carrying a flag, with why."""
+    fmt = _format(fmt, out)
+    from cscbench.analyses import outliers as run
+    from cscbench.output import display_values, fixed, year_labels
+
+    table = run(year=year, indicators=indicators, group=group, source=data)
+    if fmt == "table":
+        table = display_values(table, ["value", "england", "comparator_mean"]).drop("why")
+        table = table.with_columns(year_labels(), fixed("robust_score", 2))
+    _emit(table, fmt, out)
+
+
+@app.command("chart")
+def chart(
+    kind: Annotated[
+        str, typer.Argument(help="trend, comparators, funnel, overview, spc, factors.")
+    ],
+    la: Annotated[str, typer.Argument(help="Authority: name or code.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="File: .html, .svg, .png or .pdf.")],
+    indicator: Annotated[str | None, typer.Option("--indicator", help="Indicator id.")] = None,
+    year: Year = None,
+    group: GroupOpt = "sn2025",
+    include_self: IncludeSelfOpt = False,
+    scale: Annotated[float, typer.Option("--scale", help="PNG scale (2 for print).")] = 2.0,
+    data: DataDir = None,
+) -> None:
+    """Draw one chart to a file (rendered offline)."""
+    from cscbench.errors import UsageError
+    from cscbench.figures import CHARTS, save
+    from cscbench.figures import charts as c
+    from cscbench.figures.drawing import pin_fonts
+
+    pin_fonts()  # this process is ours: draw with vl-convert's own Liberation Sans
+    if kind not in CHARTS:
+        raise UsageError(f"unknown chart {kind!r}; choose one of: {', '.join(CHARTS)}")
+    needs_indicator = kind in ("trend", "comparators", "funnel", "spc")
+    if needs_indicator and indicator is None:
+        raise UsageError(f"a {kind} chart needs --indicator (see cscbench indicators)")
+    if indicator is not None:
+        from cscbench.datasets import get_indicator
+
+        get_indicator(indicator)
+    if kind == "trend":
+        made = c.trend_chart(la, indicator, group, include_self, year_to=year, source=data)
+    elif kind == "comparators":
+        made = c.comparator_chart(la, indicator, year, group, include_self, source=data)
+    elif kind == "funnel":
+        made = c.funnel_chart(la, indicator, year, group, source=data)
+    elif kind == "overview":
+        made = c.overview_chart(la, year, group, include_self, source=data)
+    elif kind == "spc":
+        made = c.spc_chart(la, indicator, source=data)
+    else:
+        made = c.factors_chart(la, year, group, source=data)
+    save(made, out, scale=scale)
+    sys.stderr.write(f"written to {out}\n")
+
+
+@app.command("narrative")
+def narrative(
+    la: Annotated[str, typer.Argument(help="Authority: name or code.")],
+    year: Year = None,
+    group: GroupOpt = "sn2025",
+    include_self: IncludeSelfOpt = False,
+    indicators: IndicatorsOpt = None,
+    base_year: BaseYearOpt = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="text, markdown or json (default: --out's ending, else text)."
+        ),
+    ] = None,
+    out: Out = None,
+    data: DataDir = None,
+) -> None:
+    """Sentences for an annual report's data section, from the benchmark."""
+    import json
+
+    fmt = _format(
+        fmt, out, default="text", by_suffix={".json": "json", ".md": "markdown", ".txt": "text"}
+    )
+    from cscbench.analyses import benchmark as run
+    from cscbench.analyses.narrative import as_text
+    from cscbench.analyses.narrative import narrative as write_sentences
+    from cscbench.errors import UsageError
+
+    table = run(
+        la,
+        year=year,
+        group=group,
+        include_self=include_self,
+        indicators=indicators,
+        base_year=base_year,
+        source=data,
+    )
+    sentences = write_sentences(table)
+    if fmt in ("text", "markdown"):
+        text = as_text(sentences, markdown=fmt == "markdown")
+    elif fmt == "json":
+        records = [{**r, "fields": json.loads(r["fields"])} for r in sentences.to_dicts()]
+        text = json.dumps(records, indent=2) + "\n"
+    else:
+        raise UsageError(f"unknown format {fmt!r}; choose one of: text, markdown, json")
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+        sys.stderr.write(f"written to {out}\n")
+    else:
+        sys.stdout.write(text)
