@@ -34,7 +34,7 @@ from cscbench.analyses.narrative import as_text, local_narrative, partnership_na
 from cscbench.analyses.partnership import partnership
 from cscbench.datasets.census import read_return
 from cscbench.output import flatten, text_table
-from cscbench.partnership_pack import partnership_report
+from cscbench.report import partnership_report
 
 HERE = Path(__file__).resolve().parent
 

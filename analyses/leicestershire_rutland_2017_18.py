@@ -25,7 +25,7 @@ import polars as pl
 from cscbench.analyses.narrative import as_text, partnership_narrative
 from cscbench.analyses.partnership import partnership
 from cscbench.output import text_table
-from cscbench.partnership_pack import partnership_report
+from cscbench.report import partnership_report
 
 HERE = Path(__file__).resolve().parent
 YEAR, GROUP = 2018, "sn2021"

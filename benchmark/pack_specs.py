@@ -19,20 +19,15 @@ def write_specs(folder: Path, codes: list[str]) -> int:
     """Write every chart of each authority's pack as a spec; return how many."""
     from altair.utils.schemapi import debug_mode
 
-    from cscbench.analyses import benchmark
-    from cscbench.datasets import group
     from cscbench.figures.render import spec
-    from cscbench.report import pack_charts
+    from cscbench.report import pack_content
 
     count = 0
     for code in codes:
-        chosen = group(code, "sn2025")
-        table = benchmark(code, group=chosen)
-        year = int(table["year"][0])
         (folder / code).mkdir(parents=True, exist_ok=True)
         with debug_mode(False):
-            for stem, _, chart in pack_charts(code, year, chosen, False, None, table):
-                (folder / code / f"{stem}.json").write_text(json.dumps(spec(chart)))
+            for plan in pack_content(code).charts():
+                (folder / code / f"{plan.stem}.json").write_text(json.dumps(spec(plan.build())))
                 count += 1
     return count
 

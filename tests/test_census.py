@@ -262,11 +262,24 @@ def test_local_commands(tmp_path, referrals_case):
     assert "local_provisional" in out.stdout and "2026" in out.stdout
     bad = run("benchmark", "Rutland", "--local", str(paths[0]))
     assert bad.returncode == 2 and "not Rutland" in bad.stderr
+    # --indicators holds for the local rows too (it had mixed one DfE row with all local ones)
+    one = run("benchmark", "Derby", "--local", str(paths[0]), "--indicators", "cp_rate",
+              "--format", "csv")  # fmt: skip
+    rows = pl.read_csv(one.stdout.encode())
+    assert set(rows["indicator"]) == {"cp_rate"} and rows.height == 2, one.stdout
+    local = rows.filter(pl.col("figures") == "local, provisional").row(0, named=True)
+    assert local["compared_year"] == 2025 and local["compared_value"] == pytest.approx(
+        benchmark("Derby", year=2025, indicators=["cp_rate"])["value"].item()
+    )
+    # a return for a year DfE has published is refused: DfE's figures are the ones to use
+    published = write_return(tmp_path / "old.xml", "831", 2025, seed=1)
+    old = run("benchmark", "Derby", "--local", str(published[0]))
+    assert old.returncode == 2 and "which DfE has published" in old.stderr, old.stderr
     pack = run("report", "Derby", "--local", str(paths[0]), "--out", str(tmp_path / "pack"),
                "--workers", "1")  # fmt: skip
     assert pack.returncode == 0, pack.stderr
     page = (tmp_path / "pack" / "index.html").read_text()
-    assert "<h2 id='local'>2025-26: local, provisional</h2>" in page
+    assert '<h2 id="local">2025-26: local, provisional</h2>' in page
     assert (tmp_path / "pack" / "local_provisional.csv").exists()
     assert (tmp_path / "pack" / "figures" / "cp_rate-provisional.svg").exists()
 

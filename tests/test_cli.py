@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import polars as pl
+import pytest
 
 
 def run(*args, env=None):
@@ -189,9 +190,25 @@ def test_benchmark_table_is_readable():
     )
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
-    assert lines[0].split()[:3] == ["indicator", "value", "95%"]
+    # what the table is of, then the table; a percentage's change in points, a rate's in %
+    assert lines[0] == (
+        "Derby, 2016-17 (year ending 31 March 2017); comparators: DfE statistical neighbours, "
+        "2021 model (including Derby)"
+    )
+    assert lines[2].split()[:3] == ["indicator", "value", "95%"]
+    assert "1-year change (% points)" in lines[2] and "1-year change (%)" in lines[2]
     reref = next(line for line in lines if line.startswith("rereferral_pct"))
     assert "21.3" in reref and "20.1 to 22.5" in reref and "8 of 11" in reref
+    # Derby's re-referrals rose from 13.4% to 21.3% (DfE's c1: 7.9 points, not a 59.4% rise)
+    assert " 7.9 " in reref and "59.4" not in reref
+    assert "16.1" in next(line for line in lines if line.startswith("cin_rate"))
+    assert out.stderr == ""  # no indicator asked for is missing that year
+    # asked for every indicator, the looked-after figures (from 2020-21) are said to be missing
+    every = run("benchmark", "Derby", "--year", "2017", "--format", "csv")
+    assert every.returncode == 0, every.stderr
+    assert every.stderr == (
+        "note: DfE's figures on children looked after by local authority start in 2020-21\n"
+    )
 
 
 def test_benchmark_to_xlsx_and_csv(tmp_path):
@@ -248,7 +265,8 @@ def test_options_that_name_nothing_or_cannot_be_drawn_are_one_line_errors(tmp_pa
     for args, said in [
         (("benchmark", "Derby", "--comparators", ""), "'' names nothing"),
         (("benchmark", "Derby", "--comparators", " , "), "' , ' names nothing"),
-        (("benchmark", "Derby", "--comparators", "Derby"), "needs an authority other than Derby"),
+        (("benchmark", "Derby", "--comparators", "Derby"), "not one of its own comparators"),
+        (("benchmark", "Derby", "--comparators", "Derby,Nottingham"), "not one of its own"),
         # --workers -1 was taken as 1 and 0 as one per core, without a word.
         (("report", "Derby", "--workers", "0", "--out", str(tmp_path / "p")), "workers 0: give"),
         # Both an authority and --all made every authority's pack (153 of them).
@@ -407,10 +425,54 @@ def test_table_writes_every_authority_to_parquet(tmp_path):
 
 
 def test_report_no_png_writes_each_chart_as_svg_only(tmp_path):
-    stale = tmp_path / "r" / "figures" / "cla_rate-trend.png"  # from an earlier run
-    stale.parent.mkdir(parents=True)
-    stale.write_bytes(b"\x89PNG old")
+    first = run("report", "Rutland", "--year", "2025", "--out", str(tmp_path / "r"))
+    assert first.returncode == 0 and (tmp_path / "r" / "figures" / "cla_rate-trend.png").is_file()
     out = run("report", "Rutland", "--year", "2025", "--no-png", "--out", str(tmp_path / "r"))
     assert out.returncode == 0, out.stderr
     figures = [p.suffix for p in (tmp_path / "r" / "figures").iterdir()]
     assert figures.count(".svg") == 24 and ".png" not in figures
+
+
+def test_version_and_tables_of_the_registry_and_areas_to_files(tmp_path):
+    from cscbench import __version__
+
+    out = run("--version")
+    assert out.returncode == 0 and out.stdout == f"cscbench {__version__}\n"
+    for command in ("areas", "indicators"):
+        target = tmp_path / f"{command}.xlsx"
+        out = run(command, "-f", "xlsx", "--out", str(target))
+        assert out.returncode == 0, out.stderr
+        frame = pl.read_excel(target)
+        assert frame.height >= 18 and ("la_code" in frame.columns or "id" in frame.columns)
+    out = run("narrative", "Derby", "--out", str(tmp_path / "n.docx"))
+    assert out.returncode == 2 and "writes .json, .md, .txt files" in out.stderr
+    assert not (tmp_path / "n.docx").exists()
+
+
+def test_outliers_by_flag_and_authority():
+    out = run("outliers", "--year", "2025", "--flag", "zero_unlikely", "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    rows = pl.read_csv(out.stdout.encode())
+    assert rows.height > 5 and all("zero_unlikely" in f for f in rows["flags"])
+    assert "West Sussex" in set(rows["area_name"])
+    one = run("outliers", "--year", "2025", "--la", "West Sussex,Derby", "--format", "csv")
+    rows = pl.read_csv(one.stdout.encode())
+    assert set(rows["area_name"]) <= {"West Sussex", "Derby"} and rows.height > 3
+    bad = run("outliers", "--flag", "spc_lo")
+    assert bad.returncode == 2 and "unknown flag 'spc_lo'" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("benchmark", "Cumbria"), "on 1 April 2023 Cumbria was split into Cumberland"),
+        (("benchmark", "Cumberland", "--year", "2019"), "its figures start in 2023-24"),
+        (("benchmark", "London"), "names a region, not a local authority"),
+        (("benchmark", "Leicestershire,Rutland"), 'use cscbench report "Leicestershire,Rutland"'),
+        (("trend", "Leicestershire, Rutland", "cla_rate"), "names 2 authorities"),
+    ],
+)
+def test_names_and_years_that_cannot_be_benchmarked_say_why(args, said):
+    out = run(*args)
+    assert out.returncode == 2 and said in out.stderr, out.stderr
+    assert out.stderr.count("\n") == 1

@@ -63,7 +63,9 @@ def test_neighbour_group_of_derby():
 
 def test_authority_not_in_a_model_gets_a_clear_error():
     with pytest.raises(
-        UsageError, match="Cumbria is not in the sn2025 neighbour model; it is in: sn2021"
+        UsageError,
+        match=r"Cumbria is not in the sn2025 neighbour model, made for the authorities of 2025 "
+        r"\(its figures end in 2023\); it is in: sn2021",
     ):
         group("Cumbria", "sn2025")
 
@@ -105,8 +107,10 @@ def test_include_self_puts_the_focus_first():
 
 
 def test_custom_group_from_names_and_toml(tmp_path):
-    g = group("Derby", "custom", ["Nottingham", "leicester", "831", "Nottingham"])
-    assert g.members == ("892", "856")  # self and repeats left out
+    g = group("Derby", "custom", ["Nottingham", "leicester", "Nottingham"])
+    assert g.members == ("892", "856")  # repeats left out
+    with pytest.raises(UsageError, match="not one of its own comparators"):  # not silently
+        group("Derby", "custom", ["Nottingham", "831"])
     path = tmp_path / "cities.toml"
     path.write_text('name = "East Midlands cities"\nmembers = ["Nottingham", "Leicester"]\n')
     assert read_group_file(path) == ("East Midlands cities", ["Nottingham", "Leicester"])
@@ -164,5 +168,5 @@ def test_a_name_in_part_finds_the_one_authority_it_belongs_to():
     with pytest.raises(AreaNotFound, match="'Sussex' could be East Sussex or West Sussex"):
         find_area("Sussex")
     # A region's name is not taken as the one authority in it whose name shares the word.
-    with pytest.raises(AreaNotFound, match="'London' could be City of London"):
+    with pytest.raises(AreaNotFound, match=r"'London' names a region, not a local authority"):
         find_area("London")

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from cscbench.analyses import benchmark
 from cscbench.analyses.engine import COLUMNS
 from cscbench.analyses.narrative import MATCHED_MIN, as_text, narrative
+from cscbench.analyses.notes import report_narrative
 from cscbench.analyses.wording import (
     compared_with,
     period,
@@ -20,6 +21,7 @@ from cscbench.analyses.wording import (
     year_ending,
     year_label,
 )
+from cscbench.datasets import group
 from cscbench.errors import UsageError
 
 
@@ -146,7 +148,6 @@ def test_count_change_in_the_register_of_the_reports():
             {"indicator": "nfa_pct", "numerator": 0.0, "denominator": 7960.0, "england": 6.5},
             "figure is 0 out of 7,960, where England's (6.5%) would give about 517",
         ),
-        (["boundary_change"], {}, "local government reorganisation"),
         (["published_mismatch"], {"published_value": 23.6}, "DfE published 23.6%"),
         (["spc_high"], {}, "higher than the range of Testshire's own series"),
     ],
@@ -161,10 +162,12 @@ def test_a_zero_that_looks_wrong_is_doubted_before_it_is_ranked():
     # West Sussex returned no referrals ending in no further action in 2024-25: 0 of 7,960,
     # where England's 6.5% gives about 520. The caveat followed the rank, change and long-term
     # sentences that took the 0 at face value; it now comes straight after the figure.
+    # Its comparator average counts two other doubtful zeros: said first, after the average.
     table = benchmark("West Sussex", year=2025, indicators=["nfa_pct"])
     said = narrative(table).select("kind", "sentence").rows()
-    assert [kind for kind, _ in said][:3] == ["level", "caveat", "rank"]
-    assert said[1][1].startswith("West Sussex's figure is 0 out of 7,960, where England's (6.5%)")
+    assert [kind for kind, _ in said][:4] == ["level", "caveat", "caveat", "rank"]
+    assert said[1][1].startswith("The comparator average counts the 0s of ")
+    assert said[2][1].startswith("West Sussex's figure is 0 out of 7,960, where England's (6.5%)")
 
 
 def test_a_wide_interval_is_said_with_its_unit():
@@ -183,12 +186,15 @@ def test_a_new_authority_says_why_it_has_no_longer_term_comparison():
     # 2024 (340.5 per 10,000 children in need), so 2024-25 has only a one-year change, and the
     # long-term sentence was left out without a word. North Northamptonshire's long term runs
     # from its first year, 2021-22, which was not said either.
-    said = narrative(benchmark("Cumberland", year=2025, indicators=["cin_rate"]))
-    long_term = said.filter(pl.col("kind") == "long_term")["sentence"].item()
-    assert long_term == (
-        "There is no longer-term comparison for Cumberland, whose figures start at 31 March "
-        "2024: on 1 April 2023 Cumbria was split into Cumberland and Westmorland and Furness."
-    )
+    # It is said once, in the notes on the data, not in every indicator's sentences.
+    table = benchmark("Cumberland", year=2025)
+    said = report_narrative(table, group("Cumberland"))
+    assert said.filter(pl.col("kind") == "long_term").is_empty()
+    assert said.filter(pl.col("kind") == "note")["sentence"].to_list() == [
+        "Cumberland's figures start in 2023-24: on 1 April 2023 Cumbria was split into "
+        "Cumberland and Westmorland and Furness. There is no longer-term comparison for "
+        "Cumberland."
+    ]
     said = narrative(benchmark("North Northamptonshire", year=2025, indicators=["cin_rate"]))
     long_term = said.filter(pl.col("kind") == "long_term")["sentence"].item()
     assert long_term.startswith(
@@ -303,9 +309,10 @@ def test_a_value_tied_at_the_bottom_is_the_joint_lowest():
     row = table.row(0, named=True)
     assert (row["value"], row["rank"], row["rank_of"], row["rank_ties"]) == (0.0, 2, 4, 2)
     said = narrative(table).filter(pl.col("kind") == "rank")["sentence"].item()
+    # and the group had 11 authorities, 4 of them with a figure: said as such
     assert said.startswith(
         "Redcar and Cleveland has the joint lowest percentage of plans lasting 2 years or more "
-        "of the 4 authorities"
+        "of the 4 of the 11 authorities in its comparator group with a figure, itself included"
     )
 
 
@@ -317,14 +324,15 @@ def test_withheld_value_is_said_not_guessed():
         "(confidential, to protect individuals)."
     ]
     # a rate and a count, as the Isles of Scilly's 2024-25 looked-after figures ('z'), which
-    # read "DfE did not publish rate of children leaving care for Isles of Scilly"
+    # read "DfE did not publish rate of children leaving care for Isles of Scilly"; its name
+    # takes its article
     scilly = narrative(benchmark("Isles of Scilly", year=2025)).filter(
         pl.col("indicator").is_in(["cla_ceased_rate", "cla_count"])
     )
     assert sorted(scilly["sentence"]) == [
-        "DfE did not publish Isles of Scilly's number of children looked after at 31 March 2025 "
-        "(not applicable).",
-        "DfE did not publish Isles of Scilly's rate of children leaving care in 2024-25 "
+        "DfE did not publish the Isles of Scilly's number of children looked after at 31 March "
+        "2025 (not applicable).",
+        "DfE did not publish the Isles of Scilly's rate of children leaving care in 2024-25 "
         "(not applicable).",
     ]
 
@@ -358,9 +366,9 @@ def test_text_and_markdown_output():
         include_self=True,
         indicators=["rereferral_pct", "cp_count"],
     )
-    text = as_text(narrative(table), markdown=True)
-    assert text.startswith("### Children on a child protection plan at 31 March")
-    assert "### Re-referrals within 12 months (%)" in text
+    text = as_text(narrative(table), markdown=True)  # in the order asked for
+    assert text.startswith("### Re-referrals within 12 months (%)")
+    assert "### Children on a child protection plan at 31 March" in text
 
 
 @given(st.integers(min_value=1901, max_value=2999))

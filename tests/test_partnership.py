@@ -218,7 +218,7 @@ def test_pack_with_targets(tmp_path):
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
     page = (tmp_path / "index.html").read_text()
-    assert "<h2 id='targets'>Targets</h2>" in page and "✗ off target, causing concern" in page
+    assert '<h2 id="targets">Targets</h2>' in page and "✗ off target, causing concern" in page
     status = pl.read_csv(tmp_path / "targets.csv")
     assert (
         status.filter(pl.col("indicator") == "cp_start_rate")["status"].to_list()
@@ -231,7 +231,7 @@ def test_pack_with_targets(tmp_path):
 
 def test_charts_and_pack_say_when_a_place_rests_on_few_children():
     from cscbench.figures import comparator_chart
-    from cscbench.report import _rank_cell
+    from cscbench.report.html import _rank_cell
 
     rutland = comparator_chart("Rutland", "cp_rate", year=2018, group="sn2021").to_dict()
     assert rutland["title"]["text"] == "Rutland lowest for rate of child protection plans"

@@ -10,7 +10,8 @@ import polars as pl
 import pytest
 
 from cscbench.analyses import benchmark
-from cscbench.report import CHARTED, _average_cell, _lead, report, report_all
+from cscbench.report import CHARTED, report, report_all
+from cscbench.report.html import _average_cell, _lead
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(os.environ.get("CSCBENCH_ARTIFACTS", ROOT / "build" / "test-artifacts"))
@@ -143,7 +144,7 @@ def test_the_drawing_floor_draws_the_packs_own_charts(tmp_path, pack):
     import json
     import sys
 
-    from cscbench.report import DRAWN, drawing_key
+    from cscbench.report.drawn import DRAWN, drawing_key
 
     sys.path.insert(0, str(ROOT / "benchmark"))
     from pack_specs import write_specs
@@ -210,7 +211,7 @@ def test_a_pack_made_again_draws_only_what_changed(tmp_path, monkeypatch):
 def test_a_new_cscbench_or_vl_convert_draws_every_chart_again(monkeypatch):
     import importlib.metadata
 
-    import cscbench.report as pack
+    import cscbench.report.drawn as pack
 
     spec = {"mark": "point", "data": {"values": [{"a": 1}]}}
     now = pack.drawing_key(spec, 2.0)

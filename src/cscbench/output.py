@@ -20,6 +20,13 @@ from cscbench.files import replacing
 
 FORMATS = ("table", "csv", "json", "xlsx")
 
+#: What makes a spreadsheet read a cell as a formula (OWASP, "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+#: xlsxwriter's options for every workbook cscbench writes: a text cell is text, never a
+#: formula, a link or a number (its defaults turn '=...' into a live formula).
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False}
+
 
 #: The format a file's ending names, for ``--out`` without ``--format``.
 SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
@@ -30,10 +37,12 @@ def format_for(
     out: str | Path | None,
     default: str = "table",
     by_suffix: Mapping[str, str] = SUFFIX_FORMATS,
+    strict: bool = False,
 ) -> str:
     """The output format: ``fmt`` if given, else the one ``out``'s ending names, else
     ``default``. A file whose ending names another format than ``fmt`` is an error (it would
-    hold, say, CSV in a file called .json, or a text table in one called .xlsx).
+    hold, say, CSV in a file called .json, or a text table in one called .xlsx); so is, with
+    ``strict``, an ending none of ``by_suffix`` names (plain text in a file called .docx).
 
     Example:
         >>> format_for(None, "b.csv"), format_for(None, None), format_for("json", "b.json")
@@ -43,6 +52,9 @@ def format_for(
         cscbench.errors.UsageError: b.json: --format csv does not write .json; name the file ...
     """
     implied = by_suffix.get(Path(out).suffix.lower()) if out is not None else None
+    if strict and out is not None and implied is None:
+        endings = ", ".join(sorted(by_suffix))
+        raise UsageError(f"{Path(out).name}: this command writes {endings} files")
     if fmt is None:
         return implied or default
     if implied is not None and implied != fmt:
@@ -51,6 +63,33 @@ def format_for(
             f"for {fmt}, or leave out --format"
         )
     return fmt
+
+
+def text_safe(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every text cell that a spreadsheet would read as a formula (starting with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return) with a ``'`` put before it, as OWASP advises for
+    CSV files; numbers are left as they are.
+
+    Example:
+        >>> text_safe(pl.DataFrame({"a": ["=1+2", "Derby", "-cmd"], "n": [-1, 2, 3]})).rows()
+        [("'=1+2", -1), ('Derby', 2), ("'-cmd", 3)]
+    """
+    text = [c for c, t in frame.schema.items() if t == pl.String]
+    starts = "^[" + "".join(FORMULA_START).replace("-", "\\-") + "]"
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(starts))
+        .then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c in text
+    )
+
+
+def workbook(path: str | Path):
+    """A new xlsxwriter workbook at ``path`` that writes text as text (:data:`WORKBOOK_OPTIONS`)."""
+    import xlsxwriter
+
+    return xlsxwriter.Workbook(str(path), WORKBOOK_OPTIONS)
 
 
 def render(frame: pl.DataFrame, fmt: str, decimals: int | None = None) -> str:
@@ -63,7 +102,7 @@ def render(frame: pl.DataFrame, fmt: str, decimals: int | None = None) -> str:
         return json.dumps(frame.to_dicts(), indent=2, default=str) + "\n"
     flat = flatten(frame)
     if fmt == "csv":
-        return flat.write_csv()
+        return text_safe(flat).write_csv()
     if fmt == "table":
         return text_table(flat, decimals=decimals)
     if fmt == "xlsx":
@@ -78,7 +117,8 @@ def write(frame: pl.DataFrame, fmt: str, path: str | Path, sheet: str = "cscbenc
     """
     with replacing(path) as tmp:
         if fmt == "xlsx":
-            flatten(frame).write_excel(tmp, worksheet=sheet, autofit=True)
+            with workbook(tmp) as book:
+                flatten(frame).write_excel(book, worksheet=sheet, autofit=True)
         else:
             tmp.write_text(render(frame, fmt), encoding="utf-8")
 
@@ -110,7 +150,7 @@ def write_parts(parts: Iterable[pl.DataFrame], path: str | Path) -> int:
             folder.mkdir(parents=True, exist_ok=True)
             for i, part in enumerate(parts):
                 rows += part.height
-                part = flatten(part) if suffix == ".csv" else part
+                part = text_safe(flatten(part)) if suffix == ".csv" else part
                 part.write_parquet(folder / f"{i:05d}.parquet")
             whole = pl.scan_parquet(sorted(folder.glob("*.parquet")))
             if suffix == ".csv":
@@ -214,8 +254,29 @@ def _cell(value: object, decimals: int | None) -> str:
     return str(value)
 
 
+def caption(table: pl.DataFrame) -> str | None:
+    """What a benchmark table is of, for the line above it: the authority, the year and the
+    comparator group.
+
+    Example:
+        >>> caption(pl.DataFrame({"area_name": ["Derby"], "year": [2017], "group": ["custom"]}))
+        'Derby, 2016-17 (year ending 31 March 2017); comparators: custom'
+    """
+    from cscbench.analyses.wording import year_label
+
+    if table.is_empty() or not {"area_name", "year", "group"} <= set(table.columns):
+        return None
+    row = table.row(0, named=True)
+    said = f"{row['area_name']}, {year_label(row['year'])} (year ending 31 March {row['year']})"
+    if row.get("compared_year") is not None and row.get("figures"):
+        said += f", {row['figures']}; compared with DfE's {year_label(row['compared_year'])}"
+    return f"{said}; comparators: {row['group']}" if row["group"] else said
+
+
 def summary_view(table: pl.DataFrame) -> pl.DataFrame:
-    """The benchmark table's headline columns, rounded for reading in a terminal."""
+    """The benchmark table's headline columns, rounded for reading in a terminal. The
+    1-year change is in percentage points for a percentage and in per cent for a rate or a
+    count, each in its own column."""
     shown = display_values(
         table, ["value", "ci95_low", "ci95_high", "comparator_mean", "region", "england"]
     )
@@ -231,7 +292,12 @@ def summary_view(table: pl.DataFrame) -> pl.DataFrame:
         pl.col("quartile_band").alias("band"),
         "region",
         "england",
-        pl.col("change_1y_pct").round(1).alias("1-year %"),
+        pl.when(pl.col("unit") == "percent")
+        .then(pl.col("change_1y").round(1))
+        .alias("1-year change (% points)"),
+        pl.when(pl.col("unit") != "percent")
+        .then(pl.col("change_1y_pct").round(1))
+        .alias("1-year change (%)"),
         "trend",
         pl.col("flags").list.join(", ").alias("flags"),
         *_status_column(table),

@@ -36,7 +36,13 @@ from cscbench.datasets import group as group_of
 from cscbench.datasets.areas import find_area
 from cscbench.datasets.groups import MODEL_LABEL, ComparatorGroup
 from cscbench.datasets.lineage import SUCCESSIONS, first_years
-from cscbench.datasets.registry import INDICATORS, LOOKS_BACK, MULTIPLIER, indicator_ids
+from cscbench.datasets.registry import (
+    INDICATORS,
+    LOOKS_BACK,
+    MULTIPLIER,
+    in_order,
+    indicator_ids,
+)
 from cscbench.datasets.store import Source, resolve, stored
 from cscbench.datasets.targets import TargetPlan
 from cscbench.errors import UsageError
@@ -74,9 +80,21 @@ FLAG_MEANINGS: dict[str, str] = {
     "earlier records (re-referrals): referrals to the councils it replaced may not have counted; "
     "treat it, and changes from it, with caution",
     "published_mismatch": "DfE's printed figure differs from its counts by more than rounding",
+    "local_provisional": "local, provisional: computed from the authority's own census return, "
+    "before DfE's validation and publication",
 }
 
 ALL_GROUPS = ("sn2025", "sn2021", "region", "england", "all", "custom")
+
+
+def flag_label(flag: str) -> str:
+    """A flag in words, short: the part of its meaning before the colon.
+
+    Example:
+        >>> flag_label("spc_low"), flag_label("above_england_998")
+        ("below the lower process limit of the authority's own series", 'well above England')
+    """
+    return FLAG_MEANINGS[flag].split(":")[0]
 
 
 def membership(
@@ -138,29 +156,44 @@ def _custom_membership(group: ComparatorGroup) -> pl.DataFrame:
 
 
 def group_statistics(
-    panel: pl.DataFrame, members: pl.DataFrame, areas: pl.DataFrame, include_self: bool = False
+    panel: pl.DataFrame,
+    members: pl.DataFrame,
+    areas: pl.DataFrame,
+    include_self: bool = False,
+    exclude_doubtful: bool = False,
 ) -> pl.DataFrame:
     """Comparator statistics per (focus, indicator, year).
 
     ``members`` holds (focus, member, order). Returns ``group_n``, ``group_missing`` (names of
-    members without a value that year, in group order), mean, median, min, max, pooled, and
-    the focus's ``rank``, ``rank_of`` and ``rank_best`` within the group including itself, and
-    ``rank_ties``: how many members share its value (ties share the smaller rank, as in LAIT).
-    A large grid (members x indicators x years) is worked one indicator at a time, so memory
-    stays bounded however many authorities there are; a small one in one go, which is faster.
+    members without a value that year, in group order), ``group_doubtful`` (members whose
+    figure is a 0 that England's rate makes very unlikely, :func:`zero_unlikely`), mean,
+    ``comparator_mean_without_doubtful`` (the mean leaving those out), median, min, max, pooled,
+    and the focus's ``rank``, ``rank_of`` and ``rank_best`` within the group including itself,
+    and ``rank_ties``: how many members share its value (ties share the smaller rank, as in
+    LAIT). A large grid (members x indicators x years) is worked one indicator at a time, so
+    memory stays bounded however many authorities there are; a small one in one go, which is
+    faster.
+
+    With ``exclude_doubtful``, those figures are left out of every statistic (they are still
+    named in ``group_doubtful``); by default they count, as in LAIT, whose mean is of the
+    published values.
     """
     grid = members.height * panel.select("indicator", "year").n_unique()
     if grid <= GRID_ROWS:
-        return _group_statistics(panel, members, areas, include_self)
+        return _group_statistics(panel, members, areas, include_self, exclude_doubtful)
     parts = [
-        _group_statistics(rows, members, areas, include_self)
+        _group_statistics(rows, members, areas, include_self, exclude_doubtful)
         for _, rows in panel.group_by("indicator", maintain_order=True)
     ]
     return pl.concat(parts)
 
 
 def _group_statistics(
-    panel: pl.DataFrame, members: pl.DataFrame, areas: pl.DataFrame, include_self: bool
+    panel: pl.DataFrame,
+    members: pl.DataFrame,
+    areas: pl.DataFrame,
+    include_self: bool,
+    exclude_doubtful: bool = False,
 ) -> pl.DataFrame:
     keys = ["focus", "indicator", "year"]
     values = panel.select(
@@ -171,6 +204,11 @@ def _group_statistics(
         "numerator",
         "denominator",
         "multiplier",
+        (
+            zero_unlikely().fill_null(False)
+            if {"unit", "england"} <= set(panel.columns)
+            else pl.lit(False)
+        ).alias("_doubtful"),
     )
     # A fixed row order (members, then indicator and year) makes sums independent of input order.
     grid = (
@@ -178,8 +216,16 @@ def _group_statistics(
         .join(panel.select("indicator", "year").unique().sort("indicator", "year"), how="cross")
         .join(values, on=["indicator", "year", "member"], how="left", maintain_order="left")
     )
-    present = grid.filter(pl.col("value").is_not_null())
     names = areas.select(pl.col("la_code").alias("member"), pl.col("area_name"))
+    doubtful = (
+        grid.filter(pl.col("_doubtful"))
+        .join(names, on="member", how="left", maintain_order="left")
+        .group_by(keys)
+        .agg(pl.col("area_name").alias("group_doubtful"))
+    )
+    present = grid.filter(pl.col("value").is_not_null())
+    if exclude_doubtful:
+        present = present.filter(~pl.col("_doubtful"))
     missing = (
         grid.filter(pl.col("value").is_null())
         .join(names, on="member", how="left", maintain_order="left")
@@ -202,10 +248,16 @@ def _group_statistics(
             .filter(pl.col("value").is_not_null())
             .with_columns(pl.col("focus").alias("member"))
         )
+        if exclude_doubtful:
+            own = own.filter(~pl.col("_doubtful"))
         counted = pl.concat([present.select(own.columns), own])
     stats = counted.group_by(keys).agg(
         pl.len().cast(pl.Int32).alias("group_n"),
         pl.col("value").mean().alias("comparator_mean"),
+        pl.col("value")
+        .filter(~pl.col("_doubtful"))
+        .mean()
+        .alias("comparator_mean_without_doubtful"),
         pl.col("value").median().alias("comparator_median"),
         pl.col("value").min().alias("comparator_min"),
         pl.col("value").max().alias("comparator_max"),
@@ -230,6 +282,7 @@ def _group_statistics(
         .join(stats, on=keys, how="left")
         .join(ranking, on=keys, how="left")
         .join(missing, on=keys, how="left")
+        .join(doubtful, on=keys, how="left")
         .with_columns(pl.col("_above", "_below", "_tied", "_members_with_value").fill_null(0))
     )
     has_focus = fv.is_not_null()
@@ -239,6 +292,7 @@ def _group_statistics(
         .then(pl.col("comparator_pooled"))
         .alias("comparator_pooled"),
         pl.col("group_missing").fill_null(pl.lit([], pl.List(pl.String))),
+        pl.col("group_doubtful").fill_null(pl.lit([], pl.List(pl.String))),
         pl.when(has_focus).then(pl.col("_above") + 1).cast(pl.Int32).alias("rank"),
         (pl.col("_members_with_value") + has_focus.cast(pl.UInt32)).cast(pl.Int32).alias("rank_of"),
         pl.when(has_focus & (pl.col("_polarity") == "low_is_good"))
@@ -279,6 +333,7 @@ def _changes(table: pl.DataFrame, base_year: int | None) -> pl.DataFrame:
         "indicator",
         (pl.col("year") + 1).alias("year"),
         *(pl.col(c).alias(f"_prev_{c}") for c in series),
+        pl.col("status").alias("previous_status"),
         pl.col("group_missing").alias("group_missing_previous"),
     )
     table = table.join(prev, on=["la_code", "indicator", "year"], how="left")
@@ -346,7 +401,11 @@ def _matched_means(pairs: pl.DataFrame, name: str) -> pl.DataFrame:
 
 
 def matched_changes(
-    table: pl.DataFrame, panel: pl.DataFrame, members: pl.DataFrame, include_self: bool = False
+    table: pl.DataFrame,
+    panel: pl.DataFrame,
+    members: pl.DataFrame,
+    include_self: bool = False,
+    exclude_doubtful: bool = False,
 ) -> pl.DataFrame:
     """The comparator mean's changes like for like: over the members with a figure in both
     years, for the year-on-year change (``comparator_matched_change_1y``, ``_1y_pct``,
@@ -371,6 +430,8 @@ def matched_changes(
         (9, 7.9)
     """
     keys = table.select(pl.col("la_code").alias("focus"), "indicator", "year", "base_year")
+    if exclude_doubtful:  # left out of the comparator figures, as from every group statistic
+        panel = panel.filter(~zero_unlikely().fill_null(False))
     grid = members.height * panel.select("indicator", "year").n_unique()
     if grid <= GRID_ROWS:
         matched = _matched_changes(keys, panel, members, include_self)
@@ -423,9 +484,16 @@ def _matched_changes(
 
 
 def _boundary_events(members: pl.DataFrame) -> pl.DataFrame:
-    """(focus, event_year) for every succession touching the focus or one of its members."""
+    """(focus, event_year) for every reorganisation that changed an area (not a council
+    becoming unitary over the same area, as North Yorkshire's, Somerset's and
+    Buckinghamshire's did) touching the focus or one of its members."""
     events = pl.DataFrame(
-        [(code, s.year) for s in SUCCESSIONS for code in {*s.before, *s.after}],
+        [
+            (code, s.year)
+            for s in SUCCESSIONS
+            if s.boundary_changed
+            for code in {*s.before, *s.after}
+        ],
         schema={"code": pl.String, "event_year": pl.Int32},
         orient="row",
     )
@@ -591,9 +659,12 @@ COLUMNS = [
     *FIGURE_COLUMNS,
     "published_value",
     "group",
+    "group_size",
     "group_n",
     "group_missing",
+    "group_doubtful",
     "comparator_mean",
+    "comparator_mean_without_doubtful",
     "comparator_median",
     "comparator_min",
     "comparator_max",
@@ -611,6 +682,7 @@ COLUMNS = [
     "region",
     "region_name",
     "previous_value",
+    "previous_status",
     "change_1y",
     "change_1y_pct",
     "base_year",
@@ -661,9 +733,36 @@ COLUMNS = [
 ]
 
 
-def _group_label(label: str, include_self: bool, name: str | None = None) -> str:
+#: What a group's label says when doubtful zeros are left out of its statistics.
+DOUBTFUL_LEFT_OUT = "doubtful zeros left out"
+
+
+def _group_label(
+    label: str, include_self: bool, name: str | None = None, exclude_doubtful: bool = False
+) -> str:
     who = name or "the authority"
-    return f"{label} ({'including' if include_self else 'excluding'} {who})"
+    doubtful = f"; {DOUBTFUL_LEFT_OUT}" if exclude_doubtful else ""
+    return f"{label} ({'including' if include_self else 'excluding'} {who}{doubtful})"
+
+
+#: What a count does not get: a count measures an authority's size, so it is not ranked or
+#: banded, nor scored against the median authority (LAIT gives no rank where a measure has no
+#: polarity, as its counts have none).
+NOT_FOR_COUNTS = (
+    "rank",
+    "rank_best",
+    "rank_ties",
+    "national_rank",
+    "national_rank_best",
+    "quartile_band",
+    "percentile",
+    "robust_score",
+)
+
+
+def _unranked_counts() -> list[pl.Expr]:
+    counted = pl.col("unit") == "count"
+    return [pl.when(~counted).then(pl.col(c)).alias(c) for c in NOT_FOR_COUNTS]
 
 
 def _assemble(
@@ -674,22 +773,30 @@ def _assemble(
     base_year: int | None,
     label: str,
     focus: str | None = None,
+    order: Sequence[str] | None = None,
+    exclude_doubtful: bool = False,
 ) -> pl.DataFrame:
-    """Join group statistics, changes and flags onto the panel rows of the focus authorities."""
-    stats = group_statistics(panel, members, areas, include_self)
+    """Join group statistics, changes and flags onto the panel rows of the focus authorities,
+    sorted by authority, indicator (``order``, else the registry's) and year."""
+    stats = group_statistics(panel, members, areas, include_self, exclude_doubtful)
     rows = panel if focus is None else panel.filter(pl.col("la_code") == focus)
     table = rows.join(
         stats.rename({"focus": "la_code"}), on=["la_code", "indicator", "year"], how="left"
     )
+    sizes = members.group_by("focus").agg(pl.len().cast(pl.Int32).alias("group_size"))
+    table = table.join(sizes.rename({"focus": "la_code"}), on="la_code", how="left")
     table = table.with_columns(
         pl.col("group_missing").fill_null(pl.lit([], pl.List(pl.String))),
+        pl.col("group_doubtful").fill_null(pl.lit([], pl.List(pl.String))),
         pl.col("group_n").fill_null(0),
+        pl.col("group_size").fill_null(0),
         pl.lit(label).alias("group"),
+        *_unranked_counts(),
     )
     table = _changes(table, base_year)
-    table = matched_changes(table, panel, members, include_self)
+    table = matched_changes(table, panel, members, include_self, exclude_doubtful)
     table = _flags(table, _boundary_events(members))
-    return table.select(COLUMNS).sort("la_code", "indicator", "year")
+    return table.select(COLUMNS).sort("la_code", in_order(order), "year")
 
 
 @lru_cache(maxsize=8)
@@ -747,11 +854,13 @@ def benchmark_table(
     data: pl.DataFrame | None = None,
     areas: pl.DataFrame | None = None,
     neighbours: pl.DataFrame | None = None,
+    exclude_doubtful: bool = False,
 ) -> pl.DataFrame:
     """The full benchmark table: every authority x indicator x year (LAIT's LA view for all).
 
     ``data``, ``areas`` and ``neighbours`` replace the frames read from ``source`` (for
-    synthetic panels, as the performance suite's scale case builds).
+    synthetic panels, as the performance suite's scale case builds). ``exclude_doubtful``
+    leaves doubtful zeros out of every group statistic (see :func:`group_statistics`).
 
     Example:
         >>> t = benchmark_table(indicators=["cp_subsequent_pct"])
@@ -782,7 +891,13 @@ def benchmark_table(
         }[group]
     )
     return _assemble(
-        rows, members, areas, include_self, base_year, _group_label(label, include_self)
+        rows,
+        members,
+        areas,
+        include_self,
+        base_year,
+        _group_label(label, include_self, exclude_doubtful=exclude_doubtful),
+        exclude_doubtful=exclude_doubtful,
     )
 
 
@@ -795,6 +910,7 @@ def benchmark_table_parts(
     data: pl.DataFrame | None = None,
     areas: pl.DataFrame | None = None,
     neighbours: pl.DataFrame | None = None,
+    exclude_doubtful: bool = False,
 ) -> Iterator[pl.DataFrame]:
     """:func:`benchmark_table` one indicator at a time: the same rows, in parts.
 
@@ -811,7 +927,15 @@ def benchmark_table_parts(
     indicators = indicator_ids(indicators) or _indicators_in(source, data)
     for indicator in indicators:
         yield benchmark_table(
-            group, include_self, [indicator], base_year, source, data, areas, neighbours
+            group,
+            include_self,
+            [indicator],
+            base_year,
+            source,
+            data,
+            areas,
+            neighbours,
+            exclude_doubtful,
         )
 
 
@@ -858,6 +982,7 @@ def benchmark(
     source: Source = None,
     group_name: str | None = None,
     targets: TargetPlan | str | Path | None = None,
+    exclude_doubtful: bool = False,
 ) -> pl.DataFrame:
     """One authority's benchmark: one row per indicator (columns in :data:`COLUMNS`).
 
@@ -865,6 +990,9 @@ def benchmark(
     ``comparators``: names or codes), or a :class:`ComparatorGroup` already made.
     ``year`` defaults to the latest year. With ``targets`` (a targets file or plan), the
     columns of :func:`~cscbench.analyses.performance.with_targets` are added.
+    ``exclude_doubtful`` leaves doubtful zeros out of every group statistic
+    (:func:`group_statistics`); by default they count, as in LAIT, and ``group_doubtful`` and
+    ``comparator_mean_without_doubtful`` say what difference they make.
 
     Example:
         >>> b = benchmark("Derby", year=2025, indicators=["cla_rate"])
@@ -880,8 +1008,12 @@ def benchmark(
             f"the base year, {year_label(base_year)}, is not before the year benchmarked, "
             f"{year_label(year)}"
         )
+    check_exists(focus, year)
     chosen = group_of(focus["la_code"], group, comparators, source)  # comparators: custom
-    label = _group_label(group_name or chosen.label, include_self, focus["area_name"])
+    label = _group_label(
+        group_name or chosen.label, include_self, focus["area_name"], exclude_doubtful
+    )
+    indicators = indicator_ids(indicators)
     table = _assemble(
         panel(indicators, source, [chosen.focus, *chosen.members]),
         _custom_membership(chosen),
@@ -890,6 +1022,8 @@ def benchmark(
         base_year,
         label,
         focus=focus["la_code"],
+        order=indicators,
+        exclude_doubtful=exclude_doubtful,
     )
     rows = table.filter(pl.col("year") == year)
     check_held(rows, table, focus["area_name"], f"in {year_label(year)}")
@@ -900,6 +1034,37 @@ def benchmark(
 
         rows = with_targets(rows, targets)
     return rows
+
+
+def check_exists(focus: dict, year: int) -> None:
+    """A clear error when the authority did not exist in ``year``: abolished before it, or
+    made after it, with the years it has and what happened.
+
+    Example:
+        >>> from cscbench.datasets import find_area
+        >>> check_exists(find_area("Cumbria"), 2025)  # doctest: +NORMALIZE_WHITESPACE
+        Traceback (most recent call last):
+        cscbench.errors.UsageError: Cumbria has no figures for 2024-25: on 1 April 2023 Cumbria
+        was split into Cumberland and Westmorland and Furness; its figures run 2012-13 to
+        2022-23 (give --year 2022-23 or earlier)
+    """
+    first, last, name = focus.get("first_year"), focus.get("last_year"), focus["area_name"]
+    if first is None or last is None or first <= year <= last:
+        return
+    code = focus["la_code"]
+    ended = next((s for s in SUCCESSIONS if code in s.before and code not in s.after), None)
+    if year > last and ended is not None:
+        raise UsageError(
+            f"{name} has no figures for {year_label(year)}: {ended.note[0].lower()}"
+            f"{ended.note[1:-1]}; its figures run {year_label(first)} to {year_label(last)} "
+            f"(give --year {year_label(last)} or earlier)"
+        )
+    made = next((s for s in SUCCESSIONS if code in s.after and code not in s.before), None)
+    if year < first and made is not None:
+        raise UsageError(
+            f"{name} has no figures for {year_label(year)}: {made.note[0].lower()}"
+            f"{made.note[1:-1]}; its figures start in {year_label(first)}"
+        )  # a year outside the data's own span is check_held's to say
 
 
 def held_years(years: pl.Series) -> str:
@@ -985,6 +1150,7 @@ def series(
     group: str = "sn2025",
     include_self: bool = False,
     source: Source = None,
+    exclude_doubtful: bool = False,
 ) -> pl.DataFrame:
     """Every year of the authority's benchmark rows for ``indicators`` (default: all).
 
@@ -1001,8 +1167,9 @@ def series(
         areas,
         include_self,
         None,
-        _group_label(chosen.label, include_self),
+        _group_label(chosen.label, include_self, exclude_doubtful=exclude_doubtful),
         focus=chosen.focus,
+        exclude_doubtful=exclude_doubtful,
     )
 
 
@@ -1066,24 +1233,65 @@ def trend_view(
     ).sort("year")
 
 
+def flag_ids(flags: str | Sequence[str] | None) -> list[str] | None:
+    """``flags`` as a list of flag ids, each checked (a list, one id, or ids separated by
+    commas); None stays None.
+
+    Example:
+        >>> flag_ids("spc_low, zero_unlikely")
+        ['spc_low', 'zero_unlikely']
+        >>> flag_ids("spc_lo")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        cscbench.errors.UsageError: unknown flag 'spc_lo'; known: above_england_95, ...
+    """
+    if flags is None:
+        return None
+    if isinstance(flags, str):
+        flags = [f.strip() for f in flags.split(",") if f.strip()]
+    for flag in flags:
+        if flag not in FLAG_MEANINGS:
+            raise UsageError(f"unknown flag {flag!r}; known: {', '.join(FLAG_MEANINGS)}")
+    if not flags:
+        raise UsageError("no flags given: name one or more (see cscbench outliers)")
+    return list(flags)
+
+
 def outliers(
     year: int | str | None = None,
     indicators: str | Sequence[str] | None = None,
     group: str = "sn2025",
     source: Source = None,
+    flags: str | Sequence[str] | None = None,
+    la: str | Sequence[str] | None = None,
 ) -> pl.DataFrame:
-    """Every authority and indicator carrying a flag in ``year``, with why.
+    """Every authority and indicator carrying a flag in ``year``, with why; ``flags`` keeps
+    the rows carrying any of those flags, ``la`` the rows of those authorities (names or
+    codes, a list or separated by commas).
 
     Example:
         >>> o = outliers(2025, ["cp_subsequent_pct"])
         >>> set(o["indicator"]) == {"cp_subsequent_pct"} and o["why"].str.len_chars().min() > 0
         True
+        >>> outliers(2025, flags="zero_unlikely", la="West Sussex")["indicator"].to_list()
+        ['nfa_pct']
     """
+    from cscbench.datasets import split_names
+
     year = year_or_latest(year, source)
+    wanted = flag_ids(flags)
+    codes = None
+    if la is not None:
+        areas = load_areas(source)
+        names = split_names(la, source) if isinstance(la, str) else list(la)
+        codes = [find_area(name, areas)["la_code"] for name in names]
     table = benchmark_table(group=group, indicators=indicators, source=source)
     in_year = table.filter(pl.col("year") == year)
     check_held(in_year, table, "any indicator", f"in {year_label(year)}")
-    rows = table.filter(pl.col("year") == year, pl.col("flags").list.len() > 0)
+    rows = in_year.filter(pl.col("flags").list.len() > 0)
+    if wanted is not None:
+        rows = rows.filter(pl.col("flags").list.eval(pl.element().is_in(wanted)).list.any())
+    if codes is not None:
+        rows = rows.filter(pl.col("la_code").is_in(codes))
     meanings = pl.col("flags").list.eval(pl.element().replace_strict(FLAG_MEANINGS))
     return rows.select(
         "indicator",
@@ -1096,4 +1304,4 @@ def outliers(
         "robust_score",
         "flags",
         meanings.list.join("; ").alias("why"),
-    ).sort("indicator", "area_name")
+    ).sort(in_order(), "area_name")

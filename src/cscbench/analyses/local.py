@@ -52,6 +52,7 @@ from pathlib import Path
 import polars as pl
 
 from cscbench.analyses.engine import FIGURE_COLUMNS
+from cscbench.analyses.wording import year_label
 from cscbench.datasets.census import CensusReturn
 from cscbench.datasets.store import Source
 from cscbench.errors import UsageError
@@ -340,6 +341,7 @@ LOCAL_COLUMNS = [
     *FIGURE_COLUMNS,
     "group",
     "compared_year",
+    "compared_value",
     "comparator_mean",
     "comparator_median",
     "comparator_min",
@@ -372,31 +374,37 @@ def local_benchmark(
     include_self: bool = False,
     population_: float | None = None,
     source: Source = None,
+    indicators: str | Sequence[str] | None = None,
 ) -> pl.DataFrame:
-    """The return's year beside the latest published year of the group and England.
+    """The return's year beside the latest published year of the authority, the group and
+    England (``indicators``: those only; default every indicator the return gives).
 
     One row per DfE indicator the return gives (columns :data:`LOCAL_COLUMNS`): the local
     value with its intervals (Wilson, exact Poisson or Byar's, as every published figure),
-    ``figures`` "local, provisional"; ``compared_year`` and the comparator statistics, region
-    and England of the latest published year; ``rank`` where the local value would sit among
-    the group's latest published values (itself included, 1 = highest); ``previous_value``
-    the authority's published figure for the year before the return's, where there is one.
+    ``figures`` "local, provisional"; ``compared_year``, the authority's own figure then
+    (``compared_value``) and the comparator statistics, region and England of that year;
+    ``rank`` where the local value would sit among the group's latest published values
+    (itself included, 1 = highest); ``previous_value`` the authority's published figure for
+    the year before the return's, where there is one.
 
     Example:
         >>> import os, tempfile
         >>> from cscbench.datasets.census import read_return
         >>> from cscbench.datasets.synthetic_census import write_return
         >>> path = os.path.join(tempfile.mkdtemp(), "cin.xml")
-        >>> _ = write_return(path, "831", 2025, seed=1)
+        >>> _ = write_return(path, "831", 2026, seed=1)
         >>> rows = local_benchmark("Derby", read_return(path))
         >>> rows.filter(pl.col("indicator") == "cp_rate")["compared_year"].item()
         2025
+
+    A return for a year DfE has published is refused: the published figures are the ones to
+    use (a return's figures for it are DfE's before validation).
     """
     from cscbench.analyses.engine import benchmark, panel
     from cscbench.analyses.panel_stats import with_intervals
     from cscbench.datasets import find_area
     from cscbench.datasets import group as group_of
-    from cscbench.datasets.registry import INDICATORS
+    from cscbench.datasets.registry import INDICATORS, indicator_ids
 
     focus = find_area(la, source)
     if focus["la_code"] != census.la_code:
@@ -405,11 +413,20 @@ def local_benchmark(
             f"{name} is a return for LA {census.la_code}, "
             f"not {focus['area_name']} ({focus['la_code']})"
         )
-    local = local_indicators(census, earlier, population_, source=source).filter(
-        pl.col("indicator").is_in(list(INDICATORS))
+    asked = indicator_ids(indicators) or list(INDICATORS)
+    published = benchmark(
+        focus["la_code"], group=group, include_self=include_self, indicators=asked, source=source
     )
-    published = benchmark(focus["la_code"], group=group, include_self=include_self, source=source)
     latest = int(published["year"][0])
+    if census.year <= latest:
+        raise UsageError(
+            f"{Path(census.file).name} is the return for {year_label(census.year)}, which DfE "
+            f"has published (the latest year published is {year_label(latest)}): use DfE's "
+            "figures for it; --local is for a year DfE has not published yet"
+        )
+    local = local_indicators(census, earlier, population_, source=source).filter(
+        pl.col("indicator").is_in(asked)
+    )
     by_indicator = {r["indicator"]: r for r in published.iter_rows(named=True)}
     chosen = group_of(focus["la_code"], group, source=source)
     members = panel(None, source, list(chosen.members)).filter(pl.col("year") == latest)
@@ -433,6 +450,7 @@ def local_benchmark(
                 "status": LOCAL,
                 "group": pub.get("group"),
                 "compared_year": latest,
+                "compared_value": pub.get("value"),
                 **{
                     k: pub.get(k)
                     for k in (
@@ -452,8 +470,7 @@ def local_benchmark(
                     r["value"], r["ci95_low"], r["ci95_high"], pub.get("england")
                 ),
                 "note": r["note"],
-                "flags": ["local_provisional", *r["flags"]]
-                + (["already_published"] if census.year <= latest else []),
+                "flags": ["local_provisional", *r["flags"]],
             }
         )
     return pl.DataFrame(rows, infer_schema_length=None).select(LOCAL_COLUMNS)

@@ -29,7 +29,7 @@ import json
 
 import polars as pl
 
-from cscbench.analyses.engine import FLAG_MEANINGS
+from cscbench.analyses.engine import DOUBTFUL_LEFT_OUT, flag_label
 from cscbench.analyses.wording import (
     and_list,
     change_unit,
@@ -39,13 +39,14 @@ from cscbench.analyses.wording import (
     number,
     period,
     rank_words,
+    sentence_case,
     with_spoken_names,
     with_unit,
     year_label,
 )
 from cscbench.datasets.csvfile import SYMBOLS
 from cscbench.datasets.lineage import created_by, first_years
-from cscbench.datasets.registry import INDICATORS
+from cscbench.datasets.registry import INDICATORS, SOURCES
 
 #: How the level sentence opens for each indicator; {v} is the value, {la} the authority.
 LEVEL = {
@@ -111,6 +112,10 @@ def _measure(indicator: str) -> str:
 
 
 def _rank(row: dict) -> tuple[str, dict] | None:
+    """The place in the comparator group, for rates and percentages (a count measures an
+    authority's size, so it is not ranked), saying how many of the group had a figure."""
+    if INDICATORS[row["indicator"]].unit == "count":
+        return None
     if row["rank"] is None or (row["rank_of"] or 0) < 3:
         return None
     words = rank_words(row["rank"], row["rank_of"], row.get("rank_ties") or 0)
@@ -126,23 +131,61 @@ def _rank(row: dict) -> tuple[str, dict] | None:
         if INDICATORS[row["indicator"]].unit == "percent":
             fields["denominator"] = row["denominator"]
             counted = f"{counted} of {number(row['denominator'], 'cin_count')}"
-        few = f", but on only {counted}, so a handful either way would change this place"
+        only = "only " if row["numerator"] else ""  # "only 0" reads as a slip
+        few = f", but on {only}{counted}, so a handful either way would change this place"
+    total = (row.get("group_size") or 0) + 1  # the group and the authority itself
+    with_figure = row["rank_of"] < total
+    if with_figure:
+        fields["group_size"] = row.get("group_size")
     if words.startswith("in the middle"):
+        had = (
+            f" ({row['rank_of']} of the {total} authorities, itself included, had a figure)"
+            if with_figure
+            else ""
+        )
         return (
-            f"{row['area_name']} sits {words} of its comparator group for {measure}{few}.",
+            f"{row['area_name']} sits {words} of its comparator group for {measure}{had}{few}.",
             fields,
         )
-    return (
-        f"{row['area_name']} has {words} {measure} of the {row['rank_of']} authorities in "
-        f"its comparator group, itself included{few}.",
-        fields,
+    who = (
+        f"the {row['rank_of']} of the {total} authorities in its comparator group with a figure"
+        if with_figure
+        else f"the {row['rank_of']} authorities in its comparator group"
     )
+    return (f"{row['area_name']} has {words} {measure} of {who}, itself included{few}.", fields)
+
+
+def printed(value: float, indicator: str) -> float:
+    """``value`` as the sentences print it (to the indicator's decimals), as a number.
+
+    Example:
+        >>> printed(22.549, "rereferral_pct"), printed(2741.6, "cin_count")
+        (22.5, 2742.0)
+    """
+    return float(number(value, indicator).replace(",", ""))
+
+
+def _as_printed(new: float, old: float, ind: str, name: str) -> dict:
+    """The change a sentence says, worked from the two figures as printed (its fields)."""
+    diff = printed(new, ind) - printed(old, ind)
+    pct = diff / abs(printed(old, ind)) * 100 if printed(old, ind) else None
+    return {f"{name}_as_printed": diff, f"{name}_pct_as_printed": pct}
 
 
 def _change_phrase(new: float | None, old: float | None, ind: str) -> str | None:
-    """'an increase of 54 (17.2%)' / 'a decrease of 1.2 percentage points' / 'no change'."""
+    """'an increase of 54 (17.2%)' / 'a decrease of 1.2 percentage points' / 'no change',
+    worked from the two figures as printed, so that it agrees with them: 22.5% to 23.1% is
+    0.6 points, whatever the unrounded figures' difference.
+
+    Example:
+        >>> _change_phrase(23.149, 22.451, "rereferral_pct")
+        'an increase of 0.6 percentage points'
+        >>> _change_phrase(79.14, 79.06, "rereferral_pct")
+        'no change'
+    """
     if new is None or old is None:
         return None
+    new, old = printed(new, ind), printed(old, ind)
     diff = new - old
     if number(abs(diff), ind) == number(0.0, ind):
         return "no change"
@@ -266,16 +309,25 @@ def _fields_used(row: dict, change: str, own: list[str]) -> dict:
 def _change(row: dict) -> tuple[str, dict] | None:
     ind = row["indicator"]
     phrase = _change_phrase(row["value"], row["previous_value"], ind)
+    status = row.get("previous_status")
+    if phrase is None and status not in (None, "published"):
+        return (
+            f"There is no change from {period(row['year'] - 1, ind).removeprefix('in ')} to "
+            f"give: DfE did not publish {row['area_name']}'s figure then "
+            f"({SYMBOLS.get(status, 'withheld')}).",
+            {"previous_status": status},
+        )
     if phrase is None:
         return None
-    before = f"from {with_unit(row['previous_value'], ind)} {period(row['year'] - 1, ind)}"
-    sentence = (
-        f"This is {phrase} {before}." if phrase != "no change" else (f"This is no change {before}.")
-    )
+    then = period(row["year"] - 1, ind)
+    if phrase == "no change":
+        sentence = f"This is unchanged at {with_unit(row['value'], ind)}, as {then}."
+    else:
+        sentence = f"This is {phrase} from {with_unit(row['previous_value'], ind)} {then}."
     others = _others(row, "Over the same year", "change_1y")
     fields = _fields_used(
         row, "change_1y", ["value", "previous_value", "change_1y", "change_1y_pct"]
-    )
+    ) | _as_printed(row["value"], row["previous_value"], ind, "change_1y")
     said = (f"{sentence} {others}" if others else sentence) + _from_first_year(row, row["year"] - 1)
     return said, fields
 
@@ -286,13 +338,7 @@ def _long_term(row: dict) -> tuple[str, dict] | None:
     created = created_by(row["la_code"])
     first = created is not None and base in (None, created.year)  # figures start when made
     if base is None or base >= row["year"] - 1:
-        if not first:
-            return None
-        return (
-            f"There is no longer-term comparison for {row['area_name']}, whose figures start "
-            f"{period(created.year, ind)}: {created.note[0].lower()}{created.note[1:]}",
-            {"first_year": created.year},
-        )
+        return None  # a new authority's lack of a longer term is a note on the data, said once
     phrase = _change_phrase(row["value"], row["base_value"], ind)
     if phrase is None:
         return None
@@ -304,9 +350,38 @@ def _long_term(row: dict) -> tuple[str, dict] | None:
     )
     others = _others(row, "Over the same period", "change_since_base")
     own = ["value", "base_year", "base_value", "change_since_base", "change_since_base_pct"]
-    fields = _fields_used(row, "change_since_base", own)
+    fields = _fields_used(row, "change_since_base", own) | _as_printed(
+        row["value"], row["base_value"], ind, "change_since_base"
+    )
     said = (f"{sentence} {others}" if others else sentence) + _from_first_year(row, base)
     return said, fields
+
+
+def _doubtful_average(row: dict) -> tuple[str, dict] | None:
+    """The comparator average's doubtful zeros (members flagged ``zero_unlikely``), said
+    straight after the average: LAIT's mean counts them, so the mean without them is given;
+    with ``exclude_doubtful`` the average already leaves them out, and says so."""
+    names = row.get("group_doubtful") or []
+    if not names or row["comparator_mean"] is None:
+        return None
+    ind = row["indicator"]
+    zeros = f"{names[0]}'s 0" if len(names) == 1 else f"the 0s of {names_list(names)}"
+    fields = {
+        "group_doubtful": names,
+        "comparator_mean": row["comparator_mean"],
+        "comparator_mean_without_doubtful": row["comparator_mean_without_doubtful"],
+    }
+    why = "which England's rate makes very unlikely (more likely how cases were recorded)"
+    if DOUBTFUL_LEFT_OUT in (row.get("group") or ""):
+        return (f"The comparator average leaves out {zeros}, {why}.", fields)
+    without = row["comparator_mean_without_doubtful"]
+    if without is None:
+        return (f"The comparator average is of {zeros} alone, {why}.", fields)
+    return (
+        f"The comparator average counts {zeros}, {why}; without "
+        f"{'it' if len(names) == 1 else 'them'} it is {with_unit(without, ind)}.",
+        fields,
+    )
 
 
 def _suspect_zero(row: dict) -> tuple[str, dict] | None:
@@ -388,15 +463,6 @@ def _caveats(row: dict) -> list[tuple[str, dict]]:
                 },
             )
         )
-    if "boundary_change" in flags:
-        out.append(
-            (
-                "The years compared span a local government reorganisation affecting "
-                f"{la} or its comparators, so earlier figures are not for exactly the same "
-                "areas.",
-                {"flags": ["boundary_change"]},
-            )
-        )
     if "published_mismatch" in flags:
         out.append(
             (
@@ -442,6 +508,7 @@ def narrative(table: pl.DataFrame) -> pl.DataFrame:
         else:
             parts = [
                 ("level", _level(row)),
+                ("caveat", _doubtful_average(row)),
                 ("caveat", _suspect_zero(row)),  # doubted before it is ranked or followed
                 ("caveat", _first_year_doubt(row)),
                 ("rank", _rank(row)),
@@ -453,6 +520,43 @@ def narrative(table: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(out, schema=SENTENCE_SCHEMA)
 
 
+def not_held_sentences(gaps: pl.DataFrame, year: int) -> pl.DataFrame:
+    """One sentence per DfE file whose indicators the data do not hold in ``year``
+    (:func:`~cscbench.analyses.coverage.not_held`), said once for all of the file's indicators.
+
+    Example:
+        >>> from cscbench.analyses.coverage import not_held
+        >>> said = not_held_sentences(not_held(2017), 2017)
+        >>> said.select("indicator", "kind").row(0)
+        ('cla_count', 'not_held')
+        >>> print(said["sentence"][0])  # doctest: +NORMALIZE_WHITESPACE
+        There are no figures on children looked after for 2016-17 (6 indicators): DfE's
+        figures on children looked after by local authority start in 2020-21.
+    """
+    out = []
+    for (_,), rows in gaps.group_by("source", maintain_order=True):
+        first = rows.row(0, named=True)
+        topic = SOURCES[first["source"]].topic or INDICATORS[first["indicator"]].short
+        many = f" ({rows.height} indicators)" if rows.height > 1 else ""
+        out.append(
+            {
+                "indicator": first["indicator"],
+                "title": topic[0].upper() + topic[1:],
+                "kind": "not_held",
+                "sentence": f"There are no figures on {topic} for {year_label(year)}{many}: "
+                f"{first['reason']}.",
+                "fields": json.dumps(
+                    {
+                        "indicators": rows["indicator"].to_list(),
+                        "first_year": first["first_year"],
+                        "last_year": first["last_year"],
+                    }
+                ),
+            }
+        )
+    return pl.DataFrame(out, schema=SENTENCE_SCHEMA)
+
+
 def _rows(indicator: str, parts: list[tuple[str, tuple[str, dict] | None]]) -> list[dict]:
     """One output row per (kind, (sentence, fields)) made; parts that made nothing are left."""
     return [
@@ -460,7 +564,7 @@ def _rows(indicator: str, parts: list[tuple[str, tuple[str, dict] | None]]) -> l
             "indicator": indicator,
             "title": INDICATORS[indicator].title,
             "kind": kind,
-            "sentence": made[0],
+            "sentence": sentence_case(made[0]),
             "fields": json.dumps(made[1], default=str),
         }
         for kind, made in parts
@@ -480,8 +584,8 @@ SENTENCE_SCHEMA = {
 def as_text(sentences: pl.DataFrame, markdown: bool = False) -> str:
     """Paragraphs, one per indicator, under its title (a Markdown heading if ``markdown``)."""
     blocks = []
-    for (ind,), rows in sentences.group_by("indicator", maintain_order=True):
-        title = INDICATORS[ind].title
+    for _, rows in sentences.group_by("indicator", maintain_order=True):
+        title = rows["title"][0]
         heading = f"### {title}" if markdown else title
         blocks.append(f"{heading}\n\n{' '.join(rows['sentence'])}")
     return "\n\n".join(blocks) + "\n"
@@ -612,7 +716,7 @@ def flag_words(flags: list[str] | set[str]) -> str:
         "well above England; above the upper process limit of the authority's own series"
     """
     kept = [f for f in sorted(flags) if STRONGER.get(f) not in flags]
-    return "; ".join(FLAG_MEANINGS[f].split(":")[0] for f in kept)
+    return "; ".join(flag_label(f) for f in kept)
 
 
 def partnership_narrative(table: pl.DataFrame) -> pl.DataFrame:

@@ -134,12 +134,27 @@ def with_spoken_names(table: pl.DataFrame) -> pl.DataFrame:
         >>> with_spoken_names(t).row(0)
         ('Bristol', ['Derby'])
     """
-    lists = [c for c, kind in table.schema.items() if "missing" in c and kind == pl.List]
+    lists = [
+        c
+        for c, kind in table.schema.items()
+        if ("missing" in c or "doubtful" in c) and kind == pl.List
+    ]
     spoken = pl.element().map_elements(spoken_name, pl.String)
     return table.with_columns(
         pl.col("area_name").map_elements(spoken_name, pl.String),
         *[pl.col(c).list.eval(spoken) for c in lists],
     )
+
+
+def sentence_case(text: str) -> str:
+    """``text`` with its first letter a capital, as a sentence or title starts ("the Isles of
+    Scilly had ..." opens "The Isles of Scilly had ...").
+
+    Example:
+        >>> sentence_case("the Isles of Scilly had 3 children looked after.")
+        'The Isles of Scilly had 3 children looked after.'
+    """
+    return text[:1].upper() + text[1:]
 
 
 def period(year: int, indicator: str) -> str:

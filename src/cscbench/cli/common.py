@@ -18,6 +18,28 @@ app = typer.Typer(
 )
 data_app = typer.Typer(help="What data cscbench holds, and building it.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from cscbench import __version__
+
+        typer.echo(f"cscbench {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Benchmark English local authorities' children's social care statistics."""
+
+
 local_app = typer.Typer(
     help="Figures from the authority's own census return (local, provisional).",
     no_args_is_help=True,
@@ -92,6 +114,14 @@ ComparatorsFileOpt = Annotated[
         "--comparators-file", help="A custom group from TOML: name = ..., members = [...]."
     ),
 ]
+ExcludeDoubtfulOpt = Annotated[
+    bool,
+    typer.Option(
+        "--exclude-doubtful",
+        help="Leave doubtful zeros (recorded 0 where England's rate gives 10 or more) out of "
+        "every group statistic (default: counted, as in LAIT, and said).",
+    ),
+]
 TargetsOpt = Annotated[
     Path | None,
     typer.Option("--targets", help="A targets file (TOML): adds target and target_status."),
@@ -105,11 +135,28 @@ def _format(fmt: str | None, out: Path | None, **kinds) -> str:
     return format_for(fmt, out, **kinds)
 
 
-def _emit(frame, fmt: str, out: Path | None = None, decimals: int | None = None) -> None:
+def _emit(
+    frame,
+    fmt: str,
+    out: Path | None = None,
+    decimals: int | None = None,
+    caption: str | None = None,
+) -> None:
+    """Write ``frame`` to ``out`` or standard output; a text table opens with ``caption``
+    (what the table is of: its authority, year and group), which CSV and JSON carry as
+    columns."""
     from cscbench.output import render, write
 
     if out is not None:
         write(frame, fmt, out)
         sys.stderr.write(f"written to {out}\n")
-    else:
-        sys.stdout.write(render(frame, fmt, decimals))
+        return
+    if caption and fmt == "table":
+        sys.stdout.write(f"{caption}\n\n")
+    sys.stdout.write(render(frame, fmt, decimals))
+
+
+def _say(lines: list[str]) -> None:
+    """Notes for the reader of a table, on standard error (the table stays clean to pipe)."""
+    for line in lines:
+        sys.stderr.write(f"note: {line}\n")

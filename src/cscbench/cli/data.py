@@ -11,6 +11,7 @@ import typer
 from cscbench.cli.common import (
     DataDir,
     Format,
+    Out,
     _emit,
     _format,
     app,
@@ -19,12 +20,15 @@ from cscbench.cli.common import (
 
 
 @data_app.command("info")
-def data_info(fmt: Format = None, data: DataDir = None) -> None:
+def data_info(fmt: Format = None, out: Out = None, data: DataDir = None) -> None:
     """What the data holds: sources with checksums, years, authorities, indicators."""
-    fmt = _format(fmt, None)
+    fmt = _format(fmt, out)
     from cscbench.datasets import data_info as build_info
 
     summary, sources = build_info(data)
+    if out is not None:  # the sources table, as every --out writes a table
+        _emit(sources, fmt, out)
+        return
     if fmt == "json":
         import json
 
@@ -128,9 +132,9 @@ def data_import(
 
 
 @app.command("indicators")
-def indicators(fmt: Format = None) -> None:
+def indicators(fmt: Format = None, out: Out = None) -> None:
     """The indicator registry: ids, units, polarity, sources and DfE definitions."""
-    fmt = _format(fmt, None)
+    fmt = _format(fmt, out)
     from cscbench.datasets import registry_frame
 
     frame = registry_frame()
@@ -138,13 +142,13 @@ def indicators(fmt: Format = None) -> None:
         frame = frame.select(
             "id", "unit", "polarity", "source", "numerator", "denominator", "title"
         )
-    _emit(frame, fmt)
+    _emit(frame, fmt, out)
 
 
 @app.command("areas")
-def areas(fmt: Format = None, data: DataDir = None) -> None:
+def areas(fmt: Format = None, out: Out = None, data: DataDir = None) -> None:
     """Local authorities with codes, region, years of data, lineage and neighbours."""
-    fmt = _format(fmt, None)
+    fmt = _format(fmt, out)
     from cscbench.datasets import areas_table
 
-    _emit(areas_table(data), fmt)
+    _emit(areas_table(data), fmt, out)

@@ -12,6 +12,7 @@ from cscbench.cli.common import (
     ComparatorsFileOpt,
     ComparatorsOpt,
     DataDir,
+    ExcludeDoubtfulOpt,
     GroupOpt,
     IncludeSelfOpt,
     LocalOpt,
@@ -55,6 +56,14 @@ def report(
             help="Also write each chart as PNG (for documents); --no-png: SVG only, 40% faster.",
         ),
     ] = True,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite",
+            help="Write into a folder holding other files, replacing the pack's namesakes.",
+        ),
+    ] = False,
+    exclude_doubtful: ExcludeDoubtfulOpt = False,
     data: DataDir = None,
 ) -> None:
     """Write the benchmark pack: index.html, figures (SVG and PNG), tables.xlsx, CSV, data.
@@ -82,6 +91,8 @@ def report(
     if every:
         from rich.progress import Progress
 
+        if overwrite:
+            raise UsageError("--all writes a folder per authority; it does not take --overwrite")
         target = out or Path("cscbench-packs")
         progress = Progress(transient=False)
         task = progress.add_task("Writing packs", total=None)
@@ -104,6 +115,7 @@ def report(
                 progress=step,
                 expected=expected,
                 png=png,
+                exclude_doubtful=exclude_doubtful,
             )
         finally:
             if progress.live.is_started:
@@ -116,12 +128,12 @@ def report(
 
     named = split_names(la, data)
     if len(named) > 1:
-        from cscbench.partnership_pack import partnership_report
+        from cscbench.report import partnership_report
 
-        if members is not None or one_authority:
+        if members is not None or one_authority or exclude_doubtful:
             raise UsageError(
-                "a partnership pack uses each member's own group; --comparators, --targets "
-                "and --local are for one authority's pack"
+                "a partnership pack uses each member's own group; --comparators, --targets, "
+                "--local and --exclude-doubtful are for one authority's pack"
             )
         folder = partnership_report(
             named,
@@ -132,6 +144,7 @@ def report(
             source=data,
             workers=workers,
             png=png,
+            overwrite=overwrite,
         )
         sys.stderr.write(f"partnership pack written to {folder}\n")
         return
@@ -150,5 +163,7 @@ def report(
         local=local,
         previous=previous,
         png=png,
+        overwrite=overwrite,
+        exclude_doubtful=exclude_doubtful,
     )
     sys.stderr.write(f"pack written to {folder}\n")

@@ -14,6 +14,7 @@ from cscbench.cli.common import (
     ComparatorsFileOpt,
     ComparatorsOpt,
     DataDir,
+    ExcludeDoubtfulOpt,
     Format,
     GroupOpt,
     IncludeSelfOpt,
@@ -25,6 +26,7 @@ from cscbench.cli.common import (
     Year,
     _emit,
     _format,
+    _say,
     _year_option,
     app,
 )
@@ -43,6 +45,7 @@ def benchmark(
     targets: TargetsOpt = None,
     local: LocalOpt = None,
     previous: PreviousOpt = None,
+    exclude_doubtful: ExcludeDoubtfulOpt = False,
     fmt: Format = None,
     out: Out = None,
     data: DataDir = None,
@@ -52,9 +55,10 @@ def benchmark(
     import polars as pl
 
     from cscbench.analyses import benchmark as run
+    from cscbench.analyses.coverage import not_held
     from cscbench.datasets import read_group_file
     from cscbench.errors import UsageError
-    from cscbench.output import summary_view
+    from cscbench.output import caption, summary_view
 
     name, members = None, comparators  # names separated by commas, read by the library
     if comparators_file is not None:
@@ -70,22 +74,28 @@ def benchmark(
         source=data,
         group_name=name,
         targets=targets,
+        exclude_doubtful=exclude_doubtful,
     )
+    year_shown = int(table["year"][0])
+    _say(not_held(year_shown, indicators, data)["reason"].unique(maintain_order=True).to_list())
     if local is not None:
         from cscbench.analyses.local import local_benchmark, read_returns
         from cscbench.output import local_view
 
         census, earlier = read_returns(local, previous or [])
-        rows = local_benchmark(la, census, earlier, group, include_self, source=data)
+        rows = local_benchmark(
+            la, census, earlier, group, include_self, source=data, indicators=indicators
+        )
         if fmt == "table":
-            _emit(local_view(table, rows), fmt, out)
+            _emit(local_view(table, rows), fmt, out, caption=caption(rows))
             return
         table = pl.concat(
             [table.with_columns(pl.lit("DfE").alias("figures")), rows], how="diagonal_relaxed"
         )
     elif previous:
         raise UsageError("--previous needs --local")
-    _emit(summary_view(table) if fmt == "table" else table, fmt, out)
+    shown = summary_view(table) if fmt == "table" else table
+    _emit(shown, fmt, out, caption=caption(table))
 
 
 @app.command("targets")
@@ -207,6 +217,13 @@ def outliers(
     year: Year = None,
     indicators: IndicatorsOpt = None,
     group: GroupOpt = "sn2025",
+    flag: Annotated[
+        str | None,
+        typer.Option("--flag", help="Only rows with this flag (or flags, comma-separated)."),
+    ] = None,
+    la: Annotated[
+        str | None, typer.Option("--la", help="Only this authority (or authorities).")
+    ] = None,
     fmt: Format = None,
     out: Out = None,
     data: DataDir = None,
@@ -216,7 +233,7 @@ def outliers(
     from cscbench.analyses import outliers as run
     from cscbench.output import display_values, fixed, year_labels
 
-    table = run(year=year, indicators=indicators, group=group, source=data)
+    table = run(year=year, indicators=indicators, group=group, source=data, flags=flag, la=la)
     if fmt == "table":
         table = display_values(table, ["value", "england", "comparator_mean"]).drop("why")
         table = table.with_columns(year_labels(), fixed("robust_score", 2))
@@ -277,6 +294,7 @@ def narrative(
     include_self: IncludeSelfOpt = False,
     indicators: IndicatorsOpt = None,
     base_year: BaseYearOpt = None,
+    exclude_doubtful: ExcludeDoubtfulOpt = False,
     fmt: Annotated[
         str | None,
         typer.Option(
@@ -286,15 +304,21 @@ def narrative(
     out: Out = None,
     data: DataDir = None,
 ) -> None:
-    """Sentences for an annual report's data section, from the benchmark."""
+    """Sentences for an annual report's data section, from the benchmark, with a sentence for
+    each DfE file that has no figures that year and the notes on the data."""
     import json
 
     fmt = _format(
-        fmt, out, default="text", by_suffix={".json": "json", ".md": "markdown", ".txt": "text"}
+        fmt,
+        out,
+        default="text",
+        by_suffix={".json": "json", ".md": "markdown", ".txt": "text"},
+        strict=True,
     )
     from cscbench.analyses import benchmark as run
     from cscbench.analyses.narrative import as_text
-    from cscbench.analyses.narrative import narrative as write_sentences
+    from cscbench.analyses.notes import report_narrative
+    from cscbench.datasets import group as group_of
     from cscbench.errors import UsageError
 
     table = run(
@@ -305,8 +329,10 @@ def narrative(
         indicators=indicators,
         base_year=base_year,
         source=data,
+        exclude_doubtful=exclude_doubtful,
     )
-    sentences = write_sentences(table)
+    chosen = group_of(table["la_code"][0], group, source=data)
+    sentences = report_narrative(table, chosen, data, indicators)
     if fmt in ("text", "markdown"):
         text = as_text(sentences, markdown=fmt == "markdown")
     elif fmt == "json":

@@ -81,18 +81,24 @@ def build_areas(indicators: pl.DataFrame, codes: pl.DataFrame) -> pl.DataFrame:
 
 _SUFFIX = re.compile(r",\s*(city|county) of$", re.IGNORECASE)
 
+#: Authorities whose names take the definite article in a sentence.
+WITH_ARTICLE = frozenset({"Isles of Scilly", "City of London"})
+
 
 def spoken_name(name: str) -> str:
     """An authority's name as a sentence or a title says it: DfE's names are for sorting
-    ("Bristol, City of"), so the ", City of" or ", County of" at the end is left off.
+    ("Bristol, City of"), so the ", City of" or ", County of" at the end is left off, and
+    the names that take an article have it ("the Isles of Scilly"; a sentence that starts
+    with one capitalises it, see :func:`cscbench.analyses.wording.sentence_case`).
 
     Example:
         >>> spoken_name("Bristol, City of"), spoken_name("Herefordshire, County of")
         ('Bristol', 'Herefordshire')
         >>> spoken_name("Bournemouth, Christchurch and Poole"), spoken_name("City of London")
-        ('Bournemouth, Christchurch and Poole', 'City of London')
+        ('Bournemouth, Christchurch and Poole', 'the City of London')
     """
-    return _SUFFIX.sub("", name)
+    name = _SUFFIX.sub("", name)
+    return f"the {name}" if name in WITH_ARTICLE else name
 
 
 def name_key(name: str) -> str:
@@ -141,9 +147,17 @@ def find_area(query: str | int, areas: pl.DataFrame) -> dict:
     if len(within) == 1 and not _names_a_region(key, areas):  # "Hull": one name, in part
         return _newest(areas.filter(keys == within[0]))
     candidates = dict(zip(keys.to_list(), areas["area_name"].to_list(), strict=True))
+    if within and _names_a_region(key, areas):
+        meant = f" (did you mean {candidates[within[0]]}?)" if len(within) == 1 else ""
+        raise AreaNotFound(
+            f"{query!r} names a region, not a local authority{meant}: give an authority's "
+            "name or code; the region's figures are in every benchmark's 'region' column"
+        )
     if within:
         names = and_or([candidates[k] for k in within])
         raise AreaNotFound(f"{query!r} could be {names}: give the whole name or the code")
+    if "," in text:
+        _several(text, areas)
     close = difflib.get_close_matches(key, list(candidates), n=4, cutoff=0.6)
     if not close:
         close = [k for k in candidates if key and key in k][:4]
@@ -180,6 +194,22 @@ def split_names(text: str, areas: pl.DataFrame) -> list[str]:
         names += [", ".join(pieces[start:end])] if pieces[start] else []
         start = end
     return names
+
+
+def _several(text: str, areas: pl.DataFrame) -> None:
+    """A one-line error pointing to the partnership pack when ``text`` names several
+    authorities where one is wanted; nothing otherwise."""
+    try:
+        several = split_names(text, areas)
+    except AreaNotFound:
+        return
+    if len(several) > 1:
+        for name in several:  # one that names nothing is the error to give
+            find_area(name, areas)
+        raise AreaNotFound(
+            f"{text!r} names {len(several)} authorities, and this takes one: for a "
+            f'partnership, use cscbench report "{text}" (or partnership() in Python)'
+        )
 
 
 def _names_a_region(key: str, areas: pl.DataFrame) -> bool:

@@ -69,7 +69,13 @@ def comparator_group(
         if rows.is_empty():
             others = neighbours.filter(pl.col("la_code") == code)["model"].unique().sort().to_list()
             hint = f"; it is in: {', '.join(others)}" if others else ""
-            raise UsageError(f"{focus['area_name']} is not in the {group} neighbour model{hint}")
+            ended = focus.get("last_year")
+            gone = ""
+            if ended is not None and group == "sn2025" and ended < 2025:
+                gone = f", made for the authorities of 2025 (its figures end in {ended})"
+            raise UsageError(
+                f"{focus['area_name']} is not in the {group} neighbour model{gone}{hint}"
+            )
         return ComparatorGroup(group, MODEL_LABEL[group], code, tuple(rows["neighbour_code"]))
     if group == "region":
         region = focus["region_code"]
@@ -88,7 +94,13 @@ def comparator_group(
         codes = []
         for name in comparators:
             member = find_area(name, areas)["la_code"]
-            if member != code and member not in codes:
+            if member == code:
+                raise UsageError(
+                    f"{focus['area_name']} is the authority benchmarked, not one of its own "
+                    "comparators: leave it out of the group (--include-self counts it in the "
+                    "group's statistics)"
+                )
+            if member not in codes:
                 codes.append(member)
         if not codes:
             raise UsageError(f"a custom group needs an authority other than {focus['area_name']}")

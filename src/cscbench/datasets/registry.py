@@ -24,7 +24,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
 import polars as pl
@@ -48,35 +48,47 @@ class Source:
     title: str
     publication: str
     category_column: str | None = None
+    #: What the file's figures are about, as a sentence says it: "children looked after".
+    topic: str | None = None
 
 
 SOURCES: dict[str, Source] = {
     s.key: s
     for s in (
-        Source("b1", "b1_children_in_need_*.csv", "Children in need", "Children in need"),
+        Source(
+            "b1",
+            "b1_children_in_need_*.csv",
+            "Children in need",
+            "Children in need",
+            topic="children in need",
+        ),
         Source(
             "c1",
             "c1_children_in_need_referrals_and_rereferrals_*.csv",
             "Referrals and re-referrals",
             "Children in need",
+            topic="referrals",
         ),
         Source(
             "c3",
             "c3_factors_identified_at_end_of_assessment_*.csv",
             "Factors identified at the end of assessment",
             "Children in need",
+            topic="factors identified at the end of assessment",
         ),
         Source(
             "d3",
             "d3_cpps_subsequent_plan_*.csv",
             "Child protection plans that are a second or subsequent plan",
             "Children in need",
+            topic="child protection plans starting",
         ),
         Source(
             "d5",
             "d5_cpps_at31march_by_duration_*.csv",
             "Child protection plans at 31 March by length of time on the plan",
             "Children in need",
+            topic="child protection plans at 31 March",
         ),
         Source(
             "cla",
@@ -84,6 +96,7 @@ SOURCES: dict[str, Source] = {
             "Children looked after: numbers and rates per 10,000 children",
             "Children looked after in England including adoptions",
             category_column="population_type",
+            topic="children looked after",
         ),
         Source(
             "population",
@@ -132,6 +145,8 @@ class Indicator:
     published: str | None = None
     category: str | None = None
     lait_measure: str | None = None
+    #: The theme of the report it belongs to (one of :data:`THEMES`).
+    theme: str = ""
 
     @property
     def short(self) -> str:
@@ -190,204 +205,230 @@ def _count(id_, title, source, column, definition, lait=None, category=None, pub
     )
 
 
+#: The themes of a report's data section, in the order it reads them.
+FRONT_DOOR = "front door and assessment"
+CHILDREN_IN_NEED = "children in need"
+CHILD_PROTECTION = "child protection"
+LOOKED_AFTER = "children looked after"
+THEMES = (FRONT_DOOR, CHILDREN_IN_NEED, CHILD_PROTECTION, LOOKED_AFTER)
+
+
+def _themed(theme: str, *indicators: Indicator) -> list[Indicator]:
+    return [replace(i, theme=theme) for i in indicators]
+
+
+#: Every indicator, by theme in the order a report reads them (this order is every table's,
+#: section's and chart's).
 INDICATORS: dict[str, Indicator] = {
     i.id: i
     for i in (
-        _count(
-            "cin_count",
-            "Children in need at 31 March",
-            "b1",
-            "At31_episodes",
-            "Children in need (open episodes of need) at 31 March.",
+        *_themed(
+            FRONT_DOOR,
+            _count(
+                "referral_count",
+                "Referrals in the year",
+                "c1",
+                "referral_count",
+                "Referrals to children's social care completed in the year ending 31 March.",
+                lait="CPP_Total_NumRef",
+            ),
+            Indicator(
+                "referral_rate",
+                "Referrals per 10,000 children",
+                "rate_per_10k",
+                "c1",
+                "referral_count",
+                POPULATION,
+                "context",
+                "Referrals in the year ending 31 March per 10,000 children aged 0 to 17.",
+                lait_measure="CPP_Total_Rateper10,000",
+            ),
+            Indicator(
+                "rereferral_pct",
+                "Re-referrals within 12 months (%)",
+                "percent",
+                "c1",
+                "rereferral_count",
+                "referral_count",
+                "low_is_good",
+                "Referrals in the year that were within 12 months of a previous referral of the "
+                "same child, as a percentage of all referrals in the year.",
+                published="rereferral_percent",
+                lait_measure="ReReferral",
+            ),
+            Indicator(
+                "nfa_pct",
+                "Referrals resulting in no further action (%)",
+                "percent",
+                "c1",
+                "no_further_action_count",
+                "referral_count",
+                "context",
+                "Referrals in the year that resulted in no further action, as a percentage of all "
+                "referrals in the year.",
+                published="no_further_action_percent",
+                lait_measure="CIN_Refferals_NFA",
+            ),
         ),
-        Indicator(
-            "cin_rate",
-            "Children in need per 10,000 children",
-            "rate_per_10k",
-            "b1",
-            "At31_episodes",
-            POPULATION,
-            "context",
-            "Children in need at 31 March per 10,000 children aged 0 to 17.",
-            lait_measure="CIN",
+        *_themed(
+            CHILDREN_IN_NEED,
+            _count(
+                "cin_count",
+                "Children in need at 31 March",
+                "b1",
+                "At31_episodes",
+                "Children in need (open episodes of need) at 31 March.",
+            ),
+            Indicator(
+                "cin_rate",
+                "Children in need per 10,000 children",
+                "rate_per_10k",
+                "b1",
+                "At31_episodes",
+                POPULATION,
+                "context",
+                "Children in need at 31 March per 10,000 children aged 0 to 17.",
+                lait_measure="CIN",
+            ),
         ),
-        _count(
-            "referral_count",
-            "Referrals in the year",
-            "c1",
-            "referral_count",
-            "Referrals to children's social care completed in the year ending 31 March.",
-            lait="CPP_Total_NumRef",
+        *_themed(
+            CHILD_PROTECTION,
+            _count(
+                "cp_count",
+                "Children on a child protection plan at 31 March",
+                "d5",
+                "CPP_At31",
+                "Children who were the subject of a child protection plan at 31 March.",
+            ),
+            Indicator(
+                "cp_rate",
+                "Child protection plans per 10,000 children",
+                "rate_per_10k",
+                "d5",
+                "CPP_At31",
+                POPULATION,
+                "context",
+                "Children who were the subject of a child protection plan at 31 March per 10,000 "
+                "children aged 0 to 17.",
+                lait_measure="CPP_rate",
+            ),
+            _count(
+                "cp_start_count",
+                "Child protection plans starting in the year",
+                "d3",
+                "CPP_start",
+                "Child protection plans that started in the year ending 31 March.",
+                lait="CPP_Abuse",
+            ),
+            Indicator(
+                "cp_start_rate",
+                "Child protection plans starting per 10,000 children",
+                "rate_per_10k",
+                "d3",
+                "CPP_start",
+                POPULATION,
+                "low_is_good",
+                "Child protection plans that started in the year ending 31 March per 10,000 "
+                "children aged 0 to 17.",
+                lait_measure="CPP_Abuse_Rate",
+            ),
+            Indicator(
+                "cp_subsequent_pct",
+                "Second or subsequent child protection plans (%)",
+                "percent",
+                "d3",
+                "CPP_subsequent",
+                "CPP_start",
+                "low_is_good",
+                "Child protection plans starting in the year that were a second or subsequent "
+                "plan for the child, as a percentage of all plans starting in the year.",
+                published="CPP_subsequent_percent",
+                lait_measure="PrevRegCPR",
+            ),
+            Indicator(
+                "cp_2yrs_pct",
+                "Child protection plans open 2 years or more (%)",
+                "percent",
+                "d5",
+                "2_years_or_more",
+                "CPP_At31",
+                "low_is_good",
+                "Child protection plans open at 31 March that had lasted 2 years or more, as a "
+                "percentage of all plans open at 31 March.",
+                published="2_years_or_more_percent",
+                lait_measure="CPPlans2yrsActive",
+            ),
         ),
-        Indicator(
-            "referral_rate",
-            "Referrals per 10,000 children",
-            "rate_per_10k",
-            "c1",
-            "referral_count",
-            POPULATION,
-            "context",
-            "Referrals in the year ending 31 March per 10,000 children aged 0 to 17.",
-            lait_measure="CPP_Total_Rateper10,000",
-        ),
-        Indicator(
-            "rereferral_pct",
-            "Re-referrals within 12 months (%)",
-            "percent",
-            "c1",
-            "rereferral_count",
-            "referral_count",
-            "low_is_good",
-            "Referrals in the year that were within 12 months of a previous referral of the "
-            "same child, as a percentage of all referrals in the year.",
-            published="rereferral_percent",
-            lait_measure="ReReferral",
-        ),
-        Indicator(
-            "nfa_pct",
-            "Referrals resulting in no further action (%)",
-            "percent",
-            "c1",
-            "no_further_action_count",
-            "referral_count",
-            "context",
-            "Referrals in the year that resulted in no further action, as a percentage of all "
-            "referrals in the year.",
-            published="no_further_action_percent",
-            lait_measure="CIN_Refferals_NFA",
-        ),
-        _count(
-            "cp_count",
-            "Children on a child protection plan at 31 March",
-            "d5",
-            "CPP_At31",
-            "Children who were the subject of a child protection plan at 31 March.",
-        ),
-        Indicator(
-            "cp_rate",
-            "Child protection plans per 10,000 children",
-            "rate_per_10k",
-            "d5",
-            "CPP_At31",
-            POPULATION,
-            "context",
-            "Children who were the subject of a child protection plan at 31 March per 10,000 "
-            "children aged 0 to 17.",
-            lait_measure="CPP_rate",
-        ),
-        _count(
-            "cp_start_count",
-            "Child protection plans starting in the year",
-            "d3",
-            "CPP_start",
-            "Child protection plans that started in the year ending 31 March.",
-            lait="CPP_Abuse",
-        ),
-        Indicator(
-            "cp_start_rate",
-            "Child protection plans starting per 10,000 children",
-            "rate_per_10k",
-            "d3",
-            "CPP_start",
-            POPULATION,
-            "low_is_good",
-            "Child protection plans that started in the year ending 31 March per 10,000 "
-            "children aged 0 to 17.",
-            lait_measure="CPP_Abuse_Rate",
-        ),
-        Indicator(
-            "cp_subsequent_pct",
-            "Second or subsequent child protection plans (%)",
-            "percent",
-            "d3",
-            "CPP_subsequent",
-            "CPP_start",
-            "low_is_good",
-            "Child protection plans starting in the year that were a second or subsequent "
-            "plan for the child, as a percentage of all plans starting in the year.",
-            published="CPP_subsequent_percent",
-            lait_measure="PrevRegCPR",
-        ),
-        Indicator(
-            "cp_2yrs_pct",
-            "Child protection plans open 2 years or more (%)",
-            "percent",
-            "d5",
-            "2_years_or_more",
-            "CPP_At31",
-            "low_is_good",
-            "Child protection plans open at 31 March that had lasted 2 years or more, as a "
-            "percentage of all plans open at 31 March.",
-            published="2_years_or_more_percent",
-            lait_measure="CPPlans2yrsActive",
-        ),
-        _count(
-            "cla_count",
-            "Children looked after at 31 March",
-            "cla",
-            "children_count",
-            "Children looked after by the authority at 31 March.",
-            lait="LACnum",
-            category=CLA_AT_31_MARCH,
-        ),
-        Indicator(
-            "cla_rate",
-            "Children looked after per 10,000 children",
-            "rate_per_10k",
-            "cla",
-            "children_count",
-            POPULATION,
-            "context",
-            "Children looked after at 31 March per 10,000 children aged 0 to 17.",
-            published="rate_per_10000",
-            category=CLA_AT_31_MARCH,
-            lait_measure="LAC",
-        ),
-        _count(
-            "cla_start_count",
-            "Children starting to be looked after in the year",
-            "cla",
-            "children_count",
-            "Children who started to be looked after in the year ending 31 March.",
-            lait="LACnum_Start",
-            category=CLA_STARTING,
-        ),
-        Indicator(
-            "cla_start_rate",
-            "Children starting to be looked after per 10,000 children",
-            "rate_per_10k",
-            "cla",
-            "children_count",
-            POPULATION,
-            "context",
-            "Children who started to be looked after in the year ending 31 March per 10,000 "
-            "children aged 0 to 17.",
-            published="rate_per_10000",
-            category=CLA_STARTING,
-            lait_measure="LAC_Start_Rate",
-        ),
-        _count(
-            "cla_ceased_count",
-            "Children ceasing to be looked after in the year",
-            "cla",
-            "children_count",
-            "Children who ceased to be looked after in the year ending 31 March.",
-            lait="LACceased",
-            category=CLA_CEASING,
-        ),
-        Indicator(
-            "cla_ceased_rate",
-            "Children ceasing to be looked after per 10,000 children",
-            "rate_per_10k",
-            "cla",
-            "children_count",
-            POPULATION,
-            "context",
-            "Children who ceased to be looked after in the year ending 31 March per 10,000 "
-            "children aged 0 to 17.",
-            published="rate_per_10000",
-            category=CLA_CEASING,
-            lait_measure="LAC_Cease_Rate",
+        *_themed(
+            LOOKED_AFTER,
+            _count(
+                "cla_count",
+                "Children looked after at 31 March",
+                "cla",
+                "children_count",
+                "Children looked after by the authority at 31 March.",
+                lait="LACnum",
+                category=CLA_AT_31_MARCH,
+            ),
+            Indicator(
+                "cla_rate",
+                "Children looked after per 10,000 children",
+                "rate_per_10k",
+                "cla",
+                "children_count",
+                POPULATION,
+                "context",
+                "Children looked after at 31 March per 10,000 children aged 0 to 17.",
+                published="rate_per_10000",
+                category=CLA_AT_31_MARCH,
+                lait_measure="LAC",
+            ),
+            _count(
+                "cla_start_count",
+                "Children starting to be looked after in the year",
+                "cla",
+                "children_count",
+                "Children who started to be looked after in the year ending 31 March.",
+                lait="LACnum_Start",
+                category=CLA_STARTING,
+            ),
+            Indicator(
+                "cla_start_rate",
+                "Children starting to be looked after per 10,000 children",
+                "rate_per_10k",
+                "cla",
+                "children_count",
+                POPULATION,
+                "context",
+                "Children who started to be looked after in the year ending 31 March per 10,000 "
+                "children aged 0 to 17.",
+                published="rate_per_10000",
+                category=CLA_STARTING,
+                lait_measure="LAC_Start_Rate",
+            ),
+            _count(
+                "cla_ceased_count",
+                "Children ceasing to be looked after in the year",
+                "cla",
+                "children_count",
+                "Children who ceased to be looked after in the year ending 31 March.",
+                lait="LACceased",
+                category=CLA_CEASING,
+            ),
+            Indicator(
+                "cla_ceased_rate",
+                "Children ceasing to be looked after per 10,000 children",
+                "rate_per_10k",
+                "cla",
+                "children_count",
+                POPULATION,
+                "context",
+                "Children who ceased to be looked after in the year ending 31 March per 10,000 "
+                "children aged 0 to 17.",
+                published="rate_per_10000",
+                category=CLA_CEASING,
+                lait_measure="LAC_Cease_Rate",
+            ),
         ),
     )
 }
@@ -498,7 +539,7 @@ def rates_and_percentages() -> tuple[str, ...]:
 
     Example:
         >>> rates_and_percentages()[:3]
-        ('cin_rate', 'referral_rate', 'rereferral_pct')
+        ('referral_rate', 'rereferral_pct', 'nfa_pct')
     """
     return tuple(k for k, i in INDICATORS.items() if i.unit != "count")
 
@@ -542,6 +583,24 @@ def indicator_ids(indicators: str | Sequence[str] | None) -> list[str] | None:
     return ids
 
 
+def in_order(ids: Sequence[str] | None = None) -> pl.Expr:
+    """A sort key on the ``indicator`` column: the order of ``ids`` (as a user gave them), else
+    the registry's (by theme, as a report reads).
+
+    Example:
+        >>> f = pl.DataFrame({"indicator": ["cla_rate", "cin_rate", "rereferral_pct"]})
+        >>> f.sort(in_order())["indicator"].to_list()
+        ['rereferral_pct', 'cin_rate', 'cla_rate']
+        >>> f.sort(in_order(["cla_rate", "rereferral_pct", "cin_rate"]))["indicator"].to_list()
+        ['cla_rate', 'rereferral_pct', 'cin_rate']
+    """
+    names = list(ids) if ids is not None else list(INDICATORS)
+    position = {name: k for k, name in enumerate(names)}
+    return pl.col("indicator").replace_strict(
+        position, default=len(position), return_dtype=pl.Int32
+    )
+
+
 def registry_frame() -> pl.DataFrame:
     """The registry as a DataFrame, one row per indicator (what ``cscbench indicators`` shows).
 
@@ -557,6 +616,7 @@ def registry_frame() -> pl.DataFrame:
         rows.append(row)
     columns = [
         "id",
+        "theme",
         "title",
         "unit",
         "polarity",

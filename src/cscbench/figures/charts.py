@@ -41,6 +41,7 @@ from cscbench.analyses.wording import (
     names_list,
     number,
     rank_words,
+    sentence_case,
     with_unit,
     year_ending,
     year_label,
@@ -101,21 +102,27 @@ def year_axis(first: int, last: int, **options: object) -> alt.Axis:
     return alt.Axis(values=years, format="d", labelExpr=YEAR_LABEL, **options)
 
 
-def _note(indicator: str | None, source: Source, extra: str = "") -> str:
+def _note(
+    indicator: str | None,
+    source: Source,
+    extra: str = "",
+    publications: list[str] | None = None,
+    population: bool | None = None,
+) -> str:
+    """The source note: every DfE publication the chart draws on (``publications``, else the
+    indicator's), ONS's population estimates where a rate uses them (``population``, else
+    whether the indicator's denominator is the population), and the data's date."""
     found = manifest(source)
-    built = None
-    if found:
-        built = found["built_at"][:10]
-    publication = (
-        SOURCES[INDICATORS[indicator].source].publication if indicator else ("Children in need")
-    )
-    population = (
-        "; ONS mid-year population estimates"
-        if indicator and (INDICATORS[indicator].denominator == "population")
-        else ""
-    )
-    note = source_note(f"DfE, {publication}{population}{extra}", built)
-    return note
+    built = found["built_at"][:10] if found else None
+    if publications is None:
+        publications = [
+            SOURCES[INDICATORS[indicator].source].publication if indicator else "Children in need"
+        ]
+    if population is None:
+        population = bool(indicator) and INDICATORS[indicator].denominator == "population"
+    said = "; ".join(f"DfE, {p}" for p in publications)
+    ons = "; ONS mid-year population estimates" if population else ""
+    return source_note(f"{said}{ons}{extra}", built)
 
 
 def _subjects(ind: Indicator) -> list[str]:
@@ -162,8 +169,8 @@ def _finish(
 ) -> alt.TopLevelMixin:
     subtitle_lines = [subtitle] if isinstance(subtitle, str) else subtitle
     # Set in place: Altair's properties() and configure() copy the whole chart each time.
-    chart.title = alt.Title(title, subtitle=[*subtitle_lines, note])
-    chart.description = description
+    chart.title = alt.Title(sentence_case(title), subtitle=[*subtitle_lines, note])
+    chart.description = sentence_case(description)
     chart.config = alt.Config(**config())
     return chart
 
@@ -617,10 +624,13 @@ def comparator_chart(
         pl.col("indicator") == indicator, pl.col("year") == year, pl.col("value").is_not_null()
     ).select("la_code", "area_name", "value")
     focus_name = row["area_name"]
+    doubtful = list(row.get("group_doubtful") or [])  # a member's 0 England's rate doubts
     values = values.with_columns(
         (pl.col("la_code") == chosen.focus).alias("is_focus"),
         pl.when(pl.col("la_code") == chosen.focus)
         .then(pl.format("► {}", "area_name"))
+        .when(pl.col("area_name").is_in(doubtful))
+        .then(pl.format("{} (doubtful 0)", "area_name"))
         .otherwise(pl.col("area_name"))
         .alias("label"),
     ).sort("value", descending=True)
@@ -701,6 +711,13 @@ def comparator_chart(
     subtitle = [f"{ind.title}, {year_label(year)}; {chosen.label}"]
     if missing:
         subtitle.append(f"No figure: {names_list(missing)}")
+    if doubtful and row.get("comparator_mean_without_doubtful") is not None:
+        subtitle.append(
+            f"Doubtful 0 (England's rate gives 10 or more): {names_list(doubtful)}; the "
+            "average without "
+            f"{'it' if len(doubtful) == 1 else 'them'} is "
+            f"{with_unit(row['comparator_mean_without_doubtful'], indicator)}"
+        )
     if words and {"small_numbers", "imprecise"} & set(row["flags"] or []):
         subtitle.append(
             f"{said}'s figure rests on {number(row['numerator'], 'cin_count')} children "
@@ -992,6 +1009,13 @@ def overview_chart(
         .map_elements(lambda r: number(r["england"], r["indicator"]), pl.String)
         .alias("england_text"),
     )
+    # a comparison on a handful of children is marked, and the mark explained (a 0 of 32
+    # re-referrals in the Isles of Scilly is below England, on few children)
+    few = pl.col("flags").list.eval(pl.element().is_in(["small_numbers", "imprecise"])).list.any()
+    rows = rows.with_columns(
+        pl.when(few).then(pl.col("value_text") + " *").otherwise(pl.col("value_text"))
+    )
+    few_titles = rows.filter(few)["title"].to_list()
     order = [INDICATORS[k].title for k in SPINE_INDICATORS if k in set(rows["indicator"])]
     y = alt.Y("title:N", sort=order, title=None, axis=alt.Axis(labelFontSize=11))
     x = alt.X(
@@ -1083,18 +1107,24 @@ def overview_chart(
     phrases = {"no comparison": "with no figure to compare"}  # the key's label, as a phrase
     summary = "; ".join(f"{n} {phrases.get(c, c)}" for c, n in ordered.rows())
     title = f"How {name} compares with England, {year_label(year)}"
-    subtitle = (
+    subtitle = [
         "Bars: all authorities (dark: middle half); line: England; marker: "
         f"{name}; diamond: comparator average"
-    )
+    ]
     description = (
         f"Spine chart of {len(order)} rates and percentages for {name} in "
         f"{year_label(year)} against the spread of all authorities, centred on England: "
         f"{summary}."
     )
-    return _finish(
-        chart, title, subtitle, description, _note(None, source, "; ONS mid-year estimates")
-    )
+    if few_titles:
+        subtitle.append("* on few children or events (under 10, or a wide interval): caution")
+        description += (
+            f" On few children or events, so to be treated with caution: "
+            f"{and_list([t.lower() for t in few_titles])}."
+        )
+    drawn_from = sorted({SOURCES[INDICATORS[i].source].publication for i in rows["indicator"]})
+    note = _note(None, source, publications=drawn_from or ["Children in need"], population=True)
+    return _finish(chart, title, subtitle, description, note)
 
 
 # --- 5. SPC -------------------------------------------------------------------------------------

@@ -1,0 +1,123 @@
+"""Notes on the data: what applies to a whole benchmark, said once rather than in every
+indicator's sentences.
+
+- :func:`reorganisation_notes`: a reorganisation that changed the area of the authority or of
+  one of its comparators within the years compared (not a council becoming unitary over the
+  same area, as North Yorkshire's, Somerset's and Buckinghamshire's did), naming who and when;
+- :func:`report_narrative`: the narrative of every indicator, a sentence for each DfE file the
+  data hold no figures from that year (:func:`~cscbench.analyses.coverage.not_held`), and
+  these notes: what the ``narrative`` command and the pack say.
+
+Example:
+    >>> from cscbench.analyses import benchmark
+    >>> from cscbench.datasets import group
+    >>> table = benchmark("Cumberland", year=2025)
+    >>> print(reorganisation_notes(table, group("Cumberland"))["sentence"][0])
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Cumberland's figures start in 2023-24: on 1 April 2023 Cumbria was split into Cumberland
+    and Westmorland and Furness. There is no longer-term comparison for Cumberland.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import polars as pl
+
+from cscbench.analyses.coverage import not_held
+from cscbench.analyses.narrative import SENTENCE_SCHEMA, narrative, not_held_sentences
+from cscbench.analyses.wording import names_list, sentence_case, year_label
+from cscbench.datasets import load_areas
+from cscbench.datasets.areas import spoken_name
+from cscbench.datasets.groups import ComparatorGroup
+from cscbench.datasets.lineage import SUCCESSIONS, created_by
+from cscbench.datasets.store import Source
+
+NOTE_TITLE = "Notes on the data"
+
+
+def _note(sentence: str, fields: dict) -> dict:
+    return {
+        "indicator": None,
+        "title": NOTE_TITLE,
+        "kind": "note",
+        "sentence": sentence_case(sentence),
+        "fields": json.dumps(fields),
+    }
+
+
+def reorganisation_notes(
+    table: pl.DataFrame, group: ComparatorGroup | None = None, source: Source = None
+) -> pl.DataFrame:
+    """A note per reorganisation that changed an area within the years ``table`` compares,
+    touching its authority or (with ``group``) one of its comparators.
+
+    The years compared run from the earliest base year of the table's rows (else the year
+    before) to its year.
+    """
+    if table.is_empty():
+        return pl.DataFrame(schema=SENTENCE_SCHEMA)
+    focus, year = table["la_code"][0], int(table["year"][0])
+    name = spoken_name(table["area_name"][0])
+    bases = table["base_year"].drop_nulls()
+    start = int(bases.min()) if bases.len() else year - 1
+    names = dict(load_areas(source).select("la_code", "area_name").rows())
+    out = []
+    made = created_by(focus)
+    if made is not None and made.year <= year:
+        out.append(
+            _note(
+                f"{name}'s figures start in {year_label(made.year)}: "
+                f"{made.note[0].lower()}{made.note[1:-1]}. There is no longer-term comparison "
+                f"for {name}.",
+                {"first_year": made.year},
+            )
+        )
+    members = set(group.members) if group is not None else set()
+    for s in SUCCESSIONS:
+        if not s.boundary_changed or not start < s.year <= year:
+            continue
+        new = [spoken_name(names.get(c, c)) for c in s.after if c in members]
+        old = [spoken_name(names.get(c, c)) for c in s.before if c in members]
+        said = []
+        if new:
+            said.append(
+                f"{names_list(new)}, in {name}'s comparator group, "
+                f"{'has' if len(new) == 1 else 'have'} figures only from {year_label(s.year)}"
+            )
+        if old:
+            said.append(
+                f"{names_list(old)}, in {name}'s comparator group, "
+                f"{'has' if len(old) == 1 else 'have'} no figures after {year_label(s.year - 1)}"
+            )
+        if said:
+            out.append(
+                _note(
+                    f"{s.note} {'; '.join(said)}, so comparator averages either side of "
+                    f"{year_label(s.year)} are over different authorities.",
+                    {"year": s.year, "before": list(s.before), "after": list(s.after)},
+                )
+            )
+    return pl.DataFrame(out, schema=SENTENCE_SCHEMA)
+
+
+def report_narrative(
+    table: pl.DataFrame,
+    group: ComparatorGroup | None = None,
+    source: Source = None,
+    indicators: str | Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """Every indicator's sentences (:func:`~cscbench.analyses.narrative.narrative`), then one
+    for each DfE file of ``indicators`` (default: all) with no figures that year, then the
+    notes on the data."""
+    if table.is_empty():
+        return narrative(table)
+    year = int(table["year"][0])
+    return pl.concat(
+        [
+            narrative(table),
+            not_held_sentences(not_held(year, indicators, source), year),
+            reorganisation_notes(table, group, source),
+        ]
+    )

@@ -1,0 +1,350 @@
+"""The pack's content, built once as data; the writers (the page, the workbook) render it.
+
+:func:`pack_content` gathers everything a pack says about one authority and year: the
+benchmark table, the narrative, the comparator group, one :class:`Section` per indicator in
+report order (by theme), a section saying so for each DfE file the data hold no figures from
+that year, and a :class:`ChartPlan` for every chart. A chart plan says what will be drawn and
+builds its Altair chart only when asked, so the content of every authority and year can be
+built (and tested) without drawing anything.
+
+Example:
+    >>> content = pack_content("Derby", year=2017, group_key="sn2021")
+    >>> [s.indicator for s in content.sections][:3]
+    ['referral_count', 'referral_rate', 'rereferral_pct']
+    >>> [s.sentences[0] for s in content.sections if s.row is None][0]  # doctest: +ELLIPSIS
+    "There are no figures on children looked after for 2016-17 (6 indicators): DfE's ..."
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from cscbench.analyses import benchmark
+from cscbench.analyses.coverage import not_held
+from cscbench.analyses.notes import report_narrative
+from cscbench.analyses.wording import year_label
+from cscbench.datasets import find_area, group, load_areas, members_in_year
+from cscbench.datasets.areas import spoken_name
+from cscbench.datasets.groups import ComparatorGroup
+from cscbench.datasets.registry import INDICATORS, rates_and_percentages
+from cscbench.datasets.store import Source
+from cscbench.datasets.targets import TargetPlan
+
+CHARTED = rates_and_percentages()  # counts go in tables and narrative, not charts
+
+
+@dataclass(frozen=True)
+class ChartPlan:
+    """A chart the pack will draw: its file stem, the section it belongs to, and how to build
+    its Altair chart (called only when the chart is drawn)."""
+
+    stem: str
+    section: str
+    build: Callable[[], object] = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One indicator's part of the pack, or (``row`` None) a DfE file with no figures that
+    year, said in words."""
+
+    indicator: str
+    title: str
+    theme: str
+    sentences: tuple[str, ...]
+    row: dict | None = field(default=None, repr=False)
+    charts: tuple[ChartPlan, ...] = ()
+
+
+@dataclass(frozen=True)
+class PackContent:
+    """Everything one authority's pack says, before anything is drawn or written."""
+
+    focus: dict
+    name: str  # as sentences say it: 'Bristol', not DfE's 'Bristol, City of'
+    year: int
+    group: ComparatorGroup
+    include_self: bool
+    source: Source
+    table: pl.DataFrame = field(repr=False)
+    sentences: pl.DataFrame = field(repr=False)
+    members: pl.DataFrame = field(repr=False)
+    gaps: pl.DataFrame = field(repr=False)
+    sections: tuple[Section, ...] = ()
+    overview: ChartPlan | None = None
+    factors: ChartPlan | None = None
+    factors_note: str | None = None
+    status: pl.DataFrame | None = field(default=None, repr=False)
+    provisional: pl.DataFrame | None = field(default=None, repr=False)
+    extra_charts: tuple[ChartPlan, ...] = ()
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The notes on the data: what applies to the whole pack, said once."""
+        return tuple(self.sentences.filter(pl.col("kind") == "note")["sentence"])
+
+    def charts(self) -> Iterator[ChartPlan]:
+        """Every chart plan, in the order the page shows them."""
+        if self.overview is not None:
+            yield self.overview
+        for section in self.sections:
+            yield from section.charts
+        if self.factors is not None:
+            yield self.factors
+        yield from self.extra_charts
+
+    def tables(self) -> dict[str, pl.DataFrame]:
+        """The pack's tables by name, as the workbook and the CSV files hold them."""
+        found = {"benchmark": self.table, "narrative": self.sentences, "group": self.members}
+        if self.status is not None:
+            found["targets"] = self.status
+        if self.provisional is not None:
+            found["local_provisional"] = self.provisional
+        return found
+
+    def themes(self) -> list[tuple[str, list[Section]]]:
+        """The sections by theme, in report order."""
+        out: list[tuple[str, list[Section]]] = []
+        for section in self.sections:
+            if not out or out[-1][0] != section.theme:
+                out.append((section.theme, []))
+            out[-1][1].append(section)
+        return out
+
+
+def _factor_years(source: Source) -> tuple[int, int]:
+    from cscbench.datasets import load_factors
+
+    years = load_factors(source)["year"]
+    return int(years.min()), int(years.max())
+
+
+def _sections(
+    table: pl.DataFrame, sentences: pl.DataFrame, plans: dict[str, list[ChartPlan]]
+) -> tuple[Section, ...]:
+    """A section per indicator of ``table`` and per DfE file the sentences say has no figures
+    that year (kind ``not_held``), in registry order."""
+    held = sentences.filter(~pl.col("kind").is_in(["not_held", "note"]))
+    said = {
+        ind: tuple(rows["sentence"])
+        for (ind,), rows in held.group_by("indicator", maintain_order=True)
+    }
+    found = [
+        Section(
+            ind,
+            INDICATORS[ind].title,
+            INDICATORS[ind].theme,
+            said.get(ind, ()),
+            row,
+            tuple(plans.get(ind, ())),
+        )
+        for row in table.iter_rows(named=True)
+        for ind in (row["indicator"],)
+    ]
+    for row in sentences.filter(pl.col("kind") == "not_held").iter_rows(named=True):
+        ind = row["indicator"]
+        found.append(Section(ind, row["title"], INDICATORS[ind].theme, (row["sentence"],)))
+    order = {name: k for k, name in enumerate(INDICATORS)}
+    return tuple(sorted(found, key=lambda s: order[s.indicator]))
+
+
+def chart_plans(
+    content: PackContent, indicators: Sequence[str], exclude_doubtful: bool = False
+) -> dict[str, list[ChartPlan]]:
+    """Trend and comparator chart plans for each charted indicator held in the year."""
+    from cscbench.analyses import panel
+    from cscbench.analyses.engine import series
+    from cscbench.figures import comparator_chart, trend_chart
+
+    la, chosen, year = content.focus["la_code"], content.group, content.year
+    include_self, source = content.include_self, content.source
+    charted = [ind for ind in CHARTED if ind in set(indicators)]
+
+    @cache
+    def rows() -> pl.DataFrame:  # every year of the authority's rows, once for all charts
+        return series(la, charted, chosen, include_self, source, exclude_doubtful)
+
+    @cache
+    def values() -> pl.DataFrame:
+        return panel(charted, source, [chosen.focus, *chosen.members])
+
+    by_indicator = {r["indicator"]: r for r in content.table.iter_rows(named=True)}
+
+    def trend(ind: str) -> Callable[[], object]:
+        return lambda: trend_chart(
+            la, ind, chosen, include_self, year_to=year, source=source, rows=rows()
+        )
+
+    def comparators(ind: str) -> Callable[[], object]:
+        return lambda: comparator_chart(
+            la,
+            ind,
+            year=year,
+            group=chosen,
+            include_self=include_self,
+            source=source,
+            row=by_indicator[ind],
+            values=values(),
+        )
+
+    return {
+        ind: [
+            ChartPlan(f"{ind}-trend", ind, trend(ind)),
+            ChartPlan(f"{ind}-comparators", ind, comparators(ind)),
+        ]
+        for ind in charted
+    }
+
+
+def pack_content(
+    la: str,
+    year: int | str | None = None,
+    group_key: str | ComparatorGroup = "sn2025",
+    include_self: bool = False,
+    source: Source = None,
+    base_year: int | str | None = None,
+    comparators: str | list[str] | None = None,
+    group_name: str | None = None,
+    targets: TargetPlan | str | Path | None = None,
+    quarterly: pl.DataFrame | str | Path | None = None,
+    local: str | Path | None = None,
+    previous: list[str | Path] | None = None,
+    table: pl.DataFrame | None = None,
+    exclude_doubtful: bool = False,
+) -> PackContent:
+    """The content of one authority's pack (see :func:`cscbench.report.report` for the
+    arguments). ``table``, the authority's benchmark rows for the year, saves running the
+    engine again (as a run over every authority does, from one all-authority table).
+    """
+    focus = find_area(la, source)
+    chosen = (
+        group_key
+        if isinstance(group_key, ComparatorGroup)
+        else group(focus["la_code"], group_key, comparators, source=source)
+    )
+    if group_name:
+        chosen = replace(chosen, label=group_name)
+    if table is None:
+        table = benchmark(
+            focus["la_code"],
+            year=year,
+            group=chosen,
+            include_self=include_self,
+            base_year=base_year,
+            source=source,
+            targets=targets,
+            exclude_doubtful=exclude_doubtful,
+        )
+    year = int(table["year"][0])
+    status = None
+    if targets is not None:
+        from cscbench.analyses.performance import targets as target_table
+
+        status = target_table(
+            focus["la_code"], targets, quarterly, year, chosen, include_self, source=source
+        )
+    provisional = None
+    if local is not None:
+        from cscbench.analyses.local import local_benchmark, read_returns
+
+        census, earlier = read_returns(local, previous or [])
+        provisional = local_benchmark(
+            focus["la_code"], census, earlier, chosen, include_self, source=source
+        )
+    members = members_in_year(chosen, year, load_areas(source), include_self=include_self)
+    gaps = not_held(year, source=source)
+    sentences = report_narrative(table, chosen, source)
+    content = PackContent(
+        focus,
+        spoken_name(focus["area_name"]),
+        year,
+        chosen,
+        include_self,
+        source,
+        table,
+        sentences,
+        members,
+        gaps,
+        status=status,
+        provisional=provisional,
+    )
+    plans = chart_plans(content, table["indicator"].to_list(), exclude_doubtful)
+    return replace(
+        content,
+        sections=_sections(table, sentences, plans),
+        **_overview_and_factors(content),
+        extra_charts=tuple(_extra_charts(content)),
+    )
+
+
+def _overview_and_factors(content: PackContent) -> dict:
+    from cscbench.figures import factors_chart, overview_chart
+
+    la, year, chosen = content.focus["la_code"], content.year, content.group
+    source, table = content.source, content.table
+    found: dict = {}
+    if table.filter(pl.col("indicator").is_in(list(CHARTED))).height:
+        found["overview"] = ChartPlan(
+            "overview",
+            "overview",
+            lambda: overview_chart(
+                la,
+                year=year,
+                group=chosen,
+                include_self=content.include_self,
+                source=source,
+                table=table,
+            ),
+        )
+    first, last = _factor_years(source)
+    if year < first:
+        found["factors_note"] = (
+            f"There are no figures on factors identified at the end of assessment for "
+            f"{year_label(year)}: DfE's figures by local authority start in {year_label(first)}."
+        )
+    else:
+        shown = min(year, last)
+        if shown < year:
+            found["factors_note"] = (
+                f"The latest figures on factors identified at the end of assessment are for "
+                f"{year_label(shown)}."
+            )
+        found["factors"] = ChartPlan(
+            "factors", "factors", lambda: factors_chart(la, year=shown, group=chosen, source=source)
+        )
+    return found
+
+
+def _extra_charts(content: PackContent) -> Iterator[ChartPlan]:
+    """Chart plans of the targets and the local, provisional year, where the pack has them."""
+    from cscbench.figures.charts import provisional_chart, target_chart
+
+    if content.status is not None:
+        status = content.status
+        with_figures = status.filter(pl.col("value").is_not_null())
+        for ind in with_figures["indicator"].unique(maintain_order=True):
+            yield ChartPlan(
+                f"{ind}-target",
+                "targets",
+                lambda ind=ind: target_chart(status, ind, content.focus["area_name"]),
+            )
+    if content.provisional is not None:
+        rows = content.provisional.filter(pl.col("indicator").is_in(list(CHARTED)))
+        for row in rows.iter_rows(named=True):
+            yield ChartPlan(
+                f"{row['indicator']}-provisional",
+                "local",
+                lambda row=row: provisional_chart(
+                    row["la_code"],
+                    row["indicator"],
+                    row,
+                    content.group,
+                    content.include_self,
+                    content.source,
+                ),
+            )

@@ -1,0 +1,274 @@
+"""The pack's page, ``index.html``: its content rendered through Jinja2 templates.
+
+The templates (``templates/``) escape every value by default (autoescape); only the SVG
+figures vl-convert drew, which escape their own text, go in as they are. The page is one
+self-contained file that works offline: charts as inline SVG, no scripts.
+
+Example:
+    >>> from cscbench.report.content import pack_content
+    >>> page = pack_page(pack_content("Rutland", year=2025), {})
+    >>> "<h2 id=\\"theme-front-door-and-assessment\\">Front door and assessment</h2>" in page
+    True
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import polars as pl
+
+from cscbench import __version__
+from cscbench.analyses.engine import FLAG_MEANINGS, flag_label
+from cscbench.analyses.wording import number, rank_words, with_unit, year_label
+from cscbench.datasets import manifest
+from cscbench.datasets.registry import INDICATORS
+from cscbench.datasets.snapshot import LICENCE
+from cscbench.datasets.store import Source
+from cscbench.report.content import PackContent
+from cscbench.report.folders import slug
+
+METHODS = (
+    "Intervals: Wilson (percentages), exact Poisson or Byar's (rates), as OHID's "
+    'PHEindicatormethods. Funnel limits: Spiegelhalter (2005). SPC: NHS England "Making Data '
+    'Count". Recent trend: OHID Fingertips. Ranks and bands: DfE LAIT.'
+)
+
+
+@cache
+def environment():
+    """The Jinja2 environment: the package's templates, autoescape on for every template."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(
+        loader=PackageLoader("cscbench.report", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["slug"] = slug
+    return env
+
+
+def render(template: str, **values: object) -> str:
+    """Render one of the package's templates with ``values``."""
+    return environment().get_template(template).render(**values)
+
+
+def _rank_cell(row: dict) -> str:
+    """'11 of 11', with the caveat when the figure rests on few children; a count (which
+    measures size) is not ranked."""
+    if row.get("unit") == "count":
+        return "not ranked (a count)"
+    if not row["rank"]:
+        return "no rank"
+    cell = f"{row['rank']} of {row['rank_of']}"
+    if {"small_numbers", "imprecise"} & set(row["flags"] or []):
+        cell += f" (on {number(row['numerator'], 'cin_count')} children or events: see caveat)"
+    return cell
+
+
+def _average_cell(row: dict) -> str:
+    """'503.2 per 10,000 children', with '(over 6 of 10)' when members had no figure.
+
+    Example:
+        >>> _average_cell({"indicator": "cp_2yrs_pct", "comparator_mean": 2.51, "group_n": 6,
+        ...                "group_missing": ["Barnet", "Lambeth", "Reading", "Kingston"]})
+        '2.5% (over 6 of 10)'
+    """
+    cell = with_unit(row["comparator_mean"], row["indicator"])
+    missing = len(row["group_missing"] or [])
+    if missing and row["comparator_mean"] is not None:
+        cell += f" (over {row['group_n']} of {row['group_n'] + missing})"
+    return cell
+
+
+def _lead(table: pl.DataFrame, name: str) -> str:
+    """The page's opening: how many rates and percentages differ from England's (95%), and
+    the re-referral rate's place in the group.
+
+    Example:
+        >>> t = pl.DataFrame({"indicator": ["cin_rate", "cp_rate", "rereferral_pct", "cin_count"],
+        ...     "unit": ["rate_per_10k", "rate_per_10k", "percent", "count"],
+        ...     "value": [400.0, 40.0, 22.7, 2000.0],
+        ...     "england_comparison_95": ["above", "similar", "above", None],
+        ...     "rank": [None, None, 6, None], "rank_of": [None, None, 11, None],
+        ...     "rank_ties": [None, None, 0, None]})
+        >>> _lead(t, "Bexley")  # doctest: +NORMALIZE_WHITESPACE
+        "Of Bexley's 3 published rates and percentages, 2 are significantly above England's
+        and none below (95% intervals). Bexley sits in the middle (6th of 11) of its
+        comparator group for its re-referral rate (22.7%)."
+    """
+    shown = table.filter(pl.col("unit") != "count", pl.col("value").is_not_null())
+    said = []
+    if shown.height:
+        compared = shown["england_comparison_95"]
+        above, below = (int((compared == side).sum()) for side in ("above", "below"))
+        said.append(
+            f"Of {name}'s {shown.height} published rates and percentages, "
+            f"{above or 'none'} {'is' if above == 1 else 'are'} significantly above England's "
+            f"and {below or 'none'} below (95% intervals)."
+        )
+    reref = table.filter(pl.col("indicator") == "rereferral_pct")
+    row = reref.row(0, named=True) if reref.height else None
+    if row and row["rank"]:
+        place = rank_words(row["rank"], row["rank_of"], row["rank_ties"] or 0)
+        value = with_unit(row["value"], "rereferral_pct")
+        if place.startswith("in the middle"):
+            said.append(
+                f"{name} sits {place} of its comparator group for its re-referral rate ({value})."
+            )
+        else:
+            said.append(f"{name} has {place} re-referral rate in its comparator group ({value}).")
+    return " ".join(said)
+
+
+def numbers(row: dict) -> list[tuple[str, str]]:
+    """An indicator's figures as (label, value) pairs, for the table under its charts."""
+    ind = row["indicator"]
+    interval = "not applicable"
+    if row["ci95_low"] is not None:
+        interval = f"{number(row['ci95_low'], ind)} to {number(row['ci95_high'], ind)}"
+    trend = row["trend"] + (f" ({row['trend_assessment']})" if row["trend_assessment"] else "")
+    return [
+        ("Value", with_unit(row["value"], ind)),
+        ("95% interval", interval),
+        ("Comparator average", _average_cell(row)),
+        (
+            "Comparator range",
+            f"{number(row['comparator_min'], ind)} to {number(row['comparator_max'], ind)}",
+        ),
+        ("Rank in group (1 = highest)", _rank_cell(row)),
+        ("Region", with_unit(row["region"], ind)),
+        ("England", with_unit(row["england"], ind)),
+        ("Previous year", with_unit(row["previous_value"], ind)),
+        ("Quartile band (A best)", row["quartile_band"] or "not applicable"),
+        ("Recent trend", trend),
+    ]
+
+
+def flags_in_words(flags: list[str] | None) -> list[dict]:
+    """Each flag as the page shows it: a short label, and its meaning in full."""
+    return [{"label": flag_label(f), "meaning": FLAG_MEANINGS[f]} for f in flags or []]
+
+
+def flag_rows(table: pl.DataFrame) -> list[dict]:
+    """Every flag raised in ``table``: its label, meaning and the indicators carrying it."""
+    present = sorted({f for flags in table["flags"].to_list() for f in (flags or [])})
+    rows = []
+    for flag in present:
+        which = table.filter(pl.col("flags").list.contains(flag))["indicator"].to_list()
+        rows.append(
+            {
+                "label": flag_label(flag),
+                "meaning": FLAG_MEANINGS[flag],
+                "indicators": ", ".join(INDICATORS[i].title for i in which),
+            }
+        )
+    return rows
+
+
+def sources(source: Source) -> dict:
+    """The data's sources for the page: each file with its rows and checksum, and when the
+    data were built (none when raw files were read directly)."""
+    found = manifest(source)
+    if not found:
+        return {"raw": str(source), "files": [], "built_at": None}
+    return {"raw": None, "files": found["sources"], "built_at": found["built_at"]}
+
+
+def _local(rows: pl.DataFrame | None) -> dict | None:
+    if rows is None:
+        return None
+    from cscbench.analyses.narrative import local_narrative
+
+    lines = []
+    for r in rows.iter_rows(named=True):
+        ind = r["indicator"]
+        interval = ""
+        if r["ci95_low"] is not None:
+            interval = f"{number(r['ci95_low'], ind)} to {number(r['ci95_high'], ind)}"
+        lines.append(
+            {
+                "title": INDICATORS[ind].title,
+                "value": number(r["value"], ind),
+                "interval": interval,
+                "comparators": number(r["comparator_mean"], ind),
+                "england": number(r["england"], ind),
+                "note": r["note"] or "",
+            }
+        )
+    return {
+        "year": year_label(rows["year"][0]),
+        "published": year_label(rows["compared_year"][0]),
+        "sentences": list(local_narrative(rows)["sentence"]),
+        "rows": lines,
+    }
+
+
+def _targets(status: pl.DataFrame | None) -> list[dict] | None:
+    if status is None:
+        return None
+    rows = []
+    for r in status.iter_rows(named=True):
+        decimals = 0 if r["unit"] == "count" else 1
+        rows.append(
+            {
+                "title": r["title"],
+                "period": r["period"] or "",
+                "figures": r["figures"],
+                "value": "no figure" if r["value"] is None else f"{r['value']:,.{decimals}f}",
+                "target": f"{r['direction']} {r['target']:,.{decimals}f}",
+                "status": f"{r['symbol']} {r['status']}" if r["status"] else "no figure",
+                "travel": r["travel"] or "",
+            }
+        )
+    return rows
+
+
+def pack_page(content: PackContent, svgs: dict[str, list[tuple[str, str]]]) -> str:
+    """The page of one authority's pack, with the SVG texts of its drawn charts by section."""
+    themes = []
+    for theme, sections in content.themes():
+        themes.append(
+            {
+                "title": theme[0].upper() + theme[1:],
+                "sections": [
+                    {
+                        "id": s.indicator if s.row is not None else f"none-{s.indicator}",
+                        "title": s.title,
+                        "sentences": s.sentences,
+                        "flags": flags_in_words(s.row["flags"]) if s.row else [],
+                        "charts": svgs.get(s.indicator, []) if s.row else [],
+                        "numbers": numbers(s.row) if s.row else [],
+                    }
+                    for s in sections
+                ],
+            }
+        )
+    return render(
+        "pack.html.j2",
+        name=content.name,
+        year=year_label(content.year),
+        year_end=content.year,
+        group=content.group.label,
+        including=content.include_self,
+        region=content.focus["region_name"],
+        lead=_lead(content.table, content.name),
+        themes=themes,
+        overview=svgs.get("overview", []),
+        factors=svgs.get("factors", []),
+        factors_note=content.factors_note,
+        local=_local(content.provisional),
+        local_charts=svgs.get("local", []),
+        targets=_targets(content.status),
+        target_charts=svgs.get("targets", []),
+        flags=flag_rows(content.table),
+        notes=content.notes,
+        members=content.members.to_dicts(),
+        sources=sources(content.source),
+        licence=LICENCE,
+        version=__version__,
+        methods=METHODS,
+    )
