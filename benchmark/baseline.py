@@ -231,7 +231,7 @@ def baseline_table(
             for _, r in rows_year.iterrows():
                 code, value = r["la_code"], r["value"]
                 out = {"indicator": indicator, "year": year, "la_code": code, "value": value}
-                if unit in UNIT and pd.notna(value):
+                if unit in UNIT and pd.notna(value) and pd.notna(r["denominator"]):
                     out["ci95_low"], out["ci95_high"] = interval(
                         r["numerator"], r["denominator"], unit, 0.95
                     )

@@ -19,6 +19,7 @@ from cscbench.datasets.lait import (
     period_label,
     read_lait,
 )
+from cscbench.datasets.registry import INDICATORS, rates_and_percentages
 from cscbench.errors import DataError
 
 
@@ -360,3 +361,59 @@ def test_a_bad_record_after_quoted_line_breaks_names_its_own_line(lait_dir, tmp_
 def test_a_folder_without_lait_files_is_refused(tmp_path):
     with pytest.raises(DataError, match=f"holds no {VALUES_FILE}"):
         read_lait(tmp_path)
+
+
+# --- DfE's printed figure where it knows better than the counts ---------------------------------
+
+
+def test_england_and_regional_percentages_are_dfes_printed_figures(raw):
+    # Every percentage, year, England and region: DfE works the figure from counts it then
+    # rounds to the nearest 10, so its printed figure is the value (the counts stay).
+    percentages = [k for k, i in INDICATORS.items() if i.unit == "percent"]
+    rows = raw.indicators.filter(
+        pl.col("indicator").is_in(percentages),
+        pl.col("geography") != "la",
+        pl.col("published_value").is_not_null(),
+    )
+    assert rows.height == 4 * 13 * 12  # 4 percentages x 13 years x England and 11 regions
+    assert (rows["value"] == rows["published_value"]).all()
+    assert rows["numerator"].null_count() == 0 and (rows["status"] == "published").all()
+    england = rows.filter(pl.col("geography") == "national")
+    pick = {(i, y): v for i, y, v in england.select("indicator", "year", "value").iter_rows()}
+    assert (pick["cp_subsequent_pct", 2022], pick["cp_2yrs_pct", 2016]) == (22.7, 2.1)
+    assert pick["cp_2yrs_pct", 2024] == 2.6
+    yorkshire = rows.filter(
+        pl.col("area_code") == "E12000003",
+        pl.col("indicator") == "cp_subsequent_pct",
+        pl.col("year") == 2022,
+    )
+    assert yorkshire.select("numerator", "denominator", "value").row(0) == (1660.0, 7490.0, 23.6)
+
+
+def test_rates_of_england_and_regions_stay_worked_from_the_counts(raw):
+    rates = raw.indicators.filter(
+        pl.col("indicator").is_in(["cla_rate", "cla_start_rate", "cla_ceased_rate"]),
+        pl.col("geography") != "la",
+    )
+    worked = rates["numerator"] / rates["denominator"] * 10_000
+    assert ((rates["value"] - worked).abs() < 1e-9).all()
+    england = rates.filter(
+        pl.col("geography") == "national", pl.col("indicator") == "cla_rate", pl.col("year") == 2025
+    )
+    assert (round(england["value"].item(), 2), england["published_value"].item()) == (67.12, 67.0)
+
+
+def test_a_printed_figure_whose_count_was_withheld_is_kept(raw):
+    # DfE printed 0.0% where it withheld the denominator (City of London, the Isles of
+    # Scilly): the figure is DfE's, so it is the value, and published; before, "withheld".
+    ratios = raw.indicators.filter(pl.col("indicator").is_in(rates_and_percentages()))
+    kept = ratios.filter(pl.col("published_value").is_not_null(), pl.col("denominator").is_null())
+    assert kept.height == 31 and set(kept["la_code"]) == {"201", "420"}
+    assert (kept["value"] == 0.0).all() and (kept["status"] == "published").all()
+    assert raw.indicators.filter(
+        pl.col("published_value").is_not_null(), pl.col("value").is_null()
+    ).is_empty()
+    scilly = kept.filter(
+        pl.col("indicator") == "rereferral_pct", pl.col("la_code") == "420", pl.col("year") == 2017
+    )
+    assert scilly.select("numerator", "value", "status").row(0) == (0.0, 0.0, "published")
