@@ -438,7 +438,7 @@ KNOWN_VALUES = {
     ("cp_subsequent_pct", "values", 2021, "Isles of Scilly"),
     ("cp_subsequent_pct", "values", 2022, "Isles of Scilly"),
     ("cp_subsequent_pct", "values", 2025, "Isles of Scilly"),
-    # A regional rate worked from a count rounded to 10 falls on the other side of a half than
+    # A regional rate worked from a count rounded to 10 falls on the other side of a half from
     # DfE's whole number worked from the true count (61.51 -> 62, DfE 61).
     ("cla_rate", "england_regions", 2023, "Inner London"),
     ("cla_rate", "england_regions", 2024, "West Midlands"),
@@ -624,3 +624,11 @@ if __name__ == "__main__":
         totals = rates.group_by("kind").agg(pl.col("compared", "agree").sum())
         print(totals.with_columns((100 * pl.col("agree") / pl.col("compared")).round(2)))
         print(differences.group_by("indicator", "kind").len().sort("indicator", "kind"))
+
+
+def test_a_truncated_values_file_is_refused(lait_dir, tmp_path):
+    folder = _folder(lait_dir, tmp_path)
+    data = (folder / VALUES_FILE).read_bytes()
+    (folder / VALUES_FILE).write_bytes(data[: len(data) // 2])
+    with pytest.raises(DataError, match=f"^{VALUES_FILE}: cannot be read as parquet"):
+        read_lait(folder)

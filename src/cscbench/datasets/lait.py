@@ -233,7 +233,7 @@ def read_values(
     path = Path(path)
     try:
         raw = pl.read_parquet(path)
-    except (OSError, pl.exceptions.ComputeError) as exc:
+    except (OSError, pl.exceptions.PolarsError) as exc:
         raise DataError(path, None, None, f"cannot be read as parquet ({exc})") from None
     missing = [c for c in VALUE_COLUMNS if c not in raw.columns]
     if missing:
