@@ -42,6 +42,15 @@ def band(value: float, q1: float, q2: float, q3: float, polarity: str) -> str | 
     return None
 
 
+def published_figure(rows: pd.DataFrame, unit: str) -> pd.Series:
+    """The figure ranks and bands are taken on, as LAIT's: DfE's printed figure, else the value
+    rounded half away from zero to DfE's decimals (whole counts, rates to one place)."""
+    scale = 1 if unit == "count" else 10
+    v = rows["value"]
+    rounded = np.sign(v) * np.floor(np.abs(v) * scale + 0.5) / scale
+    return rows["published_value"].where(rows["published_value"].notna(), rounded)
+
+
 def overdispersion(values, dens, target, unit):
     z, w = [], []
     for v, n in zip(values, dens, strict=True):
@@ -221,17 +230,19 @@ def baseline_table(
         for year, rows_year in by_indicator.groupby("year"):
             values = rows_year[rows_year["value"].notna()]
             target = england.get((indicator, year))
-            q1, q2, q3 = np.percentile(values["value"], [25, 50, 75]) if len(values) else (0, 0, 0)
+            figure = published_figure(values, unit)
+            q1, q2, q3 = np.percentile(figure, [25, 50, 75]) if len(values) else (0, 0, 0)
             tau2 = 0.0
             if unit in UNIT and target is not None and len(values) > 2:
                 positive = values[values["denominator"] > 0]
                 tau2 = overdispersion(positive["value"], positive["denominator"], target, unit)
-            national_rank = values["value"].rank(method="min", ascending=False)
+            national_rank = figure.rank(method="min", ascending=False)
             by_code = values.set_index("la_code")["value"]
+            figure_of = figure.set_axis(values["la_code"])
             for _, r in rows_year.iterrows():
                 code, value = r["la_code"], r["value"]
                 out = {"indicator": indicator, "year": year, "la_code": code, "value": value}
-                if unit in UNIT and pd.notna(value):
+                if unit in UNIT and pd.notna(value) and pd.notna(r["denominator"]):
                     out["ci95_low"], out["ci95_high"] = interval(
                         r["numerator"], r["denominator"], unit, 0.95
                     )
@@ -248,14 +259,18 @@ def baseline_table(
                             out[f"funnel{level}_low"], out[f"funnel{level}_high"] = low, high
                 if pd.notna(value):
                     out["national_rank"] = int(national_rank.loc[r.name])
-                    out["quartile_band"] = band(value, q1, q2, q3, polarity)
+                    out["quartile_band"] = band(figure_of[code], q1, q2, q3, polarity)
                 members = [by_code[m] for m in groups.get(code, []) if m in by_code.index]
                 out["group_n"] = len(members)
                 if members:
                     out["comparator_mean"] = float(np.mean(members))
                     out["comparator_median"] = float(np.median(members))
                     if pd.notna(value):
-                        out["rank"] = 1 + sum(m > value for m in members)
+                        out["rank"] = 1 + sum(
+                            figure_of[m] > figure_of[code]
+                            for m in groups.get(code, [])
+                            if m in figure_of.index
+                        )
                 # the comparator mean's change over the members with figures in both years
                 now = value_of.get(year, pd.Series(dtype=float))
                 for name, then in (("1y", year - 1), ("since_base", first_year.get(code))):

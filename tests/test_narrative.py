@@ -245,7 +245,7 @@ def test_a_comparator_change_over_too_few_of_the_same_authorities_is_not_compare
     assert row["comparator_matched_n_base"] < MATCHED_MIN
     long_term = narrative(table).filter(pl.col("kind") == "long_term")["sentence"].item()
     assert long_term.endswith(
-        "Over the same period, England fell by 1.0 percentage points; the comparator average "
+        "Over the same period, England fell by 0.9 percentage points; the comparator average "
         "is not compared, as it is over different authorities in the two years (no figure for "
         "Derby, Southampton, Wolverhampton, Rochdale and Walsall at 31 March 2013 or "
         "Peterborough, Bolton and Luton at 31 March 2025)."

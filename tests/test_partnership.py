@@ -286,7 +286,7 @@ def test_three_members_are_listed_in_words():
 
 def test_a_members_doubtful_zero_and_its_flags_are_said_in_words():
     # South Gloucestershire returned 0 referrals with no further action of 2,614 in 2024-25
-    # (England's 6.5% would give about 171): the members' sentence compared it without a
+    # (England's 6.5% would give about 170): the members' sentence compared it without a
     # word, and a member's few-children caveat named its flags by id ("above_england_998").
     table = partnership(
         "Bristol, City of, South Gloucestershire, North Somerset",
@@ -297,7 +297,7 @@ def test_a_members_doubtful_zero_and_its_flags_are_said_in_words():
     nfa = said.filter(pl.col("indicator") == "nfa_pct")["sentence"].to_list()
     assert nfa[1].startswith(
         "South Gloucestershire's figure is 0 out of 2,614, where England's (6.5%) would give "
-        "about 171: a true 0 is very unlikely"
+        "about 170: a true 0 is very unlikely"
     )
     plans = said.filter(pl.col("indicator") == "cp_2yrs_pct", pl.col("kind") == "caveat")
     south_glos, north_somerset = plans["sentence"][1], plans["sentence"][2]

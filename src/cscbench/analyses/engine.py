@@ -30,6 +30,7 @@ from pathlib import Path
 
 import polars as pl
 
+from cscbench.analyses import ranks
 from cscbench.analyses.wording import year_ending, year_label
 from cscbench.datasets import comparator_group, load_areas, load_indicators, load_neighbours
 from cscbench.datasets import group as group_of
@@ -170,9 +171,10 @@ def group_statistics(
     ``comparator_mean_without_doubtful`` (the mean leaving those out), median, min, max, pooled,
     and the focus's ``rank``, ``rank_of`` and ``rank_best`` within the group including itself,
     and ``rank_ties``: how many members share its value (ties share the smaller rank, as in
-    LAIT). A large grid (members x indicators x years) is worked one indicator at a time, so
-    memory stays bounded however many authorities there are; a small one in one go, which is
-    faster.
+    LAIT), all on DfE's published figure, as LAIT ranks
+    (:func:`~cscbench.analyses.ranks.ranked_figure`). A large grid (members x indicators x
+    years) is worked one indicator at a time, so memory stays bounded however many authorities
+    there are; a small one in one go, which is faster.
 
     With ``exclude_doubtful``, those figures are left out of every statistic (they are still
     named in ``group_doubtful``); by default they count, as in LAIT, whose mean is of the
@@ -209,6 +211,7 @@ def _group_statistics(
             if {"unit", "england"} <= set(panel.columns)
             else pl.lit(False)
         ).alias("_doubtful"),
+        ranks.ranked_figure(panel).alias("_ranked"),  # ranks as LAIT's: the published figure
     )
     # A fixed row order (members, then indicator and year) makes sums independent of input order.
     grid = (
@@ -236,7 +239,7 @@ def _group_statistics(
         "indicator",
         "year",
         pl.col("la_code").alias("focus"),
-        pl.col("value").alias("_focus_value"),
+        ranks.ranked_figure(panel).alias("_focus_value"),
         pl.col("polarity").alias("_polarity"),
     )
     counted = present
@@ -271,9 +274,9 @@ def _group_statistics(
         present.join(focus, on=["indicator", "year", "focus"], how="left")
         .group_by(keys)
         .agg(
-            (pl.col("value") > fv).sum().alias("_above"),
-            (pl.col("value") < fv).sum().alias("_below"),
-            (pl.col("value") == fv).sum().alias("_tied"),
+            (pl.col("_ranked") > fv).sum().alias("_above"),
+            (pl.col("_ranked") < fv).sum().alias("_below"),
+            (pl.col("_ranked") == fv).sum().alias("_tied"),
             pl.len().alias("_members_with_value"),
         )
     )
@@ -677,6 +680,7 @@ COLUMNS = [
     "national_of",
     "national_rank_best",
     "quartile_band",
+    "rank_rule",
     "percentile",
     "england",
     "region",
@@ -1097,25 +1101,31 @@ def rank(
     la: str | None = None,
     group: str = "all",
     source: Source = None,
+    unrounded: bool = False,
 ) -> pl.DataFrame:
     """Every authority (or ``la`` and its group) ranked on one indicator, with band and flags.
+
+    Ranks and bands are taken on DfE's published figure, as LAIT takes them (ties share the
+    better rank); ``unrounded`` takes them on the unrounded values. ``rank_rule`` says which.
 
     Example:
         >>> r = rank("rereferral_pct", year=2017, la="Derby", group="sn2021")
         >>> r.height, r.filter(pl.col("la_code") == "831")["rank"].item()
         (11, 8)
     """
+    rule = "unrounded" if unrounded else "published"
     year = year_or_latest(year, source)
     table = benchmark_table(indicators=[indicator], source=source)
     rows = table.filter(pl.col("year") == year)
     check_held(rows, table, indicator, f"in {year_label(year)}")
+    rows = ranks.national_standing(rows, rule)  # national: over every authority, before any group
     if la is not None and group not in ("all", "england"):
         areas = load_areas(source)
         focus = find_area(la, areas)
         chosen = comparator_group(focus["la_code"], group, areas, load_neighbours(source=source))
         codes = [chosen.focus, *chosen.members]
         rows = rows.filter(pl.col("la_code").is_in(codes))
-    v = pl.col("value")
+    v = ranks.ranked_figure(rows, rule)
     return (
         rows.with_columns(
             v.rank("min", descending=True).cast(pl.Int32).alias("rank"),
@@ -1136,6 +1146,7 @@ def rank(
             "national_rank",
             "national_rank_best",
             "quartile_band",
+            "rank_rule",
             "percentile",
             "england_comparison_95",
             "robust_score",

@@ -83,27 +83,12 @@ def _england_and_region(data: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
 
 
 def _cross_section(la: pl.DataFrame) -> pl.DataFrame:
-    """National rank, band, percentile and robust score over all authorities per indicator-year."""
+    """National rank and band (on DfE's published figure, as LAIT: :func:`ranks.national_standing`),
+    and percentile and robust score (on the unrounded value) over all authorities per
+    indicator-year."""
     group = ["indicator", "year"]
     v = pl.col("value")
-    best_low = ranks.rank_best_first(v, "low_is_good").over(group)
-    best_high = ranks.rank_best_first(v, "high_is_good").over(group)
-    band_low = ranks.quartile_band(v, "low_is_good").over(group)
-    band_high = ranks.quartile_band(v, "high_is_good").over(group)
-    polarity = pl.col("polarity")
-    return la.with_columns(
-        ranks.rank_highest_first(v).over(group).alias("national_rank"),
-        v.count().over(group).cast(pl.Int32).alias("national_of"),
-        pl.when(polarity == "low_is_good")
-        .then(best_low)
-        .when(polarity == "high_is_good")
-        .then(best_high)
-        .alias("national_rank_best"),
-        pl.when(polarity == "low_is_good")
-        .then(band_low)
-        .when(polarity == "high_is_good")
-        .then(band_high)
-        .alias("quartile_band"),
+    return ranks.national_standing(la).with_columns(
         ranks.percentile(v).over(group).alias("percentile"),
         ranks.robust_score(v).over(group).alias("robust_score"),
     )

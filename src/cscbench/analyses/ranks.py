@@ -1,5 +1,13 @@
 """Ranks, quartile bands, percentiles and the robust distance from England's authorities.
 
+- The figure ranked (:func:`ranked_figure`): by default DfE's published figure, as LAIT ranks
+  and bands it (``global.R`` reads the published values; ``calculate_rank`` and
+  ``calculate_quartile_band`` take them as they are), so that authorities with the same
+  published figure share a rank; ``rule="unrounded"`` ranks the value worked from the counts.
+  The published figure is DfE's printed one where the file has it, else the value rounded
+  half away from zero to DfE's decimals (:attr:`~cscbench.datasets.registry.Indicator.decimals`:
+  rates and percentages to 1 place, counts whole). :func:`national_standing` adds the national
+  rank, band and the rule's name (``rank_rule``) to a frame of authorities.
 - Ranks as DfE's LAIT (``fn_analysis.R::calculate_rank``): competition ranking, ties share
   the smaller rank (values 10, 20, 20, 30 ranked highest first: 4, 2, 2, 1).
 - Quartile bands as LAIT (``calculate_quartile_band``): R ``quantile`` type 7 over all
@@ -22,9 +30,92 @@ Example:
 
 from __future__ import annotations
 
+from typing import Literal
+
 import polars as pl
 
+from cscbench.datasets.registry import INDICATORS
+
 ROBUST_LIMIT = 3.5
+
+RankRule = Literal["published", "unrounded"]
+
+#: Each rule as the ``rank_rule`` column names it.
+RANK_RULES: dict[str, str] = {"published": "published figure", "unrounded": "unrounded value"}
+
+
+def ranked_figure(frame: pl.DataFrame, rule: RankRule = "published") -> pl.Expr:
+    """The figure each row of ``frame`` is ranked and banded on under ``rule``: DfE's published
+    figure (``published_value`` where ``frame`` has it, else ``value`` rounded half away from
+    zero to the indicator's decimals), or the unrounded ``value``. Null where ``value`` is.
+
+    Example:
+        >>> f = pl.DataFrame({"indicator": ["cp_2yrs_pct"] * 3, "value": [2.04, 1.96, None],
+        ...                   "published_value": [None, 2.0, None]})
+        >>> f.select(ranked_figure(f))["value"].to_list()
+        [2.0, 2.0, None]
+        >>> f.select(ranked_figure(f, "unrounded"))["value"].to_list()
+        [2.04, 1.96, None]
+    """
+    if rule not in RANK_RULES:
+        raise ValueError(f"unknown rank rule {rule!r}; choose one of: {', '.join(RANK_RULES)}")
+    value = pl.col("value")
+    if rule == "unrounded":
+        return value
+    decimals = pl.col("indicator").replace_strict(
+        {k: i.decimals for k, i in INDICATORS.items()}, return_dtype=pl.Int8
+    )
+    rounded = pl.lit(None, pl.Float64)
+    for places in sorted({i.decimals for i in INDICATORS.values()}):
+        figure = value.round(places, mode="half_away_from_zero")
+        rounded = pl.when(decimals == places).then(figure).otherwise(rounded)
+    if "published_value" in frame.columns:
+        rounded = pl.coalesce(pl.col("published_value"), rounded)
+    return pl.when(value.is_null()).then(None).otherwise(rounded).alias("value")
+
+
+def national_standing(la: pl.DataFrame, rule: RankRule = "published") -> pl.DataFrame:
+    """Add each authority's national ``national_rank`` (1 = highest), ``national_of``,
+    ``national_rank_best`` (1 = best by polarity), ``quartile_band`` and ``rank_rule``, over
+    all authorities with a figure in the same indicator and year, on the figure ``rule`` says.
+
+    ``la`` holds authority rows with ``indicator``, ``year``, ``value`` and ``polarity``.
+
+    Example:
+        >>> la = pl.DataFrame({"indicator": ["cp_2yrs_pct"] * 3, "year": [2023] * 3,
+        ...     "value": [2.04, 1.96, 3.0], "polarity": ["low_is_good"] * 3})
+        >>> national_standing(la)["national_rank_best"].to_list()
+        [1, 1, 3]
+        >>> national_standing(la, "unrounded")["national_rank_best"].to_list()
+        [2, 1, 3]
+    """
+    group = ["indicator", "year"]
+    v = pl.col("_ranked")
+    polarity = pl.col("polarity")
+    low, high = "low_is_good", "high_is_good"
+    best = (
+        pl.when(polarity == low)
+        .then(rank_best_first(v, low).over(group))
+        .when(polarity == high)
+        .then(rank_best_first(v, high).over(group))
+    )
+    band = (
+        pl.when(polarity == low)
+        .then(quartile_band(v, low).over(group))
+        .when(polarity == high)
+        .then(quartile_band(v, high).over(group))
+    )
+    return (
+        la.with_columns(ranked_figure(la, rule).alias("_ranked"))
+        .with_columns(
+            rank_highest_first(v).over(group).alias("national_rank"),
+            v.count().over(group).cast(pl.Int32).alias("national_of"),
+            best.alias("national_rank_best"),
+            band.alias("quartile_band"),
+            pl.lit(RANK_RULES[rule]).alias("rank_rule"),
+        )
+        .drop("_ranked")
+    )
 
 
 def rank_highest_first(value: pl.Expr) -> pl.Expr:

@@ -169,16 +169,27 @@ def rank(
         str | None, typer.Option("--la", help="Rank only this authority's group.")
     ] = None,
     group: GroupOpt = "all",
+    unrounded: Annotated[
+        bool,
+        typer.Option(
+            "--unrounded",
+            help="Rank and band the unrounded values, not DfE's published figures (LAIT's rule).",
+        ),
+    ] = False,
     fmt: Format = None,
     out: Out = None,
     data: DataDir = None,
 ) -> None:
-    """Every authority (or one authority's group) ranked on an indicator, with band and flags."""
+    """Every authority (or one authority's group) ranked on an indicator, with band and flags.
+
+    Ranks and bands are taken on DfE's published figures, as LAIT takes them (authorities with
+    the same published figure share the better rank); the rank_rule column says which rule.
+    """
     fmt = _format(fmt, out)
     from cscbench.analyses import rank as run
     from cscbench.output import display_values, fixed
 
-    table = run(indicator, year=year, la=la, group=group, source=data)
+    table = run(indicator, year=year, la=la, group=group, source=data, unrounded=unrounded)
     if fmt == "table":
         table = display_values(table, ["value"], indicator).drop("ci95_low", "ci95_high")
         table = table.with_columns(fixed("percentile", 1), fixed("robust_score", 2))

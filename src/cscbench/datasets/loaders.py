@@ -14,8 +14,15 @@ numerator, denominator, value, status, published_value``
   ``low``, ``u``, ``k``, ``:``, ``~``); a withheld figure has a null ``value``, never a zero.
   A rate whose population is withheld takes the population's symbol; a percentage of zero
   cases is ``z`` (not applicable), as DfE marks it.
-- ``value`` is recomputed from numerator and denominator at full precision;
-  ``published_value`` is the figure DfE printed, where its file has one (rounded).
+- ``value`` is worked from numerator and denominator at full precision, except where DfE's
+  printed figure (``published_value``, where its file has one, rounded) is the truer one
+  (:func:`_indicator_rows`): a percentage for England or a region, whose counts DfE rounds to
+  the nearest 10 (England's second or subsequent plans in 2022: DfE 22.7%, the rounded counts
+  22.6%); and any figure DfE printed whose count it withheld (the Isles of Scilly's 0.0%
+  re-referrals in 2017, with the number of referrals ``c``), which is ``published``. The
+  counts stay, and still give the intervals. Rates of children looked after, which DfE
+  prints as whole numbers, stay worked from the counts: the rounded count moves the rate by
+  less than 0.1 per 10,000 even for the smallest region, far less than the printed rounding.
 
 Every loader accounts for every input row in an accounting frame (``file, line, outcome,
 reason``): used, or skipped with the reason.
@@ -278,7 +285,25 @@ def _indicator_rows(
     parsed: dict[str, tuple[pl.Series, pl.Series]],
     population: pl.DataFrame,
 ) -> pl.DataFrame:
-    """The tidy rows of one indicator from one source frame (already filtered by category)."""
+    """The tidy rows of one indicator from one source frame (already filtered by category).
+
+    ``value`` is numerator / denominator x multiplier, or DfE's printed figure where it knows
+    better than the counts: for a percentage of England or a region (DfE works it from counts
+    it then rounds to the nearest 10) and for any row whose count DfE withheld but whose
+    figure it printed (that row's ``status`` is then ``published``). Rates stay worked from
+    the counts (see the module's docstring).
+
+    Example:
+        >>> raw = read_raw("../shared/data/dfe")
+        >>> rows = raw.indicators.filter(pl.col("indicator") == "cp_subsequent_pct",
+        ...     pl.col("year") == 2022, pl.col("area_name") == "England")
+        >>> rows.select("numerator", "denominator", "value").row(0)
+        (14550.0, 64390.0, 22.7)
+        >>> scilly = raw.indicators.filter(pl.col("indicator") == "rereferral_pct",
+        ...     pl.col("year") == 2017, pl.col("la_code") == "420")
+        >>> scilly.select("numerator", "denominator", "value", "status").row(0)
+        (0.0, None, 0.0, 'published')
+    """
     num, num_status = parsed[ind.numerator]
     rows = frame.with_columns(
         num.alias("numerator"), num_status.alias("num_status"), pl.lit(ind.id).alias("indicator")
@@ -320,7 +345,14 @@ def _indicator_rows(
         if ind.denominator is None
         else pl.col("numerator") / pl.col("denominator") * ind.multiplier
     )
-    rows = rows.with_columns(pl.when(ok).then(value).otherwise(None).alias("value"))
+    printed = pl.col("published_value")
+    use_printed = printed.is_not_null() & (
+        ~ok | ((pl.col("geography") != "la") & (ind.unit == "percent"))
+    )
+    rows = rows.with_columns(
+        pl.when(use_printed).then(printed).when(ok).then(value).otherwise(None).alias("value"),
+        pl.when(use_printed).then(pl.lit(PUBLISHED)).otherwise(pl.col("status")).alias("status"),
+    )
     return rows.select([pl.col(c).cast(t) for c, t in INDICATOR_SCHEMA.items()] + [pl.col(LINE)])
 
 
