@@ -68,13 +68,7 @@ def read_text_table(
         data = path.read_bytes()
     except OSError as exc:
         raise DataError(path, None, None, f"cannot be read ({exc.strerror})") from None
-    if data.startswith(_BOM):
-        data = data[len(_BOM) :]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise DataError(path, line, None, "is not UTF-8 text") from None
+    text = decode_utf8(data, path)
     lone_cr = re.search(r"\r(?!\n)", text)
     if lone_cr:
         line = text.count("\n", 0, lone_cr.start()) + 1
@@ -129,6 +123,33 @@ def _check_field_lengths(path: Path, frame: pl.DataFrame, names: list[str]) -> N
                 name,
                 f"a field of {length:,} characters; at most {limits.FIELD_CHARS:,} are read",
             )
+
+
+def decode_utf8(data: bytes, path: str | Path) -> str:
+    """A file's bytes as text: UTF-8, with or without a byte-order mark. UTF-16 (what Excel's
+    "Unicode text" writes) and any other encoding (latin-1, Windows-1252) are one line naming
+    the first line that is not UTF-8, never decoded by guesswork.
+
+    Example:
+        >>> decode_utf8(b"\\xef\\xbb\\xbfa", "f.csv")
+        'a'
+        >>> decode_utf8("a\\nné".encode("latin-1"), "f.csv")
+        Traceback (most recent call last):
+        ...
+        cscbench.errors.DataError: f.csv, row 2: is not UTF-8 text (byte 0xe9); save it as UTF-8
+    """
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise DataError(path, 1, None, "is UTF-16 text; save it as UTF-8")
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        byte = data[exc.start]
+        raise DataError(
+            path, line, None, f"is not UTF-8 text (byte 0x{byte:02x}); save it as UTF-8"
+        ) from None
 
 
 def _check_field_counts(path: Path, body: list[tuple[int, str]], expected: int) -> None:
