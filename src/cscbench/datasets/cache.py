@@ -314,6 +314,8 @@ def build_folder(
     from cscbench.datasets.snapshot import MANIFEST, build_snapshot, read_manifest
 
     out = Path(out)
+    if not Path(raw_dir).is_dir():
+        raise UsageError(f"--from {raw_dir}: no such folder")
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise UsageError(f"--out {out}: not a folder")
     earlier = out.is_dir() and (out / MANIFEST).is_file()
