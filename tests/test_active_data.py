@@ -21,21 +21,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from test_hostile_data import FILES, cli, fingerprint, one_line
 
 
-@pytest.fixture(scope="module")
-def built(raw_dir, tmp_path_factory):
-    from cscbench.analyses import derived_tables
-    from cscbench.datasets.cache import build_active, import_files
-
-    cache = tmp_path_factory.mktemp("active") / "cache"
-    import_files([raw_dir / name for name in FILES.values()], cache)
-    build_active(cache, derive=derived_tables)
-    return cache
-
-
 @pytest.fixture
-def cache(built, tmp_path):
+def cache(built_cache, tmp_path):
     target = tmp_path / "cache"
-    shutil.copytree(built, target)
+    shutil.copytree(built_cache, target)
     return target
 
 

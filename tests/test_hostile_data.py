@@ -128,15 +128,6 @@ def percent_indicators():
     ]
 
 
-@pytest.fixture(scope="module")
-def built_cache(raw_dir, tmp_path_factory):
-    """A cache with every real file imported and built into the active data set."""
-    cache = tmp_path_factory.mktemp("built") / "cache"
-    import_files([raw_dir / name for name in FILES.values()], cache)
-    build_active(cache, derive=derived_tables)
-    return cache
-
-
 @pytest.fixture
 def cache(built_cache, tmp_path) -> Path:
     target = tmp_path / "cache"

@@ -17,11 +17,10 @@ import pytest
 from cscbench.datasets import fetch as fetching
 from cscbench.datasets import limits
 from cscbench.datasets.cache import writing
-from cscbench.errors import CscbenchError
 
 sys.path.insert(0, str(Path(__file__).parent))
 from ees_server import Server
-from test_hostile_data import derby_2025, edited, fingerprint, set_cell
+from test_hostile_data import derby_2025, edited, fingerprint, refused, set_cell
 
 CLA_FILE = "cla_number_and_rate_per_10k_children.csv"
 C1_FILE = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
@@ -46,13 +45,6 @@ def good_cache(server, tmp_path):
     cache = tmp_path / "cache"
     fetching.fetch(None, cache, server.url, timeout=10, retries=0, backoff=0)
     return cache
-
-
-def refused(call, *args, **kwargs) -> str:
-    with pytest.raises(CscbenchError) as err:
-        call(*args, **kwargs)
-    assert "\n" not in str(err.value)
-    return str(err.value)
 
 
 @pytest.mark.parametrize(
