@@ -233,6 +233,20 @@ HOSTILE = {
         "DfE's printed figure disagrees",
         "rereferral_percent",
     ),
+    "looked-after counts disagree with their printed rates on more than a handful of rows": (
+        "cla",
+        lambda rows: set_cell(
+            rows,
+            "children_count",
+            "9999",
+            lambda r, c: (
+                r[c["geographic_level"]] == "Local authority" and r[c["rate_per_10000"]].isdigit()
+            ),
+            limit=HANDFUL + 1,
+        ),
+        "DfE's printed figure disagrees with children_count / population_estimate",
+        "rate_per_10000",
+    ),
 }
 
 

@@ -17,9 +17,9 @@ outside 0-10,000
 a year after the current year                     refuse   no figure exists yet
 a numerator above its denominator (re-referrals   refuse   a subset cannot exceed its whole;
 above referrals; also two columns swapped)                 the swap makes every row fail
-DfE's printed percentage disagreeing with the     warn     DfE's own files have two (2022
-counts beyond rounding, on at most                         second or subsequent plans, England
-:data:`HANDFUL` rows of a file                             and Yorkshire and The Humber)
+DfE's printed percentage (or looked-after rate)   warn     DfE's own files have two (2022
+disagreeing with the counts beyond rounding, on            second or subsequent plans, England
+at most :data:`HANDFUL` rows of a file                     and Yorkshire and The Humber)
 ... on more than :data:`HANDFUL` rows             refuse   a corrupted or mislabelled file
 no rows, or under :data:`SHRINK` of the rows,     refuse   a header-only file would remove a
 years or authorities of the file it replaces               whole family of indicators;
@@ -192,21 +192,20 @@ def check_published(
     if "geographic_level" not in frame.columns or frame.is_empty():
         return []
     warnings = []
-    for ind in _ratio_indicators(key, set(values)):
-        if ind.published not in values:
-            continue
+    for indicator, numerator, denominator, published in _printed(key, set(values)):
+        multiplier = INDICATORS[indicator].multiplier
         rows = pl.DataFrame(
             {
-                "indicator": ind.id,
+                "indicator": indicator,
                 "geography": frame["geographic_level"].replace_strict(LEVELS, default=None),
-                "numerator": values[ind.numerator],
-                "denominator": values[ind.denominator],
-                "published_value": values[ind.published],
+                "numerator": values[numerator],
+                "denominator": values[denominator],
+                "published_value": values[published],
                 LINE: frame[LINE],
             }
         ).filter(pl.col("geography").is_not_null(), pl.col("denominator") > 0)
         rows = rows.with_columns(
-            (pl.col("numerator") / pl.col("denominator") * ind.multiplier).alias("value")
+            (pl.col("numerator") / pl.col("denominator") * multiplier).alias("value")
         )
         bad = published_agreement(rows).filter(pl.col("published_ok").not_())
         if bad.height > HANDFUL:
@@ -214,18 +213,35 @@ def check_published(
             raise DataError(
                 path,
                 first[LINE],
-                ind.published,
-                f"DfE's printed figure disagrees with {ind.numerator} / {ind.denominator} "
+                published,
+                f"DfE's printed figure disagrees with {numerator} / {denominator} "
                 f"on {bad.height:,} rows (first: {first['published_value']:g} printed, the "
                 f"counts give {first['value']:.1f}); at most {HANDFUL} are accepted",
             )
         for row in bad.iter_rows(named=True):
             warnings.append(
-                f"{path.name}, row {row[LINE]}, column {ind.published!r}: DfE printed "
+                f"{path.name}, row {row[LINE]}, column {published!r}: DfE printed "
                 f"{row['published_value']:g} where the counts give {row['value']:.1f}; "
                 "kept and flagged published_mismatch"
             )
     return warnings
+
+
+#: The looked-after file prints each rate beside its count and the population it used.
+CLA_RATE = ("cla_rate", "children_count", "population_estimate", "rate_per_10000")
+
+
+def _printed(key: str, columns: set[str]) -> list[tuple[str, str, str, str]]:
+    """(indicator, numerator, denominator, printed figure) of each figure DfE printed beside
+    the counts it comes from, in the same row of source ``key``."""
+    pairs = [
+        (ind.id, ind.numerator, ind.denominator, ind.published)
+        for ind in _ratio_indicators(key, columns)
+        if ind.published in columns
+    ]
+    if key == "cla" and set(CLA_RATE[1:]) <= columns:
+        pairs.append(CLA_RATE)
+    return pairs
 
 
 def check_measures(
@@ -255,6 +271,8 @@ def numeric_columns(key: str, frame: pl.DataFrame) -> list[str]:
     if key == "c3":
         columns = [c for c in frame.columns if c != LINE]
         return columns[columns.index("category") + 1 :]
+    if key == "cla" and CLA_RATE[2] in frame.columns:  # the population beside each rate
+        return [*measure_columns(key), CLA_RATE[2]]
     return measure_columns(key)
 
 
