@@ -44,8 +44,8 @@ from lxml import etree
 from cscbench.datasets import limits
 from cscbench.datasets.census_rules import (
     BEFORE_BIRTH,
-    check_lengths,
     clean,
+    earliest,
     no_doctype,
     parse_date,
     plausible,
@@ -171,12 +171,36 @@ def _parts(element: etree._Element) -> tuple[dict[str, str | None], dict[str, li
     children by tag."""
     leaves: dict[str, str | None] = {}
     groups: dict[str, list] = {}
+    longest = limits.CENSUS_FIELD_CHARS
     for child in element:
         tag = _tag(child)
         groups.setdefault(tag, []).append(child)
         if tag not in leaves:
-            leaves[tag] = (child.text or "").strip() or None
+            text = child.text  # _leaf, inlined: this runs for every field of every child
+            if text is not None:
+                text = text.strip()
+                if len(text) > longest:
+                    raise _TooLong(child, len(text))
+            leaves[tag] = text or None
     return leaves, groups
+
+
+class _TooLong(Exception):
+    """A field beyond :data:`limits.CENSUS_FIELD_CHARS`, raised where it is read."""
+
+    def __init__(self, element: etree._Element, length: int):
+        self.element, self.length = element, length
+
+
+def _leaf(element: etree._Element) -> str | None:
+    """An element's text, stripped (None if empty); a field over the limit raises."""
+    text = element.text
+    if text is None:
+        return None
+    text = text.strip()
+    if len(text) > limits.CENSUS_FIELD_CHARS:
+        raise _TooLong(element, len(text))
+    return text or None
 
 
 class _Child:
@@ -189,6 +213,7 @@ class _Child:
         self.rows = rows
         self.number = number
         self.reference = reference
+        self.earliest = earliest(reference) if reference is not None else None
 
     def problem(self, episode: int | None, section: str, field: str, reason: str) -> None:
         self.rows["problems"].append(
@@ -213,9 +238,8 @@ class _Child:
         if when is None:
             self.problem(episode, section, name, f"{text!r} is not a date (YYYY-MM-DD)")
             return None, False
-        wrong = plausible(when, self.reference)
-        if wrong:
-            self.problem(episode, section, name, wrong)
+        if self.earliest is not None and not self.earliest <= when <= self.reference:
+            self.problem(episode, section, name, plausible(when, self.reference))
             return None, False
         return when, True
 
@@ -318,7 +342,7 @@ def _read_episode(
         )
         for group in inner.get("FactorsIdentifiedAtAssessment", ()):
             for factor in group:
-                text = (factor.text or "").strip()
+                text = _leaf(factor)
                 if text:
                     rows["factors"].append(
                         {"child_id": child.id, "episode": episode, "assessment": n, "factor": text}
@@ -378,7 +402,7 @@ def _read_plan(child: _Child, episode: int, element: etree._Element, rows: dict)
     )
     for reviews in inner.get("Reviews", ()):
         for review in reviews:
-            text = (review.text or "").strip()
+            text = _leaf(review) or ""
             when = parse_date(text)
             wrong = f"{text!r} is not a date" if when is None else plausible(when, child.reference)
             if wrong:
@@ -445,36 +469,37 @@ def read_return(path: str | Path) -> CensusReturn:
     # accepted (entities could inject records); libxml2's own limits stay on (no huge_tree).
     events = etree.iterparse(
         str(path),
-        events=("start", "end"),
-        tag=("{*}Message", "{*}Header", "{*}Child"),
-        resolve_entities=False,
+        events=("end",),
+        tag=("{*}Header", "{*}Child"),
+        resolve_entities=False,  # an entity stays a reference: it cannot add a record
         load_dtd=False,
         no_network=True,
     )
     try:
-        for event, element in events:
-            if event == "start":
-                if element.getparent() is None:
-                    no_doctype(element, path)
-                continue
+        for _, element in events:
+            if number == 0 and header is None:  # the prolog has been read: no DOCTYPE
+                no_doctype(element, path)
             if _tag(element) == "Header":
                 if header is not None:
                     raise DataError(
                         path, element.sourceline, "Header", "appears twice: a return has one"
                     )
-                no_doctype(element, path)
                 header = _header(element, path)
-            elif _tag(element) == "Child":
-                check_lengths(element, path)
+            else:
                 number += 1
                 _read_child(element, number, rows, header[2] if header else None)
                 if number % BATCH == 0:
                     _pack(rows, done)
-            else:
-                continue
             element.clear()
             while element.getprevious() is not None:
                 del element.getparent()[0]
+    except _TooLong as exc:
+        raise DataError(
+            path,
+            exc.element.sourceline,
+            _tag(exc.element),
+            f"a field of {exc.length:,} characters; at most {limits.CENSUS_FIELD_CHARS:,} are read",
+        ) from None
     except etree.XMLSyntaxError as exc:
         line, column = exc.position
         raise DataError(
