@@ -377,8 +377,9 @@ def test_a_handful_of_printed_mismatches_is_a_warning_and_is_recorded(raw_dir, c
     assert [int(w.split("row ")[1].split(",")[0]) for w in warned] == lines
     out = cli("data", "build", cache=cache)
     assert out.returncode == 0, out.stderr
-    manifest = json.loads(cli("data", "info", "-f", "json", cache=cache).stdout)
-    assert manifest["data"].startswith("active data set")
+    info = json.loads(cli("data", "info", "-f", "json", cache=cache).stdout)
+    assert info["data"].startswith("active data set")
+    assert info["warnings"].startswith(f"{HANDFUL + 2}, kept")  # with d3's own two
     from cscbench.datasets.cache import active_dir
     from cscbench.datasets.snapshot import read_manifest
 
