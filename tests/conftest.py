@@ -39,3 +39,18 @@ def raw_copy(raw_dir, tmp_path) -> Path:
     for path in target.iterdir():
         path.chmod(0o644)
     return target
+
+
+@pytest.fixture(scope="session")
+def built_cache(raw_dir, tmp_path_factory) -> Path:
+    """A cache with every real file imported and built into the active data set (copy it
+    before changing it: see ``cache`` in test_hostile_data.py)."""
+    from cscbench.analyses import derived_tables
+    from cscbench.datasets.cache import build_active, import_files
+    from cscbench.datasets.loaders import find_source_file
+    from cscbench.datasets.registry import SOURCES
+
+    cache = tmp_path_factory.mktemp("built") / "cache"
+    import_files([find_source_file(raw_dir, key) for key in SOURCES], cache)
+    build_active(cache, derive=derived_tables)
+    return cache

@@ -4,7 +4,14 @@ Routes (shapes from the OpenAPI document): ``/v1/publications/{id}/data-sets`` (
 DataSetPaginatedListViewModel) and ``/v1/data-sets/{id}/csv`` (gzip-compressed CSV). Set
 ``server.mode`` to make the CSV route fail: ``fail_once`` (500, then success), ``timeout``
 (answers too late), ``truncated`` (body cut short), ``bad_checksum`` (gzip CRC wrong) or
-``missing_column`` (the children in need file without At31_episodes).
+``missing_column`` (the children in need file without At31_episodes), and the hostile ones:
+``plain_cut`` (plain CSV, no Content-Length, cut at a line boundary), ``plain_whole`` (the
+same, whole), ``drip`` (one byte every 0.5 s), ``bomb`` (``server.bomb``, made by the test:
+a small gzip that expands far), ``huge_plain`` (``server.bomb`` as plain text, no length),
+``huge_length`` (a Content-Length of 10^12), ``redirect_host``, ``redirect_scheme`` and
+``redirect_same`` (the CSV route redirects), and for the listing ``pages`` (claims 10^9
+pages), ``not_json``, ``no_results``, ``no_id`` and ``big_listing``. ``server.files`` maps a
+file name to the bytes served instead of the shared file (a hostile copy).
 """
 
 from __future__ import annotations
@@ -60,7 +67,12 @@ DATA_SETS = {
 }
 
 
-def data_set_view(data_set_id: str) -> dict:
+def rows(raw_dir: Path, name: str) -> int:
+    """Data rows of a file: its non-blank lines less the header (the API's totalResults)."""
+    return sum(1 for line in (raw_dir / name).read_bytes().split(b"\n") if line.strip()) - 1
+
+
+def data_set_view(data_set_id: str, total: int = 2132) -> dict:
     _, title, _ = DATA_SETS[data_set_id]
     return {
         "id": data_set_id,
@@ -70,7 +82,7 @@ def data_set_view(data_set_id: str) -> dict:
         "latestVersion": {
             "version": "1.0",
             "published": "2025-11-20T09:30:00Z",
-            "totalResults": 2132,
+            "totalResults": total,
             "file": {"id": data_set_id},
             "timePeriods": {"start": "2013", "end": "2025"},
             "geographicLevels": ["National", "Regional", "Local authority"],
@@ -89,6 +101,15 @@ class Server(ThreadingHTTPServer):
         self.mode: str | None = None
         self.failed: set[str] = set()
         self.requests: list[str] = []
+        self.files: dict[str, bytes] = {}
+        self.bomb = b""
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that hangs up on a hostile answer is expected; anything else is said."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
     @property
     def url(self) -> str:
@@ -105,12 +126,42 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:  # keep test output quiet
         pass
 
-    def send(self, status: int, body: bytes, content_type: str, length: int | None = None) -> None:
+    def send(
+        self, status: int, body: bytes, content_type: str, length: int | bool | None = None
+    ) -> None:
+        """Answer; ``length`` False sends no Content-Length (the body ends when the connection
+        closes)."""
         self.send_response(status)
         self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body) if length is None else length))
+        if length is not False:
+            self.send_header("Content-Length", str(len(body) if length is None else length))
         self.end_headers()
         self.wfile.write(body)
+
+    def listing(self, publication: str, page: int, size: int) -> None:
+        mode = self.server.mode
+        if mode == "not_json":
+            return self.send(200, b"<html>maintenance</html>", "text/html")
+        if mode == "big_listing":
+            return self.send(200, b"[" + b" " * (9 << 20) + b"]", "application/json", False)
+        ids = [i for i, (pub, _, _) in DATA_SETS.items() if pub == publication]
+        chunk = ids[(page - 1) * size : page * size]
+        body = {
+            "paging": {
+                "page": page,
+                "pageSize": size,
+                "totalResults": len(ids),
+                "totalPages": 10**9 if mode == "pages" else max(1, -(-len(ids) // size)),
+            },
+            "results": [
+                data_set_view(i, rows(self.server.raw_dir, DATA_SETS[i][2])) for i in chunk
+            ],
+        }
+        if mode == "no_results":
+            body["results"] = "none"
+        if mode == "no_id":
+            del body["results"][0]["id"]
+        self.send(200, json.dumps(body).encode(), "application/json")
 
     def do_GET(self) -> None:
         url = urlparse(self.path)
@@ -119,27 +170,53 @@ class Handler(BaseHTTPRequestHandler):
         if parts[:2] == ["v1", "publications"] and len(parts) == 4 and parts[3] == "data-sets":
             query = parse_qs(url.query)
             page, size = int(query.get("page", ["1"])[0]), int(query.get("pageSize", ["10"])[0])
-            ids = [i for i, (pub, _, _) in DATA_SETS.items() if pub == parts[2]]
-            chunk = ids[(page - 1) * size : page * size]
-            body = {
-                "paging": {
-                    "page": page,
-                    "pageSize": size,
-                    "totalResults": len(ids),
-                    "totalPages": max(1, -(-len(ids) // size)),
-                },
-                "results": [data_set_view(i) for i in chunk],
-            }
-            return self.send(200, json.dumps(body).encode(), "application/json")
+            return self.listing(parts[2], page, size)
         if parts[:2] == ["v1", "data-sets"] and len(parts) == 4 and parts[3] == "csv":
-            return self.csv(parts[2])
+            return self.csv(parts[2], url.query)
         self.send(404, b'{"title": "Not Found", "status": 404}', "application/json")
 
-    def csv(self, data_set_id: str) -> None:
+    def redirect(self, location: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def csv(self, data_set_id: str, query: str = "") -> None:
         if data_set_id not in DATA_SETS:
             return self.send(404, b'{"title": "Not Found", "status": 404}', "application/json")
-        text = (self.server.raw_dir / DATA_SETS[data_set_id][2]).read_bytes()
+        name = DATA_SETS[data_set_id][2]
+        text = self.server.files.get(name) or (self.server.raw_dir / name).read_bytes()
         mode = self.server.mode
+        port = self.server.server_address[1]
+        here = f"/v1/data-sets/{data_set_id}/csv?moved=1"
+        if mode and mode.startswith("redirect_") and "moved" not in query:
+            return self.redirect(
+                {
+                    "redirect_host": f"http://localhost:{port}{here}",
+                    "redirect_scheme": f"https://127.0.0.1:{port}{here}",
+                    "redirect_same": here,
+                }[mode]
+            )
+        if mode == "plain_cut":
+            lines = text.split(b"\n")
+            return self.send(200, b"\n".join(lines[: len(lines) // 2]) + b"\n", "text/csv", False)
+        if mode == "plain_whole":
+            return self.send(200, text, "text/csv", False)
+        if mode == "huge_length":
+            return self.send(200, gzip.compress(text, mtime=0), "text/csv", 10**12)
+        if mode == "huge_plain":
+            return self.send(200, self.server.bomb, "text/csv", False)
+        if mode == "bomb":
+            return self.send(200, self.server.bomb, "text/csv")
+        if mode == "drip":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/csv")
+            self.end_headers()
+            for byte in text[:40]:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.5)
+            return None
         if mode == "missing_column" and DATA_SETS[data_set_id][2].startswith("b1_"):
             lines = text.decode().split("\n")
             drop = lines[0].split(",").index("At31_episodes")

@@ -102,7 +102,7 @@ def test_imported_data_becomes_active_and_a_failed_build_keeps_it(raw_dir, tmp_p
     out = cli("data", "build", cache=cache)
     assert out.returncode == 0, out.stderr
     info = json.loads(cli("data", "info", "-f", "json", cache=cache).stdout)
-    assert info["data"] == f"active data set in the cache: {cache / 'active'}"
+    assert info["data"].startswith(f"active data set in the cache: {cache / 'sets'}/")
     row = json.loads(
         cli("benchmark", "Derby", "--indicators", "cin_count", "-f", "json", cache=cache).stdout
     )[0]
@@ -117,7 +117,8 @@ def test_imported_data_becomes_active_and_a_failed_build_keeps_it(raw_dir, tmp_p
         cli("benchmark", "Derby", "--indicators", "cin_count", "-f", "json", cache=cache).stdout
     )[0]
     assert row["value"] == 2031
-    assert sorted(p.name for p in cache.iterdir()) == ["active", "raw"]
+    assert sorted(p.name for p in cache.iterdir()) == [".lock", "active.json", "raw", "sets"]
+    assert len(list((cache / "sets").iterdir())) == 1
 
 
 def test_every_source_has_a_canonical_name_its_pattern_finds():

@@ -101,7 +101,7 @@ def test_fetch_recognises_files_by_content_and_records_them(server, raw_dir, tmp
     assert b1["sha256"] == hashlib.sha256(original).hexdigest()
     assert (raw / "b1_children_in_need_imported.csv").read_bytes() == original
     assert "LTLA" not in json.dumps(fetched)  # the decoy data set was recognised as not needed
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["fetched.json", "raw"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".lock", "fetched.json", "raw"]
 
 
 def test_a_server_error_is_retried(server, tmp_path):

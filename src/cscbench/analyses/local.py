@@ -179,6 +179,28 @@ def population(la_code: str, year: int, source: Source = None) -> tuple[float, i
     return float(latest["denominator"]), int(latest["year"])
 
 
+def checked_population(value: object) -> float:
+    """A child population given by the user: a finite number above 0 and at most England's
+    (12.2 million children aged 0-17 in mid-2024; 100 million is allowed), else one line.
+
+    Example:
+        >>> checked_population(62113)
+        62113.0
+        >>> checked_population(float("nan"))
+        Traceback (most recent call last):
+        ...
+        cscbench.errors.UsageError: --population nan: give the number of children aged 0-17, above 0
+    """
+    import math
+
+    from cscbench.datasets.checks import MAX_COUNT
+
+    number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+    if number is None or not math.isfinite(number) or not 0 < number <= MAX_COUNT:
+        raise UsageError(f"--population {value}: give the number of children aged 0-17, above 0")
+    return float(number)
+
+
 def _row(indicator, numerator, denominator, multiplier, note=None, flags=()) -> dict:
     if numerator is None or (multiplier is not None and not denominator):
         value = None
@@ -210,6 +232,8 @@ def local_indicators(
     failed validation and were not counted).
     """
     ref, year = census.reference_date, census.year
+    if population_ is not None:
+        population_ = checked_population(population_)
     if population_ is None:
         population_, pop_year = population(census.la_code, year, source)
         pop_note = (

@@ -18,6 +18,22 @@ from cscbench.cli.common import (
     data_app,
 )
 
+AllowShrink = Annotated[
+    bool,
+    typer.Option(
+        "--allow-shrink",
+        help="Accept a file with no rows, or far fewer rows, years or authorities than the "
+        "one it replaces.",
+    ),
+]
+
+
+def _say(warnings: list[str]) -> None:
+    """The data checks' warnings, one line each on standard error, once the command has
+    succeeded (a refusal is one line alone)."""
+    for text in warnings:
+        sys.stderr.write(f"cscbench: warning: {text}\n")
+
 
 @data_app.command("info")
 def data_info(fmt: Format = None, out: Out = None, data: DataDir = None) -> None:
@@ -60,20 +76,22 @@ def data_build(
             "--dest", help="The cache folder (default: $CSCBENCH_CACHE or the user cache)."
         ),
     ] = None,
+    allow_shrink: AllowShrink = False,
 ) -> None:
     """Build a data set: from the cache into the active data set, or --from DIR --out DIR."""
     from cscbench.analyses import derived_tables
-    from cscbench.datasets import build_snapshot
-    from cscbench.datasets.cache import build_active, cache_dir
+    from cscbench.datasets.cache import active_dir, build_active, build_folder
 
+    warnings: list[str] = []
     if raw is None:
-        manifest = build_active(dest, derive=derived_tables)
-        where = cache_dir(dest) / "active"
+        manifest = build_active(dest, derived_tables, allow_shrink, warn=warnings.append)
+        where = active_dir(dest)
         note = "now the active data set (cscbench data info)"
     else:
         where = out or Path("cscbench-snapshot")
-        manifest = build_snapshot(raw, where, derive=derived_tables)
+        manifest = build_folder(raw, where, derived_tables, allow_shrink, warn=warnings.append)
         note = "use it with --data DIR or CSCBENCH_DATA=DIR"
+    _say(warnings)
     for table in manifest["tables"]:
         sys.stdout.write(f"{table['file']:<20} {table['rows']:>7} rows\n")
     sys.stdout.write(f"written to {where}: {note}\n")
@@ -89,9 +107,18 @@ def data_fetch(
         str | None, typer.Option("--base-url", help="The EES API (default: DfE's public API).")
     ] = None,
     timeout: Annotated[
-        float, typer.Option("--timeout", help="Seconds to wait for an answer.")
-    ] = 30.0,
-    retries: Annotated[int, typer.Option("--retries", help="Tries after the first.")] = 3,
+        float,
+        typer.Option(
+            "--timeout",
+            help="Seconds each request may take in all: the answer and the whole body.",
+            min=0.1,
+            max=86_400,
+        ),
+    ] = 120.0,
+    retries: Annotated[
+        int, typer.Option("--retries", help="Tries after the first.", min=0, max=10)
+    ] = 3,
+    allow_shrink: AllowShrink = False,
 ) -> None:
     """Fetch DfE's latest files from the Explore Education Statistics API into the cache."""
     from rich.progress import DownloadColumn, Progress, TextColumn, TransferSpeedColumn
@@ -99,6 +126,7 @@ def data_fetch(
     from cscbench.datasets.fetch import BASE_URL, fetch
 
     chosen = None if publication == "all" else [publication]
+    warnings: list[str] = []
     with Progress(
         TextColumn("{task.description}"), DownloadColumn(), TransferSpeedColumn(), transient=True
     ) as bar:
@@ -109,7 +137,17 @@ def data_fetch(
                 tasks[title] = bar.add_task(title[:40], total=total)
             bar.update(tasks[title], advance=size)
 
-        done = fetch(chosen, dest, base_url or BASE_URL, timeout, retries, progress=step)
+        done = fetch(
+            chosen,
+            dest,
+            base_url or BASE_URL,
+            timeout,
+            retries,
+            progress=step,
+            allow_shrink=allow_shrink,
+            warn=warnings.append,
+        )
+    _say(warnings)
     for record in done:
         sys.stdout.write(
             f"{record['key']:<5} {record['title']} (version {record['version']}, "
@@ -122,11 +160,15 @@ def data_fetch(
 def data_import(
     files: Annotated[list[Path], typer.Argument(help="CSV files downloaded from EES by hand.")],
     dest: Annotated[Path | None, typer.Option("--dest", help="The cache folder.")] = None,
+    allow_shrink: AllowShrink = False,
 ) -> None:
     """Add hand-downloaded DfE CSV files to the cache (recognised by their columns)."""
     from cscbench.datasets.cache import import_files
 
-    for key, target in import_files(list(files), dest):
+    warnings: list[str] = []
+    done = import_files(list(files), dest, allow_shrink, warn=warnings.append)
+    _say(warnings)
+    for key, target in done:
         sys.stdout.write(f"{key:<11} {target}\n")
     sys.stdout.write("then: cscbench data build\n")
 

@@ -242,6 +242,7 @@ def data_info(source: Source = None) -> tuple[dict, pl.DataFrame]:
         "indicators": ", ".join(sorted(frame["indicator"].unique())),
         "rows": str(frame.height),
         "licence": found["licence"] if found else "Open Government Licence v3.0",
+        "warnings": _warnings(found),
     }
     if found:
         sources = pl.DataFrame(found["sources"]).select("key", "file", "rows", "sha256", "title")
@@ -257,6 +258,23 @@ def data_info(source: Source = None) -> tuple[dict, pl.DataFrame]:
             }
         )
     return summary, sources
+
+
+def _warnings(found: dict | None) -> str:
+    """How many warnings the data checks gave when the data set was built, in words.
+
+    Example:
+        >>> _warnings({"warnings": ["a", "b"]})
+        "2, kept and recorded in the data set's manifest.json (warnings)"
+    """
+    if found is None:
+        return "not checked: read from raw files now"
+    count = len(found.get("warnings", []))
+    return (
+        f"{count}, kept and recorded in the data set's manifest.json (warnings)"
+        if count
+        else "none"
+    )
 
 
 def _with_provenance(sources: pl.DataFrame, source: Source) -> pl.DataFrame:

@@ -34,12 +34,22 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 from lxml import etree
 
+from cscbench.datasets import limits
+from cscbench.datasets.census_rules import (
+    BEFORE_BIRTH,
+    clean,
+    earliest,
+    no_doctype,
+    parse_date,
+    plausible,
+)
 from cscbench.errors import DataError, UsageError
 
 DATE = pl.Date
@@ -161,21 +171,49 @@ def _parts(element: etree._Element) -> tuple[dict[str, str | None], dict[str, li
     children by tag."""
     leaves: dict[str, str | None] = {}
     groups: dict[str, list] = {}
+    longest = limits.CENSUS_FIELD_CHARS
     for child in element:
         tag = _tag(child)
         groups.setdefault(tag, []).append(child)
         if tag not in leaves:
-            leaves[tag] = (child.text or "").strip() or None
+            text = child.text  # _leaf, inlined: this runs for every field of every child
+            if text is not None:
+                text = text.strip()
+                if len(text) > longest:
+                    raise _TooLong(child, len(text))
+            leaves[tag] = text or None
     return leaves, groups
+
+
+class _TooLong(Exception):
+    """A field beyond :data:`limits.CENSUS_FIELD_CHARS`, raised where it is read."""
+
+    def __init__(self, element: etree._Element, length: int):
+        self.element, self.length = element, length
+
+
+def _leaf(element: etree._Element) -> str | None:
+    """An element's text, stripped (None if empty); a field over the limit raises."""
+    text = element.text
+    if text is None:
+        return None
+    text = text.strip()
+    if len(text) > limits.CENSUS_FIELD_CHARS:
+        raise _TooLong(element, len(text))
+    return text or None
 
 
 class _Child:
     """Rows and problems of one child, with the helpers that check each field."""
 
-    def __init__(self, child_id: str, rows: dict[str, list], number: int):
+    def __init__(
+        self, child_id: str, rows: dict[str, list], number: int, reference: dt.date | None
+    ):
         self.id = child_id
         self.rows = rows
         self.number = number
+        self.reference = reference
+        self.earliest = earliest(reference) if reference is not None else None
 
     def problem(self, episode: int | None, section: str, field: str, reason: str) -> None:
         self.rows["problems"].append(
@@ -191,15 +229,19 @@ class _Child:
     def date(
         self, parent: etree._Element | dict, name: str, episode: int | None, section: str
     ) -> tuple[dt.date | None, bool]:
-        """(the date, or None; False if the field is present but not a date)."""
+        """(the date, or None; False if the field is present but not a date, or a date outside
+        the :func:`plausible` span of the return)."""
         text = _text(parent, name)
         if text is None:
             return None, True
-        try:
-            return dt.date.fromisoformat(text[:10]), True
-        except ValueError:
+        when = parse_date(text)
+        if when is None:
             self.problem(episode, section, name, f"{text!r} is not a date (YYYY-MM-DD)")
             return None, False
+        if self.earliest is not None and not self.earliest <= when <= self.reference:
+            self.problem(episode, section, name, plausible(when, self.reference))
+            return None, False
+        return when, True
 
     def span(
         self, fields: dict, start_name: str, end_name: str, episode: int, section: str
@@ -229,11 +271,13 @@ class _Child:
         return None
 
 
-def _read_child(element: etree._Element, number: int, rows: dict[str, list]) -> None:
+def _read_child(
+    element: etree._Element, number: int, rows: dict[str, list], reference: dt.date | None
+) -> None:
     _, groups = _parts(element)
     ids, _ = _parts(groups["ChildIdentifiers"][0]) if "ChildIdentifiers" in groups else ({}, {})
     child_id = ids.get("LAchildID")
-    child = _Child(child_id or f"(child {number}, no LAchildID)", rows, number)
+    child = _Child(child_id or f"(child {number}, no LAchildID)", rows, number, reference)
     if child_id is None:
         child.problem(None, "ChildIdentifiers", "LAchildID", "missing: the child is left out")
         return
@@ -248,15 +292,25 @@ def _read_child(element: etree._Element, number: int, rows: dict[str, list]) -> 
         }
     )
     for episode, details in enumerate(groups.get("CINdetails", ()), start=1):
-        _read_episode(child, episode, details, rows)
+        _read_episode(child, episode, details, rows, birth)
 
 
-def _read_episode(child: _Child, episode: int, element: etree._Element, rows: dict) -> None:
+def _read_episode(
+    child: _Child, episode: int, element: etree._Element, rows: dict, birth: dt.date | None
+) -> None:
     section = "CINdetails"
     details, blocks = _parts(element)
     referral, closure, valid = child.span(
         details, "CINreferralDate", "CINclosureDate", episode, section
     )
+    if referral is not None and birth is not None and birth - referral > BEFORE_BIRTH:
+        child.problem(
+            episode,
+            section,
+            "CINreferralDate",
+            f"{referral} is more than nine months before the child's birth ({birth})",
+        )
+        valid = False
     nfa = child.flag(details, "ReferralNFA", episode, section)
     if nfa is None and _text(details, "ReferralNFA") is None:
         child.problem(episode, section, "ReferralNFA", "missing (required): not in nfa_pct")
@@ -288,7 +342,7 @@ def _read_episode(child: _Child, episode: int, element: etree._Element, rows: di
         )
         for group in inner.get("FactorsIdentifiedAtAssessment", ()):
             for factor in group:
-                text = (factor.text or "").strip()
+                text = _leaf(factor)
                 if text:
                     rows["factors"].append(
                         {"child_id": child.id, "episode": episode, "assessment": n, "factor": text}
@@ -325,11 +379,14 @@ def _read_plan(child: _Child, episode: int, element: etree._Element, rows: dict)
     previous_text = _text(block, "NumberOfPreviousCPP")
     previous = None
     if previous_text is not None:
-        if previous_text.isdigit():
+        if re.fullmatch(r"[0-9]{1,3}", previous_text):  # ASCII digits: not '²', not 10^20
             previous = int(previous_text)
         else:
             child.problem(
-                episode, section, "NumberOfPreviousCPP", f"{previous_text!r} is not a count"
+                episode,
+                section,
+                "NumberOfPreviousCPP",
+                f"{previous_text[:40]!r} is not a count of earlier plans (0 to 999)",
             )
     rows["plans"].append(
         {
@@ -345,13 +402,25 @@ def _read_plan(child: _Child, episode: int, element: etree._Element, rows: dict)
     )
     for reviews in inner.get("Reviews", ()):
         for review in reviews:
-            text = (review.text or "").strip()
-            try:
-                when = dt.date.fromisoformat(text[:10])
-            except ValueError:
-                child.problem(episode, "Reviews", _tag(review), f"{text!r} is not a date")
+            text = _leaf(review) or ""
+            when = parse_date(text)
+            wrong = f"{text!r} is not a date" if when is None else plausible(when, child.reference)
+            if wrong:
+                child.problem(episode, "Reviews", _tag(review), wrong)
                 continue
             rows["reviews"].append({"child_id": child.id, "episode": episode, "review_date": when})
+
+
+#: Children read before their rows are packed into polars frames.
+BATCH = 10_000
+
+
+def _pack(rows: dict[str, list], done: dict[str, list[pl.DataFrame]]) -> None:
+    """Move the rows gathered so far into polars frames (compact), emptying the lists."""
+    for name, schema in SCHEMAS.items():
+        if rows[name]:
+            done[name].append(pl.DataFrame(rows[name], schema=schema))
+            rows[name].clear()
 
 
 def _header(element: etree._Element, path: Path) -> tuple[str, int, dt.date]:
@@ -360,17 +429,27 @@ def _header(element: etree._Element, path: Path) -> tuple[str, int, dt.date]:
     la_code = _text(source, "LEA")
     year_text = _text(details, "Year")
     reference = _text(details, "ReferenceDate")
+    line = element.sourceline
     if la_code is None:
-        raise DataError(path, None, "Header/Source/LEA", "missing: the return must name its LA")
-    if year_text is None or not year_text.isdigit():
-        raise DataError(path, None, "Header/CollectionDetails/Year", "missing or not a year")
+        raise DataError(path, line, "Header/Source/LEA", "missing: the return must name its LA")
+    if not re.fullmatch(r"[0-9]{3}", la_code):
+        raise DataError(path, line, "Header/Source/LEA", f"{la_code[:40]!r} is not a 3-digit code")
+    if year_text is None or not re.fullmatch(r"[0-9]{4}", year_text):
+        shown = "missing" if year_text is None else f"{year_text[:40]!r} is"
+        raise DataError(path, line, "Header/CollectionDetails/Year", f"{shown} not a year")
     year = int(year_text)
-    try:
-        when = dt.date.fromisoformat(reference[:10]) if reference else dt.date(year, 3, 31)
-    except ValueError:
+    if year > dt.date.today().year + 1:
         raise DataError(
-            path, None, "Header/CollectionDetails/ReferenceDate", f"{reference!r} is not a date"
-        ) from None
+            path, line, "Header/CollectionDetails/Year", f"{year} is a year not yet begun"
+        )
+    when = parse_date(reference) if reference else dt.date(year, 3, 31)
+    field = "Header/CollectionDetails/ReferenceDate"
+    if when is None:
+        raise DataError(path, line, field, f"{reference[:40]!r} is not a date (YYYY-MM-DD)")
+    if when != dt.date(year, 3, 31):
+        raise DataError(
+            path, line, field, f"{when} is not 31 March of the collection Year ({year})"
+        )
     return la_code, year, when
 
 
@@ -379,35 +458,64 @@ def read_return(path: str | Path) -> CensusReturn:
     path = Path(path)
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
+    limits.check_size(path, limits.CENSUS_BYTES, "a census return")
     rows: dict[str, list] = {name: [] for name in SCHEMAS}
+    done: dict[str, list[pl.DataFrame]] = {name: [] for name in SCHEMAS}
     header = None
     number = 0
     # lxml's iterparse hands over only the Header and each Child, parsed in C; each child is
-    # cleared and unlinked once read, so memory stays bounded whatever the file's size.
+    # cleared and unlinked once read, and the rows are packed into polars frames every
+    # BATCH children, so memory stays bounded whatever the file's size. No DOCTYPE is
+    # accepted (entities could inject records); libxml2's own limits stay on (no huge_tree).
     events = etree.iterparse(
-        str(path), events=("end",), tag=("{*}Header", "{*}Child"), huge_tree=True
+        str(path),
+        events=("end",),
+        tag=("{*}Header", "{*}Child"),
+        resolve_entities=False,  # an entity stays a reference: it cannot add a record
+        load_dtd=False,
+        no_network=True,
     )
     try:
         for _, element in events:
+            if number == 0 and header is None:  # the prolog has been read: no DOCTYPE
+                no_doctype(element, path)
             if _tag(element) == "Header":
+                if header is not None:
+                    raise DataError(
+                        path, element.sourceline, "Header", "appears twice: a return has one"
+                    )
                 header = _header(element, path)
             else:
                 number += 1
-                _read_child(element, number, rows)
+                _read_child(element, number, rows, header[2] if header else None)
+                if number % BATCH == 0:
+                    _pack(rows, done)
             element.clear()
             while element.getprevious() is not None:
                 del element.getparent()[0]
+    except _TooLong as exc:
+        raise DataError(
+            path,
+            exc.element.sourceline,
+            _tag(exc.element),
+            f"a field of {exc.length:,} characters; at most {limits.CENSUS_FIELD_CHARS:,} are read",
+        ) from None
     except etree.XMLSyntaxError as exc:
         line, column = exc.position
         raise DataError(
-            path, line, f"character {column}", f"not well-formed XML ({exc.msg})"
+            path, line, f"character {column}", f"not well-formed XML ({clean(exc.msg)})"
         ) from None
     if _tag(events.root) != "Message":
         raise DataError(path, None, _tag(events.root), "not a census return: expected <Message>")
+    no_doctype(events.root, path)
     if header is None:
         raise DataError(path, None, "Header", "missing: the return needs its Header")
     la_code, year, reference = header
-    tables = {name: pl.DataFrame(rows[name], schema=schema) for name, schema in SCHEMAS.items()}
+    _pack(rows, done)
+    tables = {
+        name: pl.concat(done[name]) if done[name] else pl.DataFrame(schema=schema)
+        for name, schema in SCHEMAS.items()
+    }
     duplicated = tables["children"].filter(pl.col("child_id").is_duplicated())
     if duplicated.height:
         first = duplicated["child_id"][0]

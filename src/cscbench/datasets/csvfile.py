@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
 
+from cscbench.datasets import limits
 from cscbench.errors import DataError
 
 #: DfE and GSS data symbols, with their meaning (DfE analysts' guide, "Data symbols"), worded
@@ -50,6 +52,8 @@ def read_text_table(
       Any other repeated name is an error, since polars would otherwise rename it silently.
     - Every name in ``required`` must be present, else a one-line :class:`DataError`.
     - Column ``_line`` holds the line number of each row in the file (header = line 1).
+    - A file beyond :mod:`cscbench.datasets.limits` (size, rows, columns, field length) or with
+      lines ended by CR alone is refused in one line, before it is parsed.
 
     Example:
         >>> import tempfile, os
@@ -59,21 +63,26 @@ def read_text_table(
         [('1', 'c', 2)]
     """
     path = Path(path)
+    limits.check_size(path, limits.CSV_BYTES, "a CSV file")
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise DataError(path, None, None, f"cannot be read ({exc.strerror})") from None
-    if data.startswith(_BOM):
-        data = data[len(_BOM) :]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise DataError(path, line, None, "is not UTF-8 text") from None
+    text = decode_utf8(data, path)
+    lone_cr = re.search(r"\r(?!\n)", text)
+    if lone_cr:
+        line = text.count("\n", 0, lone_cr.start()) + 1
+        raise DataError(
+            path, line, None, "ends a line with CR alone; save it with LF or CRLF line endings"
+        )
     header_line = text.split("\n", 1)[0].rstrip("\r")
     header = next(csv.reader([header_line]), [])
     if not any(h.strip() for h in header):
         raise DataError(path, 1, None, "has no header row")
+    if len(header) > limits.CSV_COLUMNS:
+        raise DataError(
+            path, 1, None, f"has {len(header):,} columns; at most {limits.CSV_COLUMNS:,} are read"
+        )
     names = _unique_names(path, header, repeated or {})
     missing = [c for c in required if c not in names]
     if missing:
@@ -81,6 +90,10 @@ def read_text_table(
     # Blank lines are left out here, so that each row keeps the number of its own line.
     body = [(n, raw) for n, raw in enumerate(text.split("\n")[1:], start=2) if raw.strip("\r ")]
     lines = [n for n, _ in body]
+    if len(body) > limits.CSV_ROWS:
+        raise DataError(
+            path, None, None, f"has {len(body):,} rows; at most {limits.CSV_ROWS:,} are read"
+        )
     _check_field_counts(path, body, len(names))
     if not body:
         return pl.DataFrame(schema={**{n: pl.String for n in names}, LINE: pl.Int64})
@@ -93,7 +106,50 @@ def read_text_table(
     )
     if len(lines) != frame.height:
         raise DataError(path, None, None, "has quoted line breaks; rows cannot be located")
-    return frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
+    frame = frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
+    _check_field_lengths(path, frame, names)
+    return frame
+
+
+def _check_field_lengths(path: Path, frame: pl.DataFrame, names: list[str]) -> None:
+    """Stop at the first field longer than :data:`limits.FIELD_CHARS`."""
+    longest = frame.select(pl.col(names).str.len_chars().max()).row(0)
+    for name, length in zip(names, longest, strict=True):
+        if length is not None and length > limits.FIELD_CHARS:
+            i = int(frame[name].str.len_chars().arg_max())
+            raise DataError(
+                path,
+                int(frame[LINE][i]),
+                name,
+                f"a field of {length:,} characters; at most {limits.FIELD_CHARS:,} are read",
+            )
+
+
+def decode_utf8(data: bytes, path: str | Path) -> str:
+    """A file's bytes as text: UTF-8, with or without a byte-order mark. UTF-16 (what Excel's
+    "Unicode text" writes) and any other encoding (latin-1, Windows-1252) are one line naming
+    the first line that is not UTF-8, never decoded by guesswork.
+
+    Example:
+        >>> decode_utf8(b"\\xef\\xbb\\xbfa", "f.csv")
+        'a'
+        >>> decode_utf8("a\\nné".encode("latin-1"), "f.csv")
+        Traceback (most recent call last):
+        ...
+        cscbench.errors.DataError: f.csv, row 2: is not UTF-8 text (byte 0xe9); save it as UTF-8
+    """
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise DataError(path, 1, None, "is UTF-16 text; save it as UTF-8")
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        byte = data[exc.start]
+        raise DataError(
+            path, line, None, f"is not UTF-8 text (byte 0x{byte:02x}); save it as UTF-8"
+        ) from None
 
 
 def _check_field_counts(path: Path, body: list[tuple[int, str]], expected: int) -> None:

@@ -108,15 +108,66 @@ def comparator_group(
     raise UsageError(f"unknown group {group!r}; choose one of: {', '.join(GROUPS)}")
 
 
+#: Tables or arrays nested deeper than this in a TOML file are refused (a real file: 2).
+TOML_DEPTH = 32
+
+
 def read_toml(path: str | Path) -> dict:
-    """A TOML file as a dict; a file that cannot be read or is not TOML stops with one line."""
+    """A TOML file as a dict; a file that cannot be read, is not UTF-8, is larger than
+    :data:`~cscbench.datasets.limits.TOML_BYTES`, is nested deeper than :data:`TOML_DEPTH`
+    or is not TOML stops with one line."""
+    from cscbench.datasets import limits
+    from cscbench.datasets.csvfile import decode_utf8
+
     path = Path(path)
+    limits.check_size(path, limits.TOML_BYTES, "a TOML file")
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        text = decode_utf8(path.read_bytes(), path)
     except OSError as exc:
         raise UsageError(f"{path.name}: cannot be read ({exc.strerror})") from None
+    deepest = _depth(text)
+    if deepest > TOML_DEPTH:
+        raise DataError(path, None, None, f"nests {deepest} levels deep; at most {TOML_DEPTH}")
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DataError(path, None, None, f"not valid TOML ({exc})") from None
+    except RecursionError:
+        raise DataError(path, None, None, "not valid TOML (nested too deeply)") from None
+
+
+def _depth(text: str) -> int:
+    """The deepest nesting of ``[`` and ``{`` outside strings and comments (a bound that
+    tomllib's recursion would otherwise meet as an internal error).
+
+    Example:
+        >>> _depth('a = [[1], {b = "[[["}]  # [[[[')
+        2
+    """
+    depth = deepest = 0
+    quote = None
+    comment = False
+    escaped = False
+    for char in text:
+        if comment:
+            comment = char != "\n"
+        elif quote:
+            if escaped:
+                escaped = False
+            elif char == "\\" and quote == '"':
+                escaped = True
+            elif char == quote:
+                quote = None
+        elif char in "\"'":
+            quote = char
+        elif char == "#":
+            comment = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return deepest
 
 
 def read_group_file(path: str | Path) -> tuple[str, list[str]]:

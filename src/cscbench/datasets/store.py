@@ -7,6 +7,9 @@ Every loading function takes ``source``:
   (works offline);
 - a folder holding ``manifest.json``: another snapshot (one written by ``cscbench data build``);
 - any other folder: raw DfE files, read and checked afresh (kept in memory for the session).
+
+A snapshot is checked when first opened in a process: each of its files must have the sha256
+its manifest records (:func:`cscbench.datasets.snapshot.verify`), else it is refused.
 """
 
 from __future__ import annotations
@@ -16,7 +19,15 @@ from pathlib import Path
 
 import polars as pl
 
-from cscbench.datasets.snapshot import MANIFEST, TABLES, has_table, read_manifest, scan_table
+from cscbench.datasets.snapshot import (
+    MANIFEST,
+    SNAPSHOT_DIR,
+    TABLES,
+    has_table,
+    read_manifest,
+    scan_table,
+    verify,
+)
 
 Source = str | Path | None
 
@@ -27,6 +38,23 @@ def _raw_tables(folder: str) -> dict[str, pl.DataFrame]:
 
     raw = read_raw(folder)
     return {name: getattr(raw, name) for name in TABLES}
+
+
+@lru_cache(maxsize=16)
+def _verified(folder: str, stamp: tuple[int, int]) -> None:
+    verify(folder)
+
+
+def opened(folder: str | Path | None = None) -> Path:
+    """A snapshot folder (default: the shipped one), verified against its manifest once per
+    process (again if the manifest changes)."""
+    folder = Path(folder) if folder is not None else SNAPSHOT_DIR
+    try:
+        stat = (folder / MANIFEST).stat()
+    except OSError:
+        stat = None
+    _verified(str(folder.resolve()), (stat.st_mtime_ns, stat.st_size) if stat else (0, 0))
+    return folder
 
 
 def resolve(source: Source) -> Source:
@@ -52,10 +80,10 @@ def scan(name: str, source: Source = None) -> pl.LazyFrame:
     """
     source = resolve(source)
     if source is None:
-        return scan_table(name)
+        return scan_table(name, opened())
     folder = Path(source)
     if (folder / MANIFEST).is_file():
-        return scan_table(name, folder)
+        return scan_table(name, opened(folder))
     return _raw_tables(str(folder.resolve()))[name].lazy()
 
 
@@ -68,10 +96,10 @@ def stored(name: str, source: Source = None) -> pl.LazyFrame | None:
     """
     source = resolve(source)
     if source is None:
-        return scan_table(name) if has_table(name) else None
+        return scan_table(name, opened()) if has_table(name) else None
     folder = Path(source)
     if (folder / MANIFEST).is_file() and has_table(name, folder):
-        return scan_table(name, folder)
+        return scan_table(name, opened(folder))
     return None
 
 
@@ -79,6 +107,6 @@ def manifest(source: Source = None) -> dict | None:
     """The manifest of the snapshot in use; None when reading raw files directly."""
     source = resolve(source)
     if source is None:
-        return read_manifest()
+        return read_manifest(opened())
     folder = Path(source)
-    return read_manifest(folder) if (folder / MANIFEST).is_file() else None
+    return read_manifest(opened(folder)) if (folder / MANIFEST).is_file() else None

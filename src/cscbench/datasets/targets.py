@@ -45,6 +45,9 @@ Example:
 
 from __future__ import annotations
 
+import csv
+import io
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -53,6 +56,8 @@ from typing import Literal
 
 import polars as pl
 
+from cscbench.datasets import limits
+from cscbench.datasets.csvfile import decode_utf8
 from cscbench.datasets.groups import read_toml
 from cscbench.datasets.registry import INDICATORS, MULTIPLIER
 from cscbench.errors import DataError, UsageError
@@ -101,10 +106,61 @@ class TargetPlan:
         return next((t for t in self.targets if t.indicator == indicator), None)
 
 
+#: The keys each part of a targets file may have; any other is an error naming the closest.
+KEYS = {
+    "file": ("name", "status", "target"),
+    "status": ("recoverable_within", "improving_is_recoverable"),
+    "target": ("indicator", "target", "direction", "recoverable_within", "title", "unit"),
+}
+#: The largest value a figure of each unit can take: a percentage is of a whole; a rate per
+#: 10,000 children cannot pass 10,000; a count is bounded by England's 12.2 million children.
+UNIT_MAX = {"percent": 100.0, "rate_per_10k": 10_000.0, "count": 100_000_000.0}
+
+
+def _known_keys(table: dict, part: str, where: str, path: Path) -> None:
+    """Refuse a key the file's ``part`` does not have, naming the closest known one.
+
+    Example:
+        >>> try:
+        ...     _known_keys({"recoverable_witihn": 2}, "target", "target 1", Path("t.toml"))
+        ... except DataError as exc:
+        ...     print(exc.column, "->", exc.message)
+        recoverable_witihn -> target 1: unknown key; did you mean 'recoverable_within'?
+    """
+    import difflib
+
+    for key in table:
+        if key not in KEYS[part]:
+            close = difflib.get_close_matches(str(key), KEYS[part], n=1, cutoff=0.0)
+            raise DataError(
+                path, None, str(key), f"{where}: unknown key; did you mean {close[0]!r}?"
+            )
+
+
+def _value(number: object, unit: str, field: str, where: str, path: Path) -> float:
+    """A target or band as a float: finite, not negative, and possible for the unit."""
+    if isinstance(number, bool) or not isinstance(number, int | float):
+        raise DataError(path, None, field, f"{where}: needs a number")
+    if not math.isfinite(number):
+        raise DataError(path, None, field, f"{where}: {number!r} is not a finite number")
+    if number < 0 or number > UNIT_MAX[unit]:
+        raise DataError(
+            path,
+            None,
+            field,
+            f"{where}: {number:g} is impossible for a {unit} (0 to {UNIT_MAX[unit]:,.0f})",
+        )
+    return float(number)
+
+
 def _margin(spec: object, target: float, where: str, path: Path) -> float:
     """``recoverable_within`` as a number in the indicator's unit."""
     if isinstance(spec, bool) or not isinstance(spec, int | float | str):
         raise DataError(path, None, "recoverable_within", f"{where}: give a number or 'N%'")
+    if isinstance(spec, float) and not math.isfinite(spec):
+        raise DataError(
+            path, None, "recoverable_within", f"{where}: {spec!r} is not a finite number"
+        )
     if isinstance(spec, str):
         text = spec.strip()
         if not re.fullmatch(r"\d+(\.\d+)?%", text):
@@ -122,7 +178,8 @@ def _target(entry: object, n: int, default_margin: object, path: Path) -> Target
         raise DataError(path, None, None, f"target {n} is not a table")
     indicator = entry.get("indicator")
     where = f"target {n}" + (f" ({indicator})" if isinstance(indicator, str) else "")
-    if not isinstance(indicator, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", indicator):
+    _known_keys(entry, "target", where, path)
+    if not isinstance(indicator, str) or not re.fullmatch(r"[a-z][a-z0-9_]{0,63}", indicator):
         raise DataError(path, None, "indicator", f"{where}: needs an indicator id (a_b_c)")
     value = entry.get("target")
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -150,22 +207,20 @@ def _target(entry: object, n: int, default_margin: object, path: Path) -> Target
             raise DataError(
                 path, None, "unit", f"{where}: {unit!r} is not one of {', '.join(UNITS)}"
             )
+    value = _value(value, unit, "target", where, path)
     spec = entry.get("recoverable_within", default_margin)
-    return Target(
-        indicator, title, unit, float(value), direction, _margin(spec, value, where, path)
-    )
+    return Target(indicator, title, unit, value, direction, _margin(spec, value, where, path))
 
 
 def read_targets(path: str | Path) -> TargetPlan:
     """Read a targets file (see the module's documentation for its shape)."""
     path = Path(path)
     data = read_toml(path)
+    _known_keys(data, "file", "the file", path)
     rule = data.get("status", {})
     if not isinstance(rule, dict):
         raise DataError(path, None, "status", "must be a table: [status]")
-    unknown = set(rule) - {"recoverable_within", "improving_is_recoverable"}
-    if unknown:
-        raise DataError(path, None, "status", f"unknown setting {sorted(unknown)[0]!r}")
+    _known_keys(rule, "status", "[status]", path)
     improving = rule.get("improving_is_recoverable", False)
     if not isinstance(improving, bool):
         raise DataError(path, None, "improving_is_recoverable", "must be true or false")
@@ -227,6 +282,41 @@ def _number(text: str | None, path: Path, row: int, column: str) -> Decimal | No
     return value
 
 
+def _records(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
+    """(lower-case column names, rows as (line number, {column: text})) of a small CSV file.
+
+    Each row keeps the line it starts on, whatever blank lines or quoted line breaks come
+    before it; the file must be UTF-8 and within :mod:`~cscbench.datasets.limits`.
+    """
+    limits.check_size(path, limits.QUARTERLY_BYTES, "a quarterly figures file")
+    try:
+        text = decode_utf8(path.read_bytes(), path)
+    except OSError as exc:
+        raise UsageError(f"{path.name}: cannot be read ({exc.strerror})") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records: list[tuple[int, dict]] = []
+    try:
+        header = [c.strip().lower() for c in next(reader, [])]
+        start = reader.line_num + 1
+        for fields in reader:
+            line, start = start, reader.line_num + 1
+            if not any(f.strip() for f in fields):
+                continue
+            if len(fields) != len(header):
+                raise DataError(
+                    path, line, None, f"has {len(fields)} fields; the header has {len(header)}"
+                )
+            for name, field in zip(header, fields, strict=True):
+                if len(field) > limits.FIELD_CHARS:
+                    raise DataError(path, line, name, f"a field of {len(field):,} characters")
+            records.append((line, dict(zip(header, fields, strict=True))))
+            if len(records) > limits.CSV_ROWS:
+                raise DataError(path, line, None, f"more than {limits.CSV_ROWS:,} rows")
+    except csv.Error as exc:
+        raise DataError(path, reader.line_num, None, f"not a readable CSV ({exc})") from None
+    return header, records
+
+
 def _row_value(
     raw: dict, target: Target, path: Path, row: int
 ) -> tuple[float, float | None, float | None]:
@@ -257,6 +347,14 @@ def _row_value(
                 f"{value} does not agree with numerator/denominator ({computed:.3f})",
             )
     chosen = float(computed if computed is not None else value)
+    top = UNIT_MAX[target.unit]
+    if chosen > top:
+        column, shown = (
+            ("value", raw["value"].strip()) if computed is None else ("numerator", f"{chosen:g}")
+        )
+        raise DataError(
+            path, row, column, f"{shown} is impossible for a {target.unit} (0 to {top:,.0f})"
+        )
     return (
         chosen,
         float(num) if num is not None else None,
@@ -283,20 +381,14 @@ def read_quarterly(path: str | Path, plan: TargetPlan) -> pl.DataFrame:
         16.25
     """
     path = Path(path)
-    try:
-        frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
-    except OSError as exc:
-        raise UsageError(f"{path.name}: cannot be read ({exc})") from None
-    except pl.exceptions.PolarsError as exc:
-        raise DataError(path, None, None, f"not a readable CSV ({exc})") from None
-    frame = frame.rename(lambda c: c.lstrip("\ufeff").strip().lower())
+    columns, records = _records(path)
     for column in ("indicator", "period"):
-        if column not in frame.columns:
+        if column not in columns:
             raise DataError(path, 1, column, "missing: the header needs indicator and period")
-    if not {"value", "numerator"} & set(frame.columns):
+    if not {"value", "numerator"} & set(columns):
         raise DataError(path, 1, "value", "missing: give value, or numerator and denominator")
     rows, seen = [], {}
-    for n, raw in enumerate(frame.iter_rows(named=True), start=2):
+    for n, raw in records:
         indicator = (raw["indicator"] or "").strip()
         target = plan.get(indicator)
         if target is None:
