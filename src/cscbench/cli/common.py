@@ -19,7 +19,8 @@ app = typer.Typer(
 data_app = typer.Typer(help="What data cscbench holds, and building it.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 local_app = typer.Typer(
-    help="Figures from the authority's own census return (local, provisional).",
+    help="The authority's own figures: its census return, and its monthly and quarterly "
+    "measures (local, provisional).",
     no_args_is_help=True,
 )
 app.add_typer(local_app, name="local")
