@@ -19,24 +19,82 @@ from cscbench.datasets.local_measures import read_measures
 
 # ae_attendances, all types, attendances (value_field "attendances", improvement "increase")
 ATTENDANCES = [
-    1867781.0, 2070340.0, 1958802.0, 2079034.0, 1932901.0, 1952464.0, 2001816.0, 1907871.0,
-    1944567.0, 1895272.0, 1735619.0, 2015834.0, 1949762.0, 2066789.0, 1994056.0, 2073944.0,
-    1924663.0, 1925961.0, 2044137.0, 1976971.0, 2003954.0, 2000086.0, 1820012.0, 2049785.0,
-    1984369.0, 2164458.0, 2093942.0, 2179896.0, 1997854.0, 2005695.0, 2079492.0, 2037847.0,
-    2047518.0, 2113413.0, 1954947.0, 2167550.0,
-]  # fmt: skip
+    1867781.0,
+    2070340.0,
+    1958802.0,
+    2079034.0,
+    1932901.0,
+    1952464.0,
+    2001816.0,
+    1907871.0,
+    1944567.0,
+    1895272.0,
+    1735619.0,
+    2015834.0,
+    1949762.0,
+    2066789.0,
+    1994056.0,
+    2073944.0,
+    1924663.0,
+    1925961.0,
+    2044137.0,
+    1976971.0,
+    2003954.0,
+    2000086.0,
+    1820012.0,
+    2049785.0,
+    1984369.0,
+    2164458.0,
+    2093942.0,
+    2179896.0,
+    1997854.0,
+    2005695.0,
+    2079492.0,
+    2037847.0,
+    2047518.0,
+    2113413.0,
+    1954947.0,
+    2167550.0,
+]
 # the same, performance (share seen within 4 hours), fix_after_n_points = 12
 PERFORMANCE = [
-    0.9003512724457525, 0.9027555860390081, 0.9055994429248081, 0.9028524786030435,
-    0.909763097023593, 0.9064786853944554, 0.8905308979446662, 0.8837903610883545,
-    0.8617594559611471, 0.851413411900772, 0.8753090395991286, 0.9000949482943537,
-    0.9051525263083392, 0.8970035160821932, 0.9072518525056468, 0.9034785895858326,
-    0.9029928875860346, 0.8966609396555797, 0.8994186788850258, 0.8876655246839736,
-    0.8498503458662225, 0.8529918213516818, 0.8504476893558943, 0.8462121637147311,
-    0.8857248828216929, 0.9039011151983545, 0.9076297242234981, 0.8931949047110505,
-    0.8972702710007838, 0.8894368286304747, 0.8900933497219513, 0.8760446687116353,
-    0.8644632183941728, 0.843525141560121, 0.8422525009629417, 0.8660427671795345,
-]  # fmt: skip
+    0.9003512724457525,
+    0.9027555860390081,
+    0.9055994429248081,
+    0.9028524786030435,
+    0.909763097023593,
+    0.9064786853944554,
+    0.8905308979446662,
+    0.8837903610883545,
+    0.8617594559611471,
+    0.851413411900772,
+    0.8753090395991286,
+    0.9000949482943537,
+    0.9051525263083392,
+    0.8970035160821932,
+    0.9072518525056468,
+    0.9034785895858326,
+    0.9029928875860346,
+    0.8966609396555797,
+    0.8994186788850258,
+    0.8876655246839736,
+    0.8498503458662225,
+    0.8529918213516818,
+    0.8504476893558943,
+    0.8462121637147311,
+    0.8857248828216929,
+    0.9039011151983545,
+    0.9076297242234981,
+    0.8931949047110505,
+    0.8972702710007838,
+    0.8894368286304747,
+    0.8900933497219513,
+    0.8760446687116353,
+    0.8644632183941728,
+    0.843525141560121,
+    0.8422525009629417,
+    0.8660427671795345,
+]
 PERFORMANCE_TYPES = {
     "special_cause_improvement": [11, 12, 13, 14, 15, 16, 17, 18],
     "special_cause_concern": [9, 20, 21, 22, 23, 29, 30, 31, 32, 33, 34, 35],
@@ -47,8 +105,16 @@ def months(first: int = 2016 * 12 + 3, n: int = 36) -> list[str]:
     return [f"{m // 12}-{m % 12 + 1:02d}" for m in range(first, first + n)]
 
 
-def measures_file(tmp_path, values, unit="count", polarity="high_is_good", changes=None,
-                  name="ae", numerators=None, denominators=None) -> str:  # fmt: skip
+def measures_file(
+    tmp_path,
+    values,
+    unit="count",
+    polarity="high_is_good",
+    changes=None,
+    name="ae",
+    numerators=None,
+    denominators=None,
+) -> str:
     """A one-measure file of monthly ``values`` from April 2016 (``changes``: {index: text})."""
     changes = changes or {}
     lines = ["measure,title,unit,polarity,theme,period,value,numerator,denominator,change"]
@@ -106,12 +172,15 @@ def test_polarity_decides_improvement_and_concern(tmp_path):
     high or low (neither) for a context measure; the icons' symbols follow."""
     path = measures_file(tmp_path, PERFORMANCE, unit="score", polarity="low_is_good")
     low = spc_points(path, fix_after=12)
-    flipped = {"special_cause_improvement": "special_cause_concern",
-               "special_cause_concern": "special_cause_improvement"}  # fmt: skip
+    flipped = {
+        "special_cause_improvement": "special_cause_concern",
+        "special_cause_concern": "special_cause_improvement",
+    }
     for kind, where in PERFORMANCE_TYPES.items():
         assert set(low["point_type"].gather(where)) == {flipped[kind]}
-    context = spc_points(measures_file(tmp_path, PERFORMANCE, unit="score", polarity="context"),
-                         fix_after=12)  # fmt: skip
+    context = spc_points(
+        measures_file(tmp_path, PERFORMANCE, unit="score", polarity="context"), fix_after=12
+    )
     kinds = context.with_row_index("n").filter(pl.col("point_type") != "common_cause")
     sides = (kinds["value"] > kinds["mean"]).to_list()
     expected = ["special_cause_neutral_high" if up else "special_cause_neutral_low" for up in sides]
@@ -123,8 +192,36 @@ def test_polarity_decides_improvement_and_concern(tmp_path):
 def test_no_rule_runs_across_a_change_point(tmp_path):
     """Four points above the mean before a change and four after: 8 in a row on one side of
     one mean, but never 7 within a segment."""
-    values = [10.0, 12, 10, 12, 10, 12, 10, 12, 10, 12, 14, 14, 14, 14, 14, 14, 14, 14, 10, 12,
-              10, 12, 10, 12, 10, 12, 10, 12]  # fmt: skip
+    values = [
+        10.0,
+        12,
+        10,
+        12,
+        10,
+        12,
+        10,
+        12,
+        10,
+        12,
+        14,
+        14,
+        14,
+        14,
+        14,
+        14,
+        14,
+        14,
+        10,
+        12,
+        10,
+        12,
+        10,
+        12,
+        10,
+        12,
+        10,
+        12,
+    ]
     whole = spc_points(measures_file(tmp_path, values, unit="score"))
     assert "spc_run" in whole["rule"].to_list()
     split = spc_points(measures_file(tmp_path, values, unit="score", changes={14: "new team"}))
@@ -138,8 +235,9 @@ def test_too_few_points_give_no_limits_and_fewer_than_15_are_provisional(tmp_pat
         assert set(points["limits"]) == {expected}
         assert points["mean"].null_count() == (n if expected == "none" else 0)
     said = local_summary(spc_points(measures_file(tmp_path, ATTENDANCES[:5])))["sentences"][0]
-    assert said[0].endswith("too few for process limits (at least 6; Making Data Count "
-                            "advises 15 to 20).")  # fmt: skip
+    assert said[0].endswith(
+        "too few for process limits (at least 6; Making Data Count advises 15 to 20)."
+    )
 
 
 def test_a_point_without_a_figure_is_kept_and_left_out_of_the_limits(tmp_path):
@@ -164,7 +262,7 @@ LIMITS = [(1, 3), (5, 7), (1, 5)]
         ("at least", LIMITS, ["consistent_fail", "consistent_pass", "inconsistent"]),
         ("at most", LIMITS, ["consistent_pass", "consistent_fail", "inconsistent"]),
     ],
-)  # fmt: skip
+)
 def test_assurance_as_nhsrplotthedots_test_cases(direction, limits, expected):
     """test-ptd_calculate_assurance_type.R: target 4 against (lpl, upl) per facet."""
     assert [assurance(4, direction, lo, hi) for lo, hi in limits] == expected
@@ -182,11 +280,14 @@ def test_targets_apply_to_local_measures(tmp_path):
     assert points["target_status"][27] == "off target, recoverable"  # 2.18m: within 10%
     row = local_summary(points).row(0, named=True)
     assert (row["assurance"], row["assurance_symbol"]) == ("consistent_fail", "F")  # above upl
-    assert row["sentences"][1].startswith("Against its target (at least 2,300,000), the "
-                                          "target will be missed consistently")  # fmt: skip
+    assert row["sentences"][1].startswith(
+        "Against its target (at least 2,300,000), the target will be missed consistently"
+    )
     wrong = tmp_path / "wrong.toml"
-    wrong.write_text('[[target]]\nindicator = "ae"\ntitle = "A&E"\nunit = "percent"\n'
-                     'target = 90\ndirection = "at least"\n')  # fmt: skip
+    wrong.write_text(
+        '[[target]]\nindicator = "ae"\ntitle = "A&E"\nunit = "percent"\n'
+        'target = 90\ndirection = "at least"\n'
+    )
     from cscbench.errors import UsageError
 
     with pytest.raises(UsageError, match=r"the target for ae is in percent; ae\.csv gives ae in"):
@@ -199,11 +300,17 @@ def test_a_matching_national_measure_sets_dfes_latest_figures_beside_the_year_so
     period mismatch said."""
     from cscbench.analyses import benchmark
 
-    nums, dens = [30, 28, 35, 31, 29, 33, 30, 27, 32], [150, 140, 160, 150, 145, 155, 150, 140,
-                                                       150]  # fmt: skip
+    nums, dens = [30, 28, 35, 31, 29, 33, 30, 27, 32], [150, 140, 160, 150, 145, 155, 150, 140, 150]
     values = [round(n / d * 100, 1) for n, d in zip(nums, dens, strict=True)]
-    path = measures_file(tmp_path, values, unit="percent", polarity="low_is_good",
-                         name="rereferral_pct", numerators=nums, denominators=dens)  # fmt: skip
+    path = measures_file(
+        tmp_path,
+        values,
+        unit="percent",
+        polarity="low_is_good",
+        name="rereferral_pct",
+        numerators=nums,
+        denominators=dens,
+    )
     local = read_measures(path)
     assert local.measures["national"].to_list() == ["rereferral_pct"]
     national = national_figures(local.measures, "Derby")
@@ -216,12 +323,15 @@ def test_a_matching_national_measure_sets_dfes_latest_figures_beside_the_year_so
     row = local_summary(spc_points(local), national).row(0, named=True)
     assert row["year_so_far"] == pytest.approx(sum(nums) / sum(dens) * 100)
     said = row["sentences"][-1]
-    assert said.startswith("In April to December 2016 the figure was 20.5% (the year's "
-                           "counts summed)")  # fmt: skip
+    assert said.startswith(
+        "In April to December 2016 the figure was 20.5% (the year's counts summed)"
+    )
     assert "the latest year DfE has published" in said
     assert "The periods differ: 9 of the 12 months of 2016-17, from the authority's own " in said
     ysf = year_so_far(spc_points(local), "percent", "month", False)
-    word = "in line with" if ysf["low"] <= dfe["england"] <= ysf["high"] else (
-        "above" if ysf["value"] > dfe["england"] else "below"
-    )  # fmt: skip
+    word = (
+        "in line with"
+        if ysf["low"] <= dfe["england"] <= ysf["high"]
+        else ("above" if ysf["value"] > dfe["england"] else "below")
+    )
     assert row["compared_england"] == word and f"{word} England's" in said

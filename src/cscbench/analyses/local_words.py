@@ -95,9 +95,10 @@ def national_figures(
     year: int | str | None = None,
     source=None,
 ) -> pl.DataFrame:
-    """DfE's latest published figures for each measure's national match: national,
-    published_year, authority, la_value, comparator_mean, england, group (empty without an
-    authority or a match)."""
+    """DfE's published figures (of ``year``, default the latest) for each measure's national
+    match: national, published_year, authority, la_value (DfE's figure for the authority),
+    comparator_mean, england, group, latest (whether no later year is published); empty
+    without an authority or a match."""
     schema = {
         "national": pl.String,
         "published_year": pl.Int32,
@@ -111,9 +112,10 @@ def national_figures(
     if la is None or not wanted:
         return pl.DataFrame(schema=schema)
     from cscbench.analyses import benchmark
+    from cscbench.analyses.engine import latest_year
 
     table = benchmark(la, year=year, group=group, indicators=wanted, source=source)
-    return table.select(
+    return table.with_columns((pl.col("year") == latest_year(source)).alias("latest")).select(
         pl.col("indicator").alias("national"),
         pl.col("year").cast(pl.Int32).alias("published_year"),
         pl.col("area_name").alias("authority"),
@@ -121,6 +123,7 @@ def national_figures(
         "comparator_mean",
         "england",
         "group",
+        "latest",
     )
 
 
@@ -145,6 +148,8 @@ def year_so_far(rows: pl.DataFrame, unit: str, frequency: str, on_one_day: bool)
             value, how = num / den * 100, "the year's counts summed"
             lo, hi = wilson_interval([num], [den])
             low, high = float(lo[0]), float(hi[0])
+        elif k == 1:
+            value, how = latest["value"][0], "as given"
         else:
             value, how = latest["value"].mean(), f"the mean of the {PLURAL[frequency]}"
     else:
@@ -255,12 +260,25 @@ def _national_sentence(rows: pl.DataFrame, frequency: str, match: dict) -> tuple
     england = compared(local, match["england"])
     neighbours = compared(local, match["comparator_mean"])
     published = year_label(match["published_year"])
-    k = local["periods"]
-    part = (
-        f"{k} of the {PER_YEAR[frequency]} {PLURAL[frequency]} of {year_label(local['year'])}"
-        if k < PER_YEAR[frequency]
-        else f"the whole of {year_label(local['year'])}"
-    )
+    k, own = local["periods"], year_label(local["year"])
+    if k < PER_YEAR[frequency]:
+        differ = (
+            f"The periods differ: {k} of the {PER_YEAR[frequency]} {PLURAL[frequency]} of {own}, "
+            f"from the authority's own records, against DfE's full year {published}."
+        )
+    elif local["year"] != match["published_year"]:
+        differ = (
+            f"The periods differ: {own}, from the authority's own records, against DfE's "
+            f"{published}."
+        )
+    elif match["la_value"] is None:
+        differ = f"The same year; DfE has no figure for {match['authority']} that year."
+    else:
+        differ = (
+            f"The same year, but the authority's own count: DfE's figure for "
+            f"{match['authority']} from the census return is {shown(match['la_value'], unit)}."
+        )
+    latest = ", the latest year DfE has published" if match.get("latest") else ""
     text = (
         f"In {local['span']} the figure was {shown(local['value'], unit)} ({local['how']}), "
         f"{england} England's {shown(match['england'], unit)}"
@@ -269,9 +287,7 @@ def _national_sentence(rows: pl.DataFrame, frequency: str, match: dict) -> tuple
             if neighbours
             else ""
         )
-        + f" in {published}, the latest year DfE has published ({indicator.title.lower()}). "
-        f"The periods differ: {part}, from the authority's own records, against DfE's full "
-        f"year {published}."
+        + f" in {published}{latest} ({indicator.title.lower()}). {differ}"
     )
     return text, {**local, "england_words": england, "comparators_words": neighbours}
 

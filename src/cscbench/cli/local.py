@@ -105,7 +105,8 @@ def local_check(measures: MeasuresFile, fmt: Format = None, out: Out = None) -> 
 
 
 def _is_folder(out: Path | None) -> bool:
-    return out is not None and (out.is_dir() or str(out).endswith(("/", "\\")))
+    """A folder: one that exists, or a path with no file ending."""
+    return out is not None and (out.is_dir() or not out.suffix)
 
 
 @local_app.command("spc")
@@ -131,8 +132,8 @@ def local_spc(
             "--out",
             "-o",
             help="A table (.csv, .json, .xlsx), a chart (.svg, .png, .pdf, .html; needs "
-            "--measure unless there is one measure) or a folder (DIR/: every chart as SVG, "
-            "summary.csv and points.csv).",
+            "--measure unless there is one measure) or a folder (a path with no ending: every "
+            "chart as SVG, summary.csv and points.csv).",
         ),
     ] = None,
     data: DataDir = None,

@@ -17,7 +17,7 @@ messages).
 
 Example:
     >>> from cscbench.analyses.local_spc import example_measures, spc_points
-    >>> spec = local_spc_chart(spc_points(example_measures()), "ri_72h_pct").to_dict()
+    >>> spec = local_spc_chart(spc_points(example_measures()), "ri_72h_pct")
     >>> spec["title"]["text"]
     'Return interviews offered within 72 hours: below lower limit'
     >>> spec["title"]["subtitle"][1]
@@ -29,7 +29,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import altair as alt
 import polars as pl
 
 from cscbench.analyses.local_spc import ADVISED, ASSURANCE, as_measures, assurance, spc_points
@@ -72,10 +71,49 @@ HEADLINES = {
 }
 
 
-def _values(frame: pl.DataFrame) -> alt.Chart:
-    """A chart of the frame's rows, dates as ISO text (as Altair writes them)."""
+class ChartSpec(dict):
+    """A Vega-Lite spec, built as a dict (Altair's objects cost more to build than the chart
+    to draw); :func:`cscbench.figures.save` and the drawing processes take it as a chart."""
+
+    def to_dict(self, validate: bool = False) -> dict:
+        return dict(self)
+
+
+#: Altair's Vega-Lite schema (tested to be ``altair.SCHEMA_URL``).
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
+
+
+def _values(frame: pl.DataFrame) -> dict:
+    """A layer's data: the frame's rows, dates as ISO text (as Altair writes them)."""
     frame = frame.with_columns(pl.col(pl.Date).dt.strftime("%Y-%m-%dT00:00:00"))
-    return alt.Chart({"values": frame.to_dicts()})
+    return {"values": frame.to_dicts()}
+
+
+def _field(name: str, kind: str = "quantitative", **more) -> dict:
+    return {"field": name, "type": kind, **more}
+
+
+def _layer(data: dict, mark: dict, **encoding) -> dict:
+    return {"data": data, "mark": mark, "encoding": encoding}
+
+
+#: Vega expressions labelling a financial year or quarter by its first day.
+FY = "(year(datum.value) - (month(datum.value) < 3 ? 1 : 0))"
+AXIS_LABELS = {
+    "year": f"toString({FY}) + '-' + slice(toString({FY} + 1), 2)",
+    "quarter": f"toString({FY}) + '-' + slice(toString({FY} + 1), 2) + ' Q' + "
+    "toString(floor(((month(datum.value) + 9) % 12) / 3) + 1)",
+}
+
+
+def _time_axis(starts: list, frequency: str) -> dict:
+    """Months as 'Apr 2024'; years and quarters as reports write them ('2016-17', '2016-17
+    Q1'), one tick a period (thinned to at most 8)."""
+    if frequency == "month":
+        return {"format": "%b %Y", "labelAngle": 0, "tickCount": 8}
+    step = max(1, -(-len(starts) // 8))
+    values = [{"year": d.year, "month": d.month, "date": 1} for d in starts[::step]]
+    return {"values": values, "labelExpr": AXIS_LABELS[frequency], "labelAngle": 0}
 
 
 def _headline(title: str, last: dict, frequency: str) -> str:
@@ -89,12 +127,12 @@ def _headline(title: str, last: dict, frequency: str) -> str:
     )
 
 
-def _national_rules(summary: dict, frequency: str) -> pl.DataFrame:
+def _national_rules(summary: dict, frequency: str) -> list[tuple[str, float, str]]:
     """England's and the comparators' latest figures, per period for a count or rate of
     events (DfE's year divided by the periods in a year)."""
     national = summary.get("national")
     if not national or summary.get("england") is None:
-        return pl.DataFrame()
+        return []
     ind = INDICATORS[national]
     per = 1 if ind.unit == "percent" or ind.at_31_march else PER_YEAR[frequency]
     year = summary["published_year"]
@@ -102,24 +140,73 @@ def _national_rules(summary: dict, frequency: str) -> pl.DataFrame:
     rows = [("England", summary["england"] / per, ENGLAND)]
     if summary.get("comparator_mean") is not None:
         rows.append(("Comparators", summary["comparator_mean"] / per, COMPARATORS))
-    return pl.DataFrame(
-        [(f"{who} {label}: {shown(v, summary['unit'])}", v, c) for who, v, c in rows],
-        schema={"label": pl.String, "value": pl.Float64, "colour": pl.String},
-        orient="row",
+    return [(f"{who} {label}: {shown(v, summary['unit'])}", v, c) for who, v, c in rows]
+
+
+def _subtitle(rows: pl.DataFrame, last: dict, notes: pl.DataFrame) -> list[str]:
+    title, frequency = last["title"], last["frequency"]
+    lines = [f"{title}, by {frequency}"]
+    if last["variation_symbol"]:
+        icon = f"Variation: {last['variation_symbol']} {last['variation_words']}"
+        kind = assurance(last["target"], last["target_direction"], last["lower"], last["upper"])
+        if kind:
+            icon += f"; assurance: {ASSURANCE[kind][0]} {ASSURANCE[kind][1].split(' (')[0]}"
+        lines.append(icon)
+    changes_at = rows.filter(pl.col("change").is_not_null())["index"].to_list()
+    if last["limits"] == "none":
+        lines.append(f"No process limits: fewer than 6 {PLURAL[frequency]} with figures")
+    else:
+        again = ""
+        if len(changes_at) == 1:
+            again = f", worked again from the change in {period_name(frequency, changes_at[0])}"
+        elif changes_at:
+            again = f", worked again at each of its {len(changes_at)} change points"
+        provisional = (
+            f" (provisional: Making Data Count advises {ADVISED} or more)"
+            if last["limits"] == "provisional"
+            else ""
+        )
+        lines.append(
+            f"Mean and process limits from {last['limit_points']} {PLURAL[frequency]}"
+            f"{again}{provisional}"
+        )
+    for mark, period, note in notes.select("note_mark", "period", "note").iter_rows():
+        lines.append(f"{mark}. {period}: {note}")
+    return lines
+
+
+def _description(rows: pl.DataFrame, last: dict) -> str:
+    title, unit, frequency = last["title"], last["unit"], last["frequency"]
+    shown_rows = rows.filter(pl.col("value").is_not_null())
+    missing = rows.filter(pl.col("value").is_null())
+    text = (
+        f"Statistical process control chart of {title.lower()} by {frequency}, "
+        f"{shown_rows.height} points from {shown_rows['period'][0]} to {last['period']}"
     )
+    if missing.height:
+        text += f" ({missing.height} without a figure: {', '.join(missing['period'])})"
+    words = last["variation_words"] or "too few points for process limits"
+    text += f". Latest point {last['period']}: {shown(last['value'], unit)}, {words}."
+    if last["limits"] != "none":
+        since = period_name(
+            frequency, rows.filter(pl.col("segment") == last["segment"])["index"][0]
+        )
+        text += (
+            f" Limits since {since}: {shown(last['lower'], unit)} to {shown(last['upper'], unit)}."
+        )
+    return text
 
 
 def local_spc_chart(
     points: pl.DataFrame, measure: str, summary: dict | None = None, source_name: str = ""
-) -> alt.LayerChart:
+) -> ChartSpec:
     """One measure's XmR chart (see the module's description); ``summary`` is its row of
     :func:`~cscbench.analyses.local_words.local_summary` (for the national figures), and
     ``source_name`` the authority whose figures they are."""
     rows = points.filter(pl.col("measure") == measure)
     first = rows.row(0, named=True)
     unit, frequency, title = first["unit"], first["frequency"], first["title"]
-    shown_rows = rows.filter(pl.col("value").is_not_null())
-    last = shown_rows.row(-1, named=True)
+    last = rows.filter(pl.col("value").is_not_null()).row(-1, named=True)
     decimals = 0 if unit == "count" else 1
     rows = rows.with_columns(
         pl.col("point_type")
@@ -129,36 +216,40 @@ def local_spc_chart(
         .then(pl.col("note").is_not_null().cum_sum().cast(pl.String))
         .alias("note_mark"),
     )
-    x = alt.X(
-        "start:T",
-        title=None,
-        axis=alt.Axis(format="%b %Y" if frequency != "year" else "%Y", labelAngle=0, tickCount=8),
-    )
-    y = alt.Y("value:Q", title=title, scale=alt.Scale(zero=False), axis=alt.Axis(tickCount=6))
-    data = _values(rows.filter(pl.col("value").is_not_null()))
-    line = data.mark_line(color=FOCUS, strokeWidth=2).encode(x=x, y=y)
-    kinds = [KINDS[k] for k in KINDS if k in set(rows["point_type"].to_list())]
-    points_layer = data.mark_point(filled=True, size=70).encode(
-        x=x,
-        y=y,
-        shape=alt.Shape(
-            "kind:N",
-            scale=alt.Scale(domain=[k[0] for k in kinds], range=[k[1] for k in kinds]),
-            legend=alt.Legend(title=None, orient="bottom"),
+    shown_rows = rows.filter(pl.col("value").is_not_null())
+    x = _field("start", "temporal", title=None, axis=_time_axis(rows["start"].to_list(), frequency))
+    y = _field("value", title=title, scale={"zero": False}, axis={"tickCount": 6})
+    data = _values(shown_rows.select("start", "period", "value", "kind", "note", "note_mark"))
+    present = set(rows["point_type"].to_list())
+    kinds = [v for k, v in KINDS.items() if k in present]
+    key = {"orient": "bottom", "title": None}
+    layers = [
+        _layer(data, {"type": "line", "color": FOCUS, "strokeWidth": 2}, x=x, y=y),
+        _layer(
+            data,
+            {"type": "point", "filled": True, "size": 70},
+            x=x,
+            y=y,
+            shape=_field(
+                "kind",
+                "nominal",
+                legend=key,
+                scale={"domain": [k[0] for k in kinds], "range": [k[1] for k in kinds]},
+            ),
+            color=_field(
+                "kind",
+                "nominal",
+                legend=key,
+                scale={"domain": [k[0] for k in kinds], "range": [k[2] for k in kinds]},
+            ),
+            tooltip=[
+                _field("period", "nominal"),
+                _field("value", format=f",.{decimals}f"),
+                _field("kind", "nominal", title="point"),
+                _field("note", "nominal"),
+            ],
         ),
-        color=alt.Color(
-            "kind:N",
-            scale=alt.Scale(domain=[k[0] for k in kinds], range=[k[2] for k in kinds]),
-            legend=alt.Legend(title=None, orient="bottom"),
-        ),
-        tooltip=[
-            alt.Tooltip("period:N"),
-            alt.Tooltip("value:Q", format=f",.{decimals}f"),
-            alt.Tooltip("kind:N", title="point"),
-            alt.Tooltip("note:N"),
-        ],
-    )
-    layers = [line, points_layer]
+    ]
     segments = (
         rows.filter(pl.col("mean").is_not_null())
         .group_by("segment", maintain_order=True)
@@ -172,120 +263,104 @@ def local_spc_chart(
     )
     if segments.height:
         limits = _values(segments)
-        layers.insert(
-            0,
-            limits.mark_rule(color=COMPARATORS, strokeWidth=1.5).encode(
-                x="start:T", x2="end:T", y="mean:Q"
-            ),
-        )
-        for bound in ("lower", "upper"):
-            layers.insert(
-                0,
-                limits.mark_rule(color="#6f777b", strokeDash=[5, 4]).encode(
-                    x="start:T", x2="end:T", y=alt.Y(f"{bound}:Q")
-                ),
+        ends = {"x": _field("start", "temporal"), "x2": {"field": "end"}}
+        layers[:0] = [
+            _layer(
+                limits,
+                {"type": "rule", "color": "#6f777b", "strokeDash": [5, 4]},
+                **ends,
+                y=_field(bound),
             )
+            for bound in ("upper", "lower")
+        ] + [
+            _layer(
+                limits,
+                {"type": "rule", "color": COMPARATORS, "strokeWidth": 1.5},
+                **ends,
+                y=_field("mean"),
+            )
+        ]
     changes = rows.filter(pl.col("change").is_not_null()).select("start", "change")
     if changes.height:
         marks = _values(changes)
-        layers.append(marks.mark_rule(color="#0b0c0c", strokeDash=[2, 2]).encode(x="start:T"))
         layers.append(
-            marks.mark_text(
-                align="left", dx=4, dy=6, baseline="top", fontSize=11, color="#0b0c0c"
-            ).encode(x="start:T", y=alt.YValue(0), text="change:N")
+            _layer(
+                marks,
+                {"type": "rule", "color": "#0b0c0c", "strokeDash": [2, 2]},
+                x=_field("start", "temporal"),
+            )
+        )
+        layers.append(
+            _layer(
+                marks,
+                {
+                    "type": "text",
+                    "align": "left",
+                    "dx": 4,
+                    "dy": 6,
+                    "baseline": "top",
+                    "fontSize": 11,
+                    "color": "#0b0c0c",
+                },
+                x=_field("start", "temporal"),
+                y={"value": 0},
+                text=_field("change", "nominal"),
+            )
         )
     notes = rows.filter(pl.col("note_mark").is_not_null() & pl.col("value").is_not_null())
     if notes.height:
         layers.append(
-            _values(notes)
-            .mark_text(dy=-12, fontSize=10, color="#0b0c0c")
-            .encode(x=x, y=y, text="note_mark:N")
+            _layer(
+                data,
+                {"type": "text", "dy": -12, "fontSize": 10, "color": "#0b0c0c"},
+                x=x,
+                y=y,
+                text=_field("note_mark", "nominal"),
+            )
         )
     references = []
     if first.get("target") is not None:
-        references.append(
-            (
-                f"Target: {first['target_direction']} {shown(first['target'], unit)}",
-                first["target"],
-                ENGLAND,
-            )
-        )
+        target = f"Target: {first['target_direction']} {shown(first['target'], unit)}"
+        references.append((target, first["target"], ENGLAND))
     national = _national_rules(summary or {}, frequency)
-    references += national.rows() if national.height else []
+    references += national
     if references:
-        lines = _values(pl.DataFrame(references, schema=["label", "value", "colour"], orient="row"))
+        lines = {"values": [{"label": t, "value": v, "colour": c} for t, v, c in references]}
+        colour = _field("colour", "nominal", scale=None)
         layers.append(
-            lines.mark_rule(strokeDash=[6, 4], strokeWidth=1.5).encode(
-                y="value:Q", color=alt.Color("colour:N", scale=None)
+            _layer(
+                lines,
+                {"type": "rule", "strokeDash": [6, 4], "strokeWidth": 1.5},
+                y=_field("value"),
+                color=colour,
             )
         )
         layers.append(
-            lines.mark_text(align="right", dy=-6, fontSize=11).encode(
-                y="value:Q",
-                x=alt.XValue(WIDTH),
-                text="label:N",
-                color=alt.Color("colour:N", scale=None),
+            _layer(
+                lines,
+                {"type": "text", "align": "right", "dy": -6, "fontSize": 11},
+                y=_field("value"),
+                x={"value": WIDTH},
+                text=_field("label", "nominal"),
+                color=colour,
             )
         )
-    chart = alt.LayerChart(layer=layers, width=WIDTH, height=260)
-    symbol, words = last["variation_symbol"], last["variation_words"]
-    subtitle = [f"{title}, by {frequency}"]
-    if symbol:
-        icon = f"Variation: {symbol} {words}"
-        kind = assurance(last["target"], last["target_direction"], last["lower"], last["upper"])
-        if kind:
-            icon += f"; assurance: {ASSURANCE[kind][0]} {ASSURANCE[kind][1].split(' (')[0]}"
-        subtitle.append(icon)
-    changes_at = rows.filter(pl.col("change").is_not_null())["index"].to_list()
-    span = f"since {period_name(frequency, last['index'] - last['segment_points'] + 1)}"
-    if last["limits"] == "none":
-        subtitle.append(f"No process limits: fewer than 6 {PLURAL[frequency]} with figures")
-    else:
-        subtitle.append(
-            f"Mean and process limits from {last['limit_points']} {PLURAL[frequency]}"
-            + (
-                f", worked again from the change in {period_name(frequency, changes_at[0])}"
-                if len(changes_at) == 1
-                else f", worked again at each of its {len(changes_at)} change points"
-                if changes_at
-                else ""
-            )
-            + (
-                f" (provisional: Making Data Count advises {ADVISED} or more)"
-                if last["limits"] == "provisional"
-                else ""
-            )
-        )
-    for mark, period, note in notes.select("note_mark", "period", "note").iter_rows():
-        subtitle.append(f"{mark}. {period}: {note}")
     whose = f"{source_name}'s own figures" if source_name else "the authority's own figures"
     sources = f"{whose} (local, not published by DfE)"
-    if national.height:
+    if national:
         sources += f"; DfE, Children in need {summary['published_year']}"
-    missing = rows.filter(pl.col("value").is_null())
-    description = (
-        f"Statistical process control chart of {title.lower()} by {frequency}, "
-        f"{shown_rows.height} points from {shown_rows['period'][0]} to {last['period']}"
-        + (
-            f" ({missing.height} without a figure: {', '.join(missing['period'])})"
-            if missing.height
-            else ""
-        )
-        + f". Latest point {last['period']}: {shown(last['value'], unit)}, "
-        + (words if words else "too few points for process limits")
-        + "."
-        + (
-            f" Limits {span}: {shown(last['lower'], unit)} to {shown(last['upper'], unit)}."
-            if last["limits"] != "none"
-            else ""
-        )
+    subtitle = [*_subtitle(rows, last, notes), source_note(sources)]
+    return ChartSpec(
+        {
+            "$schema": SCHEMA,
+            "config": config(),
+            "width": WIDTH,
+            "height": 260,
+            "title": {"text": _headline(title, last, frequency), "subtitle": subtitle},
+            "description": _description(rows, last),
+            "layer": layers,
+        }
     )
-    chart.title = alt.Title(
-        _headline(title, last, frequency), subtitle=[*subtitle, source_note(sources)]
-    )
-    chart.description = description
-    chart.config = alt.Config(**config())
-    return chart
 
 
 def local_charts(points: pl.DataFrame, summary: pl.DataFrame, source_name: str = ""):
@@ -325,17 +400,15 @@ def local_measures_parts(
         >>> part.theme, [stem for stem, _ in part.charts], len(part.key_messages)
         ('Missing and exploitation', ['local-ri_72h_pct'], 1)
     """
-    from cscbench.figures.render import spec
-
     local = as_measures(measures)
     points = spc_points(local, targets=targets, fix_after=fix_after)
     national = national_figures(local.measures, la, group, year, source)
     summary = local_summary(points, national, local.measures)
     name = national["authority"][0] if national.height else ""
     if la is not None and not name:
-        from cscbench.datasets.areas import find_area
+        from cscbench.datasets import find_area
 
-        name = find_area(la, source=source)["area_name"]
+        name = find_area(la, source)["area_name"]
     from cscbench.datasets.areas import spoken_name
 
     said = spoken_name(name) if name else ""
@@ -343,7 +416,7 @@ def local_measures_parts(
     for (theme,), part in summary.group_by("theme", maintain_order=True):
         ids = part["measure"].to_list()
         mine = points.filter(pl.col("measure").is_in(ids))
-        charts = tuple((stem, spec(chart)) for stem, chart in local_charts(mine, part, said))
+        charts = tuple(local_charts(mine, part, said))
         sentences = tuple(s for ss in part["sentences"].to_list() for s in ss)
         key = tuple(
             ss[0] for ss, k in zip(part["sentences"], part["key_message"], strict=True) if k
@@ -362,7 +435,6 @@ def write_local_charts(
     """Draw every measure's chart into ``folder`` as SVG (and PNG) in warm drawing processes
     (:class:`cscbench.figures.drawing.Drawers`); returns the SVG paths."""
     from cscbench.figures.drawing import Drawers
-    from cscbench.figures.render import spec
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -372,7 +444,7 @@ def write_local_charts(
         for stem, chart in local_charts(points, summary, source_name):
             svg = folder / f"{stem}.svg"
             futures.append(
-                drawers.submit(spec(chart), str(svg), str(folder / f"{stem}.png") if png else None)
+                drawers.submit(dict(chart), str(svg), str(folder / f"{stem}.png") if png else None)
             )
             written.append(svg)
         for future in futures:
