@@ -221,20 +221,19 @@ def read_measures(path: str | Path) -> LocalMeasures:
         more = problems.height - 1
         tail = f" (and {more} more: see 'cscbench local check {path.name}')" if more else ""
         raise DataError(path, first["row"], first["column"], first["problem"] + tail)
-    kinds = dict(zip(points["measure"], points["kind"], strict=False))
+    kinds = dict(points.select("measure", "kind").unique().iter_rows())
     measures = measures.with_columns(
         pl.coalesce("frequency", pl.col("measure").replace_strict(kinds, default=None)).alias(
             "frequency"
         )
     )
-    starts = [period_start(k, i) for k, i in zip(points["kind"], points["index"], strict=True)]
-    points = points.with_columns(
-        pl.Series("start", starts, dtype=pl.Date),
-        pl.Series(
-            "year",
-            [financial_year(k, i) for k, i in zip(points["kind"], points["index"], strict=True)],
-            dtype=pl.Int32,
-        ),
-    ).select("measure", "row", "period", "start", "year", "index", "value", "numerator",
-             "denominator", "note", "change")  # fmt: skip
+    periods = points.select("kind", "index").unique()
+    periods = periods.with_columns(
+        pl.Series("start", [period_start(*p) for p in periods.iter_rows()], dtype=pl.Date),
+        pl.Series("year", [financial_year(*p) for p in periods.iter_rows()], dtype=pl.Int32),
+    )
+    points = points.join(periods, on=["kind", "index"], maintain_order="left").select(
+        "measure", "row", "period", "start", "year", "index", "value", "numerator",
+        "denominator", "note", "change",
+    )  # fmt: skip
     return LocalMeasures(path, measures, points)

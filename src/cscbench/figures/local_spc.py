@@ -143,7 +143,7 @@ def _national_rules(summary: dict, frequency: str) -> list[tuple[str, float, str
     return [(f"{who} {label}: {shown(v, summary['unit'])}", v, c) for who, v, c in rows]
 
 
-def _subtitle(rows: pl.DataFrame, last: dict, notes: pl.DataFrame) -> list[str]:
+def _subtitle(rows: list[dict], last: dict, notes: list[dict]) -> list[str]:
     title, frequency = last["title"], last["frequency"]
     lines = [f"{title}, by {frequency}"]
     if last["variation_symbol"]:
@@ -152,7 +152,7 @@ def _subtitle(rows: pl.DataFrame, last: dict, notes: pl.DataFrame) -> list[str]:
         if kind:
             icon += f"; assurance: {ASSURANCE[kind][0]} {ASSURANCE[kind][1].split(' (')[0]}"
         lines.append(icon)
-    changes_at = rows.filter(pl.col("change").is_not_null())["index"].to_list()
+    changes_at = [r["index"] for r in rows if r["change"] is not None]
     if last["limits"] == "none":
         lines.append(f"No process limits: fewer than 6 {PLURAL[frequency]} with figures")
     else:
@@ -170,31 +170,46 @@ def _subtitle(rows: pl.DataFrame, last: dict, notes: pl.DataFrame) -> list[str]:
             f"Mean and process limits from {last['limit_points']} {PLURAL[frequency]}"
             f"{again}{provisional}"
         )
-    for mark, period, note in notes.select("note_mark", "period", "note").iter_rows():
-        lines.append(f"{mark}. {period}: {note}")
+    lines += [f"{r['note_mark']}. {r['period']}: {r['note']}" for r in notes]
     return lines
 
 
-def _description(rows: pl.DataFrame, last: dict) -> str:
+def _description(rows: list[dict], last: dict) -> str:
     title, unit, frequency = last["title"], last["unit"], last["frequency"]
-    shown_rows = rows.filter(pl.col("value").is_not_null())
-    missing = rows.filter(pl.col("value").is_null())
+    shown_rows = [r for r in rows if r["value"] is not None]
+    missing = [r["period"] for r in rows if r["value"] is None]
     text = (
         f"Statistical process control chart of {title.lower()} by {frequency}, "
-        f"{shown_rows.height} points from {shown_rows['period'][0]} to {last['period']}"
+        f"{len(shown_rows)} points from {shown_rows[0]['period']} to {last['period']}"
     )
-    if missing.height:
-        text += f" ({missing.height} without a figure: {', '.join(missing['period'])})"
+    if missing:
+        text += f" ({len(missing)} without a figure: {', '.join(missing)})"
     words = last["variation_words"] or "too few points for process limits"
     text += f". Latest point {last['period']}: {shown(last['value'], unit)}, {words}."
     if last["limits"] != "none":
-        since = period_name(
-            frequency, rows.filter(pl.col("segment") == last["segment"])["index"][0]
-        )
+        since = period_name(frequency, next(r["index"] for r in rows
+                                            if r["segment"] == last["segment"]))  # fmt: skip
         text += (
             f" Limits since {since}: {shown(last['lower'], unit)} to {shown(last['upper'], unit)}."
         )
     return text
+
+
+def _iso(day) -> str:
+    return f"{day.isoformat()}T00:00:00"
+
+
+def _segments(rows: list[dict]) -> list[dict]:
+    """Each segment with limits: its first and last period's start, mean and limits."""
+    out: dict[int, dict] = {}
+    for r in rows:
+        if r["mean"] is None:
+            continue
+        seg = out.setdefault(r["segment"], {"segment": r["segment"], "start": _iso(r["start"]),
+                                            "mean": r["mean"], "lower": r["lower"],
+                                            "upper": r["upper"]})  # fmt: skip
+        seg["end"] = _iso(r["start"])
+    return list(out.values())
 
 
 def local_spc_chart(
@@ -203,26 +218,26 @@ def local_spc_chart(
     """One measure's XmR chart (see the module's description); ``summary`` is its row of
     :func:`~cscbench.analyses.local_words.local_summary` (for the national figures), and
     ``source_name`` the authority whose figures they are."""
-    rows = points.filter(pl.col("measure") == measure)
-    first = rows.row(0, named=True)
+    rows = points.filter(pl.col("measure") == measure).to_dicts()
+    first = rows[0]
     unit, frequency, title = first["unit"], first["frequency"], first["title"]
-    last = rows.filter(pl.col("value").is_not_null()).row(-1, named=True)
+    last = [r for r in rows if r["value"] is not None][-1]
     decimals = 0 if unit == "count" else 1
-    rows = rows.with_columns(
-        pl.col("point_type")
-        .replace_strict({k: v[0] for k, v in KINDS.items()}, default=KINDS[None][0])
-        .alias("kind"),
-        pl.when(pl.col("note").is_not_null())
-        .then(pl.col("note").is_not_null().cum_sum().cast(pl.String))
-        .alias("note_mark"),
-    )
-    shown_rows = rows.filter(pl.col("value").is_not_null())
-    x = _field("start", "temporal", title=None, axis=_time_axis(rows["start"].to_list(), frequency))
+    marks = 0
+    for r in rows:
+        r["kind"] = KINDS.get(r["point_type"], KINDS[None])[0]
+        marks += r["note"] is not None
+        r["note_mark"] = str(marks) if r["note"] is not None else None
+    starts = [r["start"] for r in rows]
+    x = _field("start", "temporal", title=None, axis=_time_axis(starts, frequency))
     y = _field("value", title=title, scale={"zero": False}, axis={"tickCount": 6})
-    data = _values(shown_rows.select("start", "period", "value", "kind", "note", "note_mark"))
-    present = set(rows["point_type"].to_list())
+    keep = ("period", "value", "kind", "note", "note_mark")
+    data = {"values": [{"start": _iso(r["start"]), **{k: r[k] for k in keep}}
+                       for r in rows if r["value"] is not None]}  # fmt: skip
+    present = {r["point_type"] for r in rows}
     kinds = [v for k, v in KINDS.items() if k in present]
     key = {"orient": "bottom", "title": None}
+    domain = [k[0] for k in kinds]
     layers = [
         _layer(data, {"type": "line", "color": FOCUS, "strokeWidth": 2}, x=x, y=y),
         _layer(
@@ -230,94 +245,43 @@ def local_spc_chart(
             {"type": "point", "filled": True, "size": 70},
             x=x,
             y=y,
-            shape=_field(
-                "kind",
-                "nominal",
-                legend=key,
-                scale={"domain": [k[0] for k in kinds], "range": [k[1] for k in kinds]},
-            ),
-            color=_field(
-                "kind",
-                "nominal",
-                legend=key,
-                scale={"domain": [k[0] for k in kinds], "range": [k[2] for k in kinds]},
-            ),
-            tooltip=[
-                _field("period", "nominal"),
-                _field("value", format=f",.{decimals}f"),
-                _field("kind", "nominal", title="point"),
-                _field("note", "nominal"),
-            ],
+            shape=_field("kind", "nominal", legend=key,
+                         scale={"domain": domain, "range": [k[1] for k in kinds]}),
+            color=_field("kind", "nominal", legend=key,
+                         scale={"domain": domain, "range": [k[2] for k in kinds]}),
+            tooltip=[_field("period", "nominal"), _field("value", format=f",.{decimals}f"),
+                     _field("kind", "nominal", title="point"), _field("note", "nominal")],
         ),
-    ]
-    segments = (
-        rows.filter(pl.col("mean").is_not_null())
-        .group_by("segment", maintain_order=True)
-        .agg(
-            pl.col("start").first(),
-            pl.col("start").last().alias("end"),
-            pl.col("mean").first(),
-            pl.col("lower").first(),
-            pl.col("upper").first(),
-        )
-    )
-    if segments.height:
-        limits = _values(segments)
+    ]  # fmt: skip
+    segments = _segments(rows)
+    if segments:
+        limits = {"values": segments}
         ends = {"x": _field("start", "temporal"), "x2": {"field": "end"}}
+        dashed = {"type": "rule", "color": "#6f777b", "strokeDash": [5, 4]}
         layers[:0] = [
-            _layer(
-                limits,
-                {"type": "rule", "color": "#6f777b", "strokeDash": [5, 4]},
-                **ends,
-                y=_field(bound),
-            )
-            for bound in ("upper", "lower")
-        ] + [
-            _layer(
-                limits,
-                {"type": "rule", "color": COMPARATORS, "strokeWidth": 1.5},
-                **ends,
-                y=_field("mean"),
-            )
-        ]
-    changes = rows.filter(pl.col("change").is_not_null()).select("start", "change")
-    if changes.height:
-        marks = _values(changes)
+            _layer(limits, dashed, **ends, y=_field("upper")),
+            _layer(limits, dashed, **ends, y=_field("lower")),
+            _layer(limits, {"type": "rule", "color": COMPARATORS, "strokeWidth": 1.5}, **ends,
+                   y=_field("mean")),
+        ]  # fmt: skip
+    changes = [{"start": _iso(r["start"]), "change": r["change"]} for r in rows if r["change"]]
+    if changes:
+        at = {"values": changes}
         layers.append(
             _layer(
-                marks,
+                at,
                 {"type": "rule", "color": "#0b0c0c", "strokeDash": [2, 2]},
                 x=_field("start", "temporal"),
             )
         )
-        layers.append(
-            _layer(
-                marks,
-                {
-                    "type": "text",
-                    "align": "left",
-                    "dx": 4,
-                    "dy": 6,
-                    "baseline": "top",
-                    "fontSize": 11,
-                    "color": "#0b0c0c",
-                },
-                x=_field("start", "temporal"),
-                y={"value": 0},
-                text=_field("change", "nominal"),
-            )
-        )
-    notes = rows.filter(pl.col("note_mark").is_not_null() & pl.col("value").is_not_null())
-    if notes.height:
-        layers.append(
-            _layer(
-                data,
-                {"type": "text", "dy": -12, "fontSize": 10, "color": "#0b0c0c"},
-                x=x,
-                y=y,
-                text=_field("note_mark", "nominal"),
-            )
-        )
+        layers.append(_layer(at, {"type": "text", "align": "left", "dx": 4, "dy": 6,
+                                  "baseline": "top", "fontSize": 11, "color": "#0b0c0c"},
+                             x=_field("start", "temporal"), y={"value": 0},
+                             text=_field("change", "nominal")))  # fmt: skip
+    notes = [r for r in rows if r["note_mark"] is not None and r["value"] is not None]
+    if notes:
+        layers.append(_layer(data, {"type": "text", "dy": -12, "fontSize": 10, "color": "#0b0c0c"},
+                             x=x, y=y, text=_field("note_mark", "nominal")))  # fmt: skip
     references = []
     if first.get("target") is not None:
         target = f"Target: {first['target_direction']} {shown(first['target'], unit)}"
@@ -335,16 +299,9 @@ def local_spc_chart(
                 color=colour,
             )
         )
-        layers.append(
-            _layer(
-                lines,
-                {"type": "text", "align": "right", "dy": -6, "fontSize": 11},
-                y=_field("value"),
-                x={"value": WIDTH},
-                text=_field("label", "nominal"),
-                color=colour,
-            )
-        )
+        layers.append(_layer(lines, {"type": "text", "align": "right", "dy": -6, "fontSize": 11},
+                             y=_field("value"), x={"value": WIDTH},
+                             text=_field("label", "nominal"), color=colour))  # fmt: skip
     whose = f"{source_name}'s own figures" if source_name else "the authority's own figures"
     sources = f"{whose} (local, not published by DfE)"
     if national:
@@ -365,8 +322,10 @@ def local_spc_chart(
 
 def local_charts(points: pl.DataFrame, summary: pl.DataFrame, source_name: str = ""):
     """(file stem, chart) of every measure with a figure, in the summary's order."""
+    by_measure = points.partition_by("measure", as_dict=True)
     for row in summary.filter(pl.col("points") > 0).iter_rows(named=True):
-        yield f"local-{row['measure']}", local_spc_chart(points, row["measure"], row, source_name)
+        rows = by_measure[(row["measure"],)]
+        yield f"local-{row['measure']}", local_spc_chart(rows, row["measure"], row, source_name)
 
 
 @dataclass(frozen=True)
