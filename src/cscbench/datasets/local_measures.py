@@ -14,7 +14,8 @@ measure       the measure's id: lower-case letters, digits and ``_`` (``lado_ref
               locally: its unit is DfE's, and its title and polarity default to DfE's
 title         what is measured, as a report names it
 unit          ``count``, ``percent``, ``rate_per_10k`` (or ``rate per 10,000``), ``days`` or
-              ``score``
+              ``score``; a rate is for its period (a month's events per 10,000 children), not
+              annualised; figures are never negative
 polarity      ``high_is_good``, ``low_is_good`` or ``context`` (neither; also ``higher is
               better``, ``lower is better``, ``neither``)
 theme         the part of the report it belongs to (``Early help``, ``Missing and
