@@ -40,7 +40,7 @@ import polars as pl
 from cscbench.analyses.local_spc import spc_points
 from cscbench.analyses.local_words import local_summary, national_figures
 from cscbench.datasets.local_measures import check_measures, read_measures
-from cscbench.figures.drawing import pin_fonts
+from cscbench.figures.drawing import Drawers, pin_fonts
 from cscbench.figures.local_spc import write_local_charts
 from cscbench.output import text_table
 
@@ -88,6 +88,32 @@ def corrected(path: Path, problems: pl.DataFrame, out: Path) -> Path:
     return target
 
 
+def _one(name: str, la: str | None, year: int | None, out: Path, drawers) -> pl.DataFrame:
+    """Check one file as printed, correct it, work its SPC, write its tables and charts and
+    print its sentences; returns its problems as printed."""
+    path = FILES / name
+    problems = check_measures(path)
+    checked = corrected(path, problems, out) if problems.height else path
+    assert check_measures(checked).height == 0, checked
+    local = read_measures(checked)
+    targets = FILES / "derby-targets.toml" if name == "derby.csv" else None
+    points = spc_points(local, targets=targets)
+    national = national_figures(local.measures, la, "sn2021" if year == 2018 else "sn2025",
+                                year)  # fmt: skip
+    summary = local_summary(points, national, local.measures)
+    stem = path.stem
+    shown = summary.filter(pl.col("points") >= 2)
+    write_local_charts(points, shown, out / stem, la or "Derby and Derbyshire", drawers=drawers)
+    summary.with_columns(pl.col("sentences").list.join(" ")).write_csv(out / f"{stem}-summary.csv")
+    points.write_csv(out / f"{stem}-points.csv")
+    print(f"\n{la or 'Derby and Derbyshire partnership'} ({name}): {local.measures.height} "
+          f"measures, {local.points.height} points")  # fmt: skip
+    for sentences in summary["sentences"]:
+        for sentence in sentences:
+            print(f"  {sentence}")
+    return problems
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE / "output" / "local-measures-reports")
@@ -95,30 +121,9 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     pin_fonts()
     found = []
-    for name, (la, year) in AUTHORITIES.items():
-        path = FILES / name
-        problems = check_measures(path)
-        found.append(problems)
-        checked = corrected(path, problems, args.out) if problems.height else path
-        assert check_measures(checked).height == 0, checked
-        local = read_measures(checked)
-        targets = FILES / "derby-targets.toml" if name == "derby.csv" else None
-        points = spc_points(local, targets=targets)
-        national = national_figures(local.measures, la, "sn2021" if year == 2018 else "sn2025",
-                                    year)  # fmt: skip
-        summary = local_summary(points, national, local.measures)
-        stem = path.stem
-        shown = summary.filter(pl.col("points") >= 2)
-        write_local_charts(points, shown, args.out / stem, la or "Derby and Derbyshire")
-        summary.with_columns(pl.col("sentences").list.join(" ")).write_csv(
-            args.out / f"{stem}-summary.csv"
-        )
-        points.write_csv(args.out / f"{stem}-points.csv")
-        print(f"\n{la or 'Derby and Derbyshire partnership'} ({name}): {local.measures.height} "
-              f"measures, {local.points.height} points")  # fmt: skip
-        for sentences in summary["sentences"]:
-            for sentence in sentences:
-                print(f"  {sentence}")
+    with Drawers() as drawers:
+        for name, (la, year) in AUTHORITIES.items():
+            found.append(_one(name, la, year, args.out, drawers))
     problems = pl.concat(found)
     problems.write_csv(args.out / "problems-as-printed.csv")
     print(f"\nWhere the reports disagree with themselves ({problems.height}):\n")

@@ -36,11 +36,15 @@ def test_derby_2016_17_reproduces_section_34(tmp_path):
     assert reref["cscbench"].item() == 4  # "fourth lowest", paragraph 34.7
 
 
-def _comparison(name: str, tmp_path) -> pl.DataFrame:
+def _run(name: str, tmp_path) -> None:
     script = next(p for p in ANALYSES if p.name == name)
     subprocess.run(
         [sys.executable, str(script), "--out", str(tmp_path)], check=True, capture_output=True
     )
+
+
+def _comparison(name: str, tmp_path) -> pl.DataFrame:
+    _run(name, tmp_path)
     return pl.read_csv(tmp_path / "comparison.csv")
 
 
@@ -96,14 +100,7 @@ def test_derby_derbyshire_with_local_returns(tmp_path):
 def test_local_measures_from_the_four_reports(tmp_path):
     """The reports' own figures, checked: where each disagrees with itself, and the one
     series long enough for (provisional) limits."""
-    script = next(p for p in ANALYSES if p.name == "local_measures_reports.py")
-    out = subprocess.run(
-        [sys.executable, str(script), "--out", str(tmp_path)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert out.returncode == 0, out.stderr[-2000:]
+    _run("local_measures_reports.py", tmp_path)
     problems = pl.read_csv(tmp_path / "problems-as-printed.csv")
     assert problems.select("file", "row", "problem").rows() == [
         ("derby.csv", 43, "44 does not agree with numerator / denominator (43.069)"),

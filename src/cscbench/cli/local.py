@@ -154,7 +154,9 @@ def local_spc(
     )
     national = national_figures(chosen, la, group, source=data)
     summary = local_summary(points, national, chosen)
-    name = national["authority"][0] if national.height else (la or "")
+    from cscbench.figures.local_spc import authority_name
+
+    name = authority_name(la, national, data)
     pin_fonts()
     if _is_folder(out):
         from cscbench.figures.local_spc import write_local_charts

@@ -328,6 +328,17 @@ def local_charts(points: pl.DataFrame, summary: pl.DataFrame, source_name: str =
         yield f"local-{row['measure']}", local_spc_chart(rows, row["measure"], row, source_name)
 
 
+def authority_name(la: str | None, national: pl.DataFrame, source=None) -> str:
+    """The authority as a chart's source note names it ('Derby'), or '' without one."""
+    if la is None:
+        return ""
+    from cscbench.datasets import find_area
+    from cscbench.datasets.areas import spoken_name
+
+    name = national["authority"][0] if national.height else find_area(la, source)["area_name"]
+    return spoken_name(name)
+
+
 @dataclass(frozen=True)
 class LocalTheme:
     """One theme's local measures, for a report: the summary table (one row per measure),
@@ -363,14 +374,7 @@ def local_measures_parts(
     points = spc_points(local, targets=targets, fix_after=fix_after)
     national = national_figures(local.measures, la, group, year, source)
     summary = local_summary(points, national, local.measures)
-    name = national["authority"][0] if national.height else ""
-    if la is not None and not name:
-        from cscbench.datasets import find_area
-
-        name = find_area(la, source)["area_name"]
-    from cscbench.datasets.areas import spoken_name
-
-    said = spoken_name(name) if name else ""
+    said = authority_name(la, national, source)
     out = []
     for (theme,), part in summary.group_by("theme", maintain_order=True):
         ids = part["measure"].to_list()
@@ -390,21 +394,23 @@ def write_local_charts(
     folder: str | Path,
     source_name: str = "",
     png: bool = False,
+    drawers=None,
 ) -> list[Path]:
     """Draw every measure's chart into ``folder`` as SVG (and PNG) in warm drawing processes
-    (:class:`cscbench.figures.drawing.Drawers`); returns the SVG paths."""
+    (``drawers``, a :class:`cscbench.figures.drawing.Drawers` to share, or new ones); returns
+    the SVG paths."""
+    from contextlib import nullcontext
+
     from cscbench.figures.drawing import Drawers
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    with Drawers() as drawers:
-        futures = []
+    written, futures = [], []
+    with nullcontext(drawers) if drawers is not None else Drawers() as drawing:
         for stem, chart in local_charts(points, summary, source_name):
             svg = folder / f"{stem}.svg"
-            futures.append(
-                drawers.submit(dict(chart), str(svg), str(folder / f"{stem}.png") if png else None)
-            )
+            png_path = str(folder / f"{stem}.png") if png else None
+            futures.append(drawing.submit(dict(chart), str(svg), png_path))
             written.append(svg)
         for future in futures:
             future.result()
