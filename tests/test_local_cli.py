@@ -169,3 +169,14 @@ def test_the_report_parts_are_data_theme_by_theme():
     assert part.key_messages == (part.sentences[0],)
     assert part.summary.height == 1 and part.points.height == 33
     assert "Derby's own figures" in part.charts[0][1]["title"]["subtitle"][-1]
+
+
+def test_spc_on_the_untouched_template_says_no_figures_yet(tmp_path):
+    template = tmp_path / "measures.csv"
+    assert run("template", "--out", str(template)).returncode == 0
+    out = run("spc", str(template))
+    assert out.returncode == 0, out.stderr
+    assert "Referrals to the LADO: no figures yet." in out.stdout
+    summary = run("spc", str(template), "-f", "csv")
+    rows = pl.read_csv(io.StringIO(summary.stdout))
+    assert rows.height == 34 and set(rows["points"]) == {0} and "variation" in rows.columns

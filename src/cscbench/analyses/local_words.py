@@ -292,6 +292,22 @@ def _national_sentence(rows: pl.DataFrame, frequency: str, match: dict) -> tuple
     return text, {**local, "england_words": england, "comparators_words": neighbours}
 
 
+_TEXT, _NUMBER = pl.String, pl.Float64
+#: The columns of :func:`local_summary`, in order.
+SUMMARY = {
+    **dict.fromkeys(("measure", "title", "theme", "unit", "polarity", "frequency"), _TEXT),
+    "points": pl.Int64, "missing": pl.Int64, "period": _TEXT, "value": _NUMBER,
+    "segment_start": _TEXT, "limits": _TEXT, "limit_points": pl.Int64,
+    **dict.fromkeys(("mean", "lower", "upper"), _NUMBER),
+    **dict.fromkeys(("variation", "variation_symbol", "variation_words"), _TEXT),
+    "target": _NUMBER, "target_direction": _TEXT, "target_status": _TEXT,
+    **dict.fromkeys(("assurance", "assurance_symbol", "assurance_words", "national"), _TEXT),
+    "published_year": pl.Int32, "england": _NUMBER, "comparator_mean": _NUMBER,
+    "year_so_far": _NUMBER, "year_so_far_span": _TEXT, "compared_england": _TEXT,
+    "compared_comparators": _TEXT, "key_message": pl.Boolean, "sentences": pl.List(_TEXT),
+}  # fmt: skip
+
+
 def local_summary(
     points: pl.DataFrame,
     national: pl.DataFrame | None = None,
@@ -374,4 +390,4 @@ def local_summary(
             )
     order = {} if measures is None else {m: i for i, m in enumerate(measures["measure"])}
     out.sort(key=lambda r: order.get(r["measure"], 0))
-    return pl.DataFrame(out, infer_schema_length=None)
+    return pl.DataFrame([{k: r.get(k) for k in SUMMARY} for r in out], schema=SUMMARY)
