@@ -335,3 +335,44 @@ def test_a_matching_national_measure_sets_dfes_latest_figures_beside_the_year_so
         else ("above" if ysf["value"] > dfe["england"] else "below")
     )
     assert row["compared_england"] == word and f"{word} England's" in said
+
+
+def test_a_count_of_events_is_summed_and_annualised_and_dfes_year_shown_per_month(tmp_path):
+    """Six months of referrals per 10,000 (made up) against DfE's referral_rate, a rate of
+    events in the year: the year so far is the months summed times 12/6, its interval the
+    Poisson one on the summed count over half a year's children; the chart shows DfE's
+    annual figures divided by 12."""
+    from cscbench.analyses.intervals import rate_interval
+    from cscbench.figures.local_spc import local_spc_chart
+
+    nums = [52, 48, 61, 55, 50, 58]
+    values = [round(n / 60000 * 10000, 2) for n in nums]
+    path = tmp_path / "referrals.csv"
+    rows = ["measure,title,unit,polarity,theme,national,period,value,numerator,denominator"]
+    first = (
+        'referrals,"Referrals per 10,000 children",rate_per_10k,context,Front door,referral_rate'
+    )
+    for i, (n, v) in enumerate(zip(nums, values, strict=True)):
+        head = first if i == 0 else "referrals,,,,,"
+        rows.append(f"{head},2025-{i + 4:02d},{v},{n},60000")
+    path.write_text("\n".join(rows) + "\n")
+    local = read_measures(path)
+    points = spc_points(local)
+    national = national_figures(local.measures, "Derby")
+    row = local_summary(points, national).row(0, named=True)
+    assert row["year_so_far"] == pytest.approx(sum(nums) / 60000 * 10000 * 12 / 6)
+    low, high = rate_interval([sum(nums)], [60000 * 6 / 12])
+    local_words = year_so_far(points, "rate_per_10k", "month", False)
+    assert (local_words["low"], local_words["high"]) == pytest.approx((low[0], high[0]))
+    assert "(summed and annualised (x 12/6))" in row["sentences"][-1]
+    spec = local_spc_chart(points, "referrals", row, "Derby")
+    lines = [
+        v
+        for layer in spec["layer"]
+        if layer["mark"]["type"] == "rule"
+        for v in layer["data"]["values"]
+        if "label" in v
+    ]
+    england = next(v for v in lines if v["label"].startswith("England"))
+    assert england["value"] == pytest.approx(row["england"] / 12)
+    assert ", per month: " in england["label"]
