@@ -174,7 +174,7 @@ def spc_points(
     filled = points.filter(pl.col("value").is_not_null())
     y[filled["group"].to_numpy(), filled["position"].to_numpy()] = filled["value"].to_numpy()
     baseline = None if fix_after is None else np.full(len(groups), fix_after)
-    mean, lower, upper, near_lower, near_upper, rules = spc_many(y, lengths, baseline)
+    mean, lower, upper, near_lower, near_upper, rules = spc_many(y, lengths, baseline, True)
     used = lengths if fix_after is None else np.minimum(lengths, fix_after)
     by_group = pl.DataFrame(
         {
