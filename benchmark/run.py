@@ -431,6 +431,7 @@ CASES = {
     "packs_draw": case_packs_draw,
     "scale": case_scale,
     "census": case_census,
+    "local": lambda **kw: __import__("local_measures").case_local(**kw),  # local_measures.py
 }
 
 

@@ -36,11 +36,15 @@ def test_derby_2016_17_reproduces_section_34(tmp_path):
     assert reref["cscbench"].item() == 4  # "fourth lowest", paragraph 34.7
 
 
-def _comparison(name: str, tmp_path) -> pl.DataFrame:
+def _run(name: str, tmp_path) -> None:
     script = next(p for p in ANALYSES if p.name == name)
     subprocess.run(
         [sys.executable, str(script), "--out", str(tmp_path)], check=True, capture_output=True
     )
+
+
+def _comparison(name: str, tmp_path) -> pl.DataFrame:
+    _run(name, tmp_path)
     return pl.read_csv(tmp_path / "comparison.csv")
 
 
@@ -91,3 +95,33 @@ def test_derby_derbyshire_with_local_returns(tmp_path):
     assert set(rows["year"]) == {2026} and set(rows["compared_year"]) == {2025}
     said = (tmp_path / "out" / "local-derby.md").read_text()
     assert "Provisionally, from Derby's own census return" in said
+
+
+def test_local_measures_from_the_four_reports(tmp_path):
+    """The reports' own figures, checked: where each disagrees with itself, and the one
+    series long enough for (provisional) limits."""
+    _run("local_measures_reports.py", tmp_path)
+    problems = pl.read_csv(tmp_path / "problems-as-printed.csv")
+    assert problems.select("file", "row", "problem").rows() == [
+        ("derby.csv", 43, "44 does not agree with numerator / denominator (43.069)"),
+        ("derby.csv", 69, "97.5 does not agree with numerator / denominator (97.67)"),
+        ("derby.csv", 73, "218 is more than its denominator, 100"),
+        ("derby.csv", 73, "21.8 does not agree with numerator / denominator (218.0)"),
+        ("derby.csv", 75, "is a percentage over 100"),
+        ("rutland.csv", 11, "60 does not agree with numerator / denominator (71.429)"),
+        ("partnership-training.csv", 2, "80 does not agree with numerator / denominator (72.287)"),
+    ]
+    derby = pl.read_csv(tmp_path / "derby-summary.csv")
+    lado = derby.filter(pl.col("measure") == "lado_referrals").row(0, named=True)
+    assert (lado["limits"], lado["variation_symbol"]) == ("provisional", "H")
+    assert lado["sentences"].startswith(
+        "Referrals to the LADO rose above its upper process limit in 2016-17."
+    )
+    assert set(derby.filter(pl.col("measure") != "lado_referrals")["limits"].drop_nulls()) == {
+        "none"
+    }
+    leics = pl.read_csv(tmp_path / "leicestershire-summary.csv")
+    reref = leics.filter(pl.col("measure") == "rereferral_pct").row(0, named=True)
+    assert (reref["published_year"], reref["england"]) == (2018, pytest.approx(21.9, abs=0.05))
+    assert "DfE's figure for Leicestershire from the census return is 29.9%" in reref["sentences"]
+    assert (tmp_path / "derby" / "local-lado_referrals.svg").exists()

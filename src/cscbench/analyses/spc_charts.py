@@ -75,12 +75,25 @@ def spc(values: Sequence[float]) -> SpcChart:
     )
 
 
-def _nanmean(a: np.ndarray) -> np.ndarray:
-    """Row means ignoring NaN; NaN for a row with none (without numpy's warning)."""
+def _nanmean(a: np.ndarray, exact: bool = False) -> np.ndarray:
+    """Row means ignoring NaN; NaN for a row with none (without numpy's warning).
+
+    ``exact`` works them as R's ``mean`` does (``summary.c``), so that limits are
+    NHSRplotthedots' to the last digit: a sum in extended precision taken in order, divided by
+    the count, then corrected by the mean of the residuals. Without it, numpy's sum (at most
+    an ulp or two away), with which the shipped snapshot's annual SPC was built.
+    """
     present = ~np.isnan(a)
     count = present.sum(axis=1)
-    total = np.where(present, a, 0.0).sum(axis=1)
-    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    if not exact or a.shape[1] == 0:
+        total = np.where(present, a, 0.0).sum(axis=1)
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    n = np.maximum(count, 1).astype(np.longdouble)
+    values = np.where(present, a, 0.0).astype(np.longdouble)
+    first = np.cumsum(values, axis=1)[:, -1] / n
+    residuals = np.where(present, values - first[:, None], 0.0)
+    second = first + np.cumsum(residuals, axis=1)[:, -1] / n
+    return np.where(count > 0, second.astype(float), np.nan)
 
 
 def _mark(hits: np.ndarray, width: int, total: int) -> np.ndarray:
@@ -91,28 +104,47 @@ def _mark(hits: np.ndarray, width: int, total: int) -> np.ndarray:
     return marked
 
 
-def spc_many(y: np.ndarray, lengths: np.ndarray):
+def spc_many(
+    y: np.ndarray,
+    lengths: np.ndarray,
+    baseline: np.ndarray | None = None,
+    exact: bool = False,
+):
     """XmR charts of many series at once.
 
     ``y`` is (series x points), each row's points left-aligned and NaN after ``lengths[i]``.
-    Returns ``(mean, lower, upper, near_lower, near_upper, rules)``: five arrays of one value per
-    series (NaN where a series has fewer than :data:`MIN_POINTS` points) and an array of rule
-    names per point ('' where none).
+    With ``baseline``, the mean and limits of series ``i`` come from its first ``baseline[i]``
+    points only and the rules are applied to all its points (NHSRplotthedots'
+    ``fix_after_n_points``). With ``exact``, means and near limits are worked to the last digit
+    as NHSRplotthedots works them (see :func:`_nanmean`; near limits from ``2 * (2.66 / 3)``
+    times the mean moving range). Returns ``(mean, lower, upper, near_lower, near_upper, rules)``:
+    five arrays of one value per series (NaN where a series has fewer than :data:`MIN_POINTS`
+    points to set its limits) and an array of rule names per point ('' where none).
+
+    Example:
+        >>> y = np.array([[10, 11, 10, 12, 11, 10, 30, 11, 10, 12]], dtype=float)
+        >>> mean, *_, rules = spc_many(y, np.array([10]), baseline=np.array([6]))
+        >>> round(float(mean[0]), 2), rules[0][6]
+        (10.67, 'spc_high')
     """
     y = np.asarray(y, dtype=float)
     s, t = y.shape
-    valid = np.arange(t)[None, :] < np.asarray(lengths)[:, None]
+    lengths = np.asarray(lengths)
+    used = lengths if baseline is None else np.minimum(np.asarray(baseline), lengths)
+    valid = np.arange(t)[None, :] < lengths[:, None]
     y = np.where(valid, y, np.nan)
-    enough = np.asarray(lengths) >= MIN_POINTS
+    fixed = np.where(np.arange(t)[None, :] < used[:, None], y, np.nan)
+    enough = used >= MIN_POINTS
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = _nanmean(y)
-        mr = np.abs(np.diff(y, axis=1))
-        mr_bar = _nanmean(mr)
-        mr_bar = _nanmean(np.where(mr < SCREEN * mr_bar[:, None], mr, np.nan))
+        mean = _nanmean(fixed, exact)
+        mr = np.abs(np.diff(fixed, axis=1))
+        mr_bar = _nanmean(mr, exact)
+        mr_bar = _nanmean(np.where(mr < SCREEN * mr_bar[:, None], mr, np.nan), exact)
     mean = np.where(enough, mean, np.nan)
     spread = LIMIT * mr_bar
     lower, upper = mean - spread, mean + spread
-    near_lower, near_upper = mean - spread * 2 / 3, mean + spread * 2 / 3
+    near = 2 * (LIMIT / 3) * mr_bar if exact else spread * 2 / 3  # R's limitclose
+    near_lower, near_upper = mean - near, mean + near
 
     with np.errstate(invalid="ignore"):
         high = y > upper[:, None]

@@ -41,7 +41,8 @@ def _main(
 
 
 local_app = typer.Typer(
-    help="Figures from the authority's own census return (local, provisional).",
+    help="The authority's own figures: its census return, and its monthly and quarterly "
+    "measures (local, provisional).",
     no_args_is_help=True,
 )
 app.add_typer(local_app, name="local")
