@@ -13,8 +13,9 @@ An indicator declares (``[indicator.ID]``):
   FTE apart); ``headline``, five words or fewer, for chart titles;
 - ``theme`` (one of :data:`THEMES`, in report order) and ``charted`` (a theme's headline
   measure, drawn as trend and comparator charts; the rest are tables);
-- ``unit`` (:data:`UNITS`: rate_per_10k, percent, count, fte, fte_percent, caseload, days,
-  score; each says its multiplier and whether an interval is meaningful), ``decimals`` and
+- ``unit`` (:data:`UNITS`: rate_per_10k, percent, count, fte, fte_percent, caseload, per_100,
+  days, score; each says its multiplier and whether an interval is meaningful: only for
+  percentages and rates of children), ``decimals`` and
   ``polarity`` (low_is_good, high_is_good or context, from LAIT's data dictionary where
   ``lait_measure`` names the same measure);
 - ``period``: ``31 March`` or ``30 September`` (a count on that day), ``year to 31 March`` or
