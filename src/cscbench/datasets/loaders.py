@@ -346,8 +346,10 @@ def _indicator_rows(
         else pl.col("numerator") / pl.col("denominator") * ind.multiplier
     )
     printed = pl.col("published_value")
-    use_printed = printed.is_not_null() & (
-        ~ok | ((pl.col("geography") != "la") & (ind.unit == "percent"))
+    use_printed = (
+        printed.is_not_null()
+        & (pl.col("denominator").fill_null(1) != 0)  # a percentage of no cases stays z
+        & (~ok | ((pl.col("geography") != "la") & (ind.unit == "percent")))
     )
     rows = rows.with_columns(
         pl.when(use_printed).then(printed).when(ok).then(value).otherwise(None).alias("value"),
