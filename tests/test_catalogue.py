@@ -9,7 +9,6 @@ import shutil
 import polars as pl
 import pytest
 
-from cscbench.datasets import loaders, registry
 from cscbench.datasets.catalogue import (
     INDICATORS,
     SOURCES,
@@ -20,8 +19,6 @@ from cscbench.datasets.catalogue import (
     of_theme,
 )
 from cscbench.datasets.catalogue.model import FOLDER
-from cscbench.datasets.quality import published_decimals
-from cscbench.datasets.recognise import required_columns
 from cscbench.errors import DataError
 
 #: The indicators issue 21 asks for by name or description, by the id they are declared under.
@@ -65,54 +62,6 @@ LAIT_POLARITY = {"Low": "low_is_good", "High": "high_is_good", "-": "context"}
 def test_every_indicator_the_issue_asks_for_is_declared():
     assert set(INDICATORS) >= ASKED_FOR
     assert len(INDICATORS) >= 60
-
-
-@pytest.mark.parametrize("old", registry.INDICATORS.values(), ids=lambda i: i.id)
-def test_todays_registry_is_declared_exactly(old):
-    new = INDICATORS[old.id]
-    assert (new.title, new.unit, new.source, new.polarity) == (
-        old.title,
-        old.unit,
-        old.source,
-        old.polarity,
-    )
-    assert (new.definition, new.published, new.category, new.lait_measure) == (
-        old.definition,
-        old.published,
-        old.category,
-        old.lait_measure,
-    )
-    assert (new.short, new.headline, new.at_31_march, new.looks_back) == (
-        old.short,
-        old.headline,
-        old.at_31_march,
-        old.looks_back,
-    )
-    assert (new.decimals, new.multiplier) == (old.decimals, old.multiplier)
-    assert new.numerator.columns == (old.numerator,)
-    if old.denominator == registry.POPULATION:
-        assert new.denominator.population
-    elif old.denominator is None:
-        assert new.denominator is None
-    else:
-        assert new.denominator.columns == (old.denominator,)
-    if old.published:
-        assert new.published_decimals == published_decimals(old.id)
-
-
-@pytest.mark.parametrize("old", registry.SOURCES.values(), ids=lambda s: s.key)
-def test_todays_sources_are_declared_exactly(old):
-    new = SOURCES[old.key]
-    assert (new.pattern, new.title, new.publication, new.category_column) == (
-        old.pattern,
-        old.title,
-        old.publication,
-        old.category_column,
-    )
-    # A file today's loaders accept is recognised as the same source.
-    assert set(loaders.required_columns(old.key)) <= set(required_columns(new))
-    if new.kind != "tidy":
-        assert required_columns(new) == loaders.required_columns(old.key)
 
 
 @pytest.mark.parametrize("ind", INDICATORS.values(), ids=lambda i: i.id)

@@ -170,3 +170,42 @@ def test_fetched_files_say_where_they_came_from(server, raw_dir, tmp_path):
     origin = {s["key"]: s["origin"] for s in info["sources"]}
     assert origin["b1"].startswith("EES data set 0196b5f1-0000-7000-8000-00000000000b version 1.0")
     assert origin["population"] == "imported by hand"
+
+
+def test_fetch_tells_look_alike_files_apart_by_their_rows(server, tmp_path, monkeypatch):
+    """DfE's two care-leaver files have the same columns: the rows say which is which, and the
+    optional files are fetched beside the ones cscbench needs."""
+    import ees_server
+
+    from cscbench.datasets.cache import canonical_name
+    from cscbench.datasets.fetch import fetch
+
+    extra = {
+        "0196b5f1-0000-7000-8000-0000000000e1": (
+            CLA,
+            "Care leavers' accommodation",  # listed first, with the other's title-like name
+            "la_care_leavers_accommodation_suitability.csv",
+        ),
+        "0196b5f1-0000-7000-8000-0000000000e2": (
+            CLA,
+            "Care leavers' activity",
+            "la_care_leavers_activity.csv",
+        ),
+        "0196b5f1-0000-7000-8000-0000000000c4": (
+            CIN,
+            "Section 47 enquiries and initial child protection conferences",
+            "c4_children_in_need_section_47s_and_icpcs_2013_to_2025.csv",
+        ),
+    }
+    monkeypatch.setattr(ees_server, "DATA_SETS", {**ees_server.DATA_SETS, **extra})
+    fetched = {r["key"]: r["data_set_id"] for r in fetch(dest=tmp_path, base_url=server.url)}
+    assert fetched["care_leavers_accommodation"].endswith("e1")
+    assert fetched["care_leavers_activity"].endswith("e2")
+    assert fetched["c4"].endswith("c4") and "cla_health" not in fetched
+    raw = tmp_path / "raw"
+    for key, name in (
+        ("care_leavers_activity", "la_care_leavers_activity.csv"),
+        ("care_leavers_accommodation", "la_care_leavers_accommodation_suitability.csv"),
+    ):
+        got = raw / canonical_name(key)
+        assert got.read_bytes() == (server.raw_dir / name).read_bytes()

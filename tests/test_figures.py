@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cscbench.analyses import benchmark, panel
+from cscbench.datasets.registry import charted
 from cscbench.figures import (
     CHARTS,
     comparator_chart,
@@ -255,11 +256,13 @@ def test_an_authority_without_a_figure_is_not_placed_on_a_funnel_or_trend():
     trend = trend_chart("Isles of Scilly", "cla_rate").to_dict()
     said = "Children looked after in the Isles of Scilly: no figures published"
     assert trend["title"]["text"] == said
-    # The overview's description counted "8 no comparison".
+    # The overview's description counted "8 no comparison"; a figure with no interval (the
+    # workforce's ratios of FTEs: 100% agency, a caseload of 16) is not "no figure".
     overview = overview_chart("Isles of Scilly", year=2025).to_dict()
     assert (
-        "centred on England: 8 with no figure to compare; 1 better than England; 1 higher than "
-        "England; 1 similar to England. On few children or events" in overview["description"]
+        "centred on England: 10 with no figure to compare; 3 with no interval to test against "
+        "England; 2 higher than England; 1 better than England; 1 similar to England. On few "
+        "children or events" in overview["description"]
     )
     # A placed authority keeps its place, said in full in the description.
     london = funnel_chart("City of London", "cin_rate", year=2025).to_dict()
@@ -358,7 +361,7 @@ def test_funnel_chart_has_both_limits_every_authority_and_tooltips():
 def test_overview_scales_every_rate_around_england():
     spec = overview_chart("Derby", year=2025).to_dict()
     rows = data_of(spec, spec["hconcat"][0]["layer"][0])
-    assert len(rows) == 11
+    assert [r["indicator"] for r in rows] == list(charted())  # Derby has all 17 in 2025
     for r in rows:
         assert -1.0001 <= r["s_lo"] <= 0.0001 <= r["s_hi"] + 0.0001 <= 1.0002
         assert -1.0001 <= r["s_value"] <= 1.0001
@@ -380,15 +383,15 @@ def test_overview_description_counts_comparisons_in_a_fixed_order():
     rows = data_of(spec, spec["hconcat"][0]["layer"][0])
     counts = {c: sum(r["comparison"] == c for r in rows) for c in {r["comparison"] for r in rows}}
     assert counts == {
-        "higher than England": 6,
-        "similar to England": 2,
-        "lower than England": 1,
-        "no comparison": 1,
-        "worse than England": 1,
+        "higher than England": 5,
+        "similar to England": 5,
+        "no interval": 3,  # social workers' turnover, agency and caseload: ratios of FTEs
+        "worse than England": 3,
+        "no figure": 1,
     }
     assert spec["description"].endswith(
-        ": 6 higher than England; 2 similar to England; 1 lower than England; "
-        "1 with no figure to compare; 1 worse than England."
+        ": 5 higher than England; 5 similar to England; 3 with no interval to test against "
+        "England; 3 worse than England; 1 with no figure to compare."
     )
 
 

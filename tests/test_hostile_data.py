@@ -22,8 +22,9 @@ import pytest
 
 from cscbench.analyses import derived_tables
 from cscbench.datasets.cache import build_active, import_files
-from cscbench.datasets.checks import HANDFUL, MAX_COUNT
-from cscbench.datasets.registry import INDICATORS, POPULATION, SOURCES
+from cscbench.datasets.checks import HANDFUL, MAX_COUNT, _one_column
+from cscbench.datasets.loaders import find_source_file
+from cscbench.datasets.registry import INDICATORS, SOURCES
 from cscbench.errors import CscbenchError
 
 FILES = {
@@ -85,10 +86,11 @@ def write(path: Path, bom: str, rows: list[list[str]]) -> Path:
 
 def edited(raw_dir: Path, key: str, folder: Path, change) -> Path:
     """A copy of a real file, in ``folder`` under its own name, with ``change(rows)`` applied."""
-    bom, rows = read(raw_dir / FILES[key])
+    source = find_source_file(raw_dir, key)
+    bom, rows = read(source)
     change(rows)
     folder.mkdir(parents=True, exist_ok=True)
-    return write(folder / FILES[key], bom, rows)
+    return write(folder / source.name, bom, rows)
 
 
 def set_cell(rows, column: str, value: str, where=lambda row, col: True, limit: int = 1):
@@ -121,11 +123,22 @@ def derby_2025(row, col):
 
 
 def percent_indicators():
+    """Percentages whose numerator and denominator are two columns of one row (wide files)."""
     return [
         i
         for i in INDICATORS.values()
-        if i.unit == "percent" and i.denominator not in (None, POPULATION)
+        if i.unit == "percent" and _one_column(i.numerator) and _one_column(i.denominator)
     ]
+
+
+def long_percentages():
+    """The first percentage of each long file, whose counts are rows (a "Total" row gives the
+    denominator)."""
+    first = {}
+    for i in INDICATORS.values():
+        if SOURCES[i.source].long and i.unit == "percent" and i.denominator is not None:
+            first.setdefault(i.source, i)
+    return list(first.values())
 
 
 @pytest.fixture
@@ -140,13 +153,39 @@ def _over(ind):
     def change(rows):
         col = {name: i for i, name in enumerate(rows[0])}
 
+        num, den = _one_column(ind.numerator), _one_column(ind.denominator)
+
         def chosen(row, c):
-            return derby_2025(row, c) and row[c[ind.denominator]].isdigit()
+            return derby_2025(row, c) and row[c[den]].isdigit()
 
         for row in rows[1:]:
             if chosen(row, col):
-                row[col[ind.numerator]] = str(int(row[col[ind.denominator]]) * 5 + 1)
+                row[col[num]] = str(int(row[col[den]]) * 5 + 1)
                 return
+
+    return change
+
+
+def _long_over(ind):
+    """Derby's latest numerator row of a long file set above its cohort's "Total" row."""
+
+    def matches(row, col, filters):
+        return all(row[col[c]].strip() in accepted for c, accepted in filters)
+
+    def change(rows):
+        col = {name: i for i, name in enumerate(rows[0])}
+        count = SOURCES[ind.source].count
+        derby = [
+            r for r in rows[1:] if r[col["old_la_code"]] == "831" and matches(r, col, ind.rows)
+        ]
+        totals = {
+            r[0]: int(r[col[count]])
+            for r in derby
+            if matches(r, col, ind.denominator.where) and r[col[count]].isdigit()
+        }
+        year = max(totals)
+        row = next(r for r in derby if r[0] == year and matches(r, col, ind.numerator.where))
+        row[col[count]] = str(totals[year] * 5 + 1)
 
     return change
 
@@ -157,10 +196,31 @@ HOSTILE = {
             ind.source,
             _over(ind),
             "which it is part of",
-            ind.numerator,
+            _one_column(ind.numerator),
         )
         for ind in percent_indicators()
     },
+    **{
+        f"{ind.id}: numerator rows above the Total row": (
+            ind.source,
+            _long_over(ind),
+            "which it is part of",
+            SOURCES[ind.source].count,
+        )
+        for ind in long_percentages()
+    },
+    "negative Section 47s": (
+        "c4",
+        lambda rows: set_cell(rows, "Section47", "-5", derby_2025),
+        "neither a non-negative whole number",
+        "Section47",
+    ),
+    "negative social workers": (
+        "csww",
+        lambda rows: set_cell(rows, "inpost_fte", "-5", derby_2025),
+        "impossible for a figure",
+        "inpost_fte",
+    ),
     "negative count": (
         "d5",
         lambda rows: set_cell(rows, "CPP_At31", "-5", derby_2025),
@@ -312,7 +372,7 @@ def test_build_from_a_folder_refuses_and_keeps_the_snapshot_it_would_replace(raw
     assert first.returncode == 0, first.stderr
     key, change, message, _ = HOSTILE["rereferral_pct: numerator above denominator"]
     hostile = edited(raw_copy, key, tmp_path / "x", change)
-    (raw_copy / FILES[key]).write_bytes(hostile.read_bytes())
+    find_source_file(raw_copy, key).write_bytes(hostile.read_bytes())
     before = fingerprint(out)
     line = one_line(
         cli("data", "build", "--from", str(raw_copy), "--out", str(out), cache=tmp_path / "c")

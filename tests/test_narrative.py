@@ -22,6 +22,7 @@ from cscbench.analyses.wording import (
     year_label,
 )
 from cscbench.datasets import group
+from cscbench.datasets.registry import INDICATORS
 from cscbench.errors import UsageError
 
 
@@ -347,8 +348,10 @@ def test_every_number_in_the_narrative_is_a_rounded_engine_figure():
     for record in sentences.iter_rows(named=True):
         fields = json.loads(record["fields"])
         ind = record["indicator"]
-        decimals = 0 if ind.endswith("_count") else 1
+        decimals = INDICATORS[ind].decimals
         allowed = {"10", "12", "2", "31", "10,000"}  # fewer than 10, 12 months, 2 years, per 10,000
+        # numbers in the measure's own name ("section 47 enquiries", "aged 5 to 16")
+        allowed |= set(re.findall(r"\d+", INDICATORS[ind].short + " " + INDICATORS[ind].title))
         years = {str(y) for y in range(2010, 2027)} | {year_label(y) for y in range(2010, 2027)}
         for value in fields.values():
             if isinstance(value, int | float) and not isinstance(value, bool):

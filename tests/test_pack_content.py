@@ -16,7 +16,14 @@ from cscbench.analyses import benchmark, benchmark_table
 from cscbench.analyses.coverage import held_spans
 from cscbench.analyses.wording import year_label
 from cscbench.datasets import load_areas, load_neighbours
-from cscbench.datasets.registry import INDICATORS, SOURCES, THEMES, in_order
+from cscbench.datasets.registry import (
+    INDICATORS,
+    SOURCES,
+    THEMES,
+    comparable,
+    in_order,
+    of_theme,
+)
 from cscbench.errors import UsageError
 from cscbench.report import CHARTED, pack_content, report
 
@@ -26,6 +33,17 @@ MODELS = ("sn2025", "sn2021")
 @pytest.fixture(scope="module", params=MODELS)
 def model_table(request):
     return request.param, benchmark_table(group=request.param)
+
+
+def expected_overviews(rows: pl.DataFrame) -> list[str]:
+    """A theme has an overview (spine) chart of its own where the authority has figures for
+    at least three of its measures comparable across authorities (rates, percentages)."""
+    held = set(rows.filter(pl.col("value").is_not_null())["indicator"])
+    return [
+        f"overview:{theme}"
+        for theme in THEMES
+        if len(held & {k for k in comparable() if INDICATORS[k].theme == theme}) >= 3
+    ]
 
 
 def _expected_gaps(year: int) -> dict[str, list[str]]:
@@ -79,8 +97,13 @@ def test_every_authority_and_year_has_its_content(model_table):
         text = " ".join(s for section in content.sections for s in section.sentences)
         for wrong in (" None", " nan", "  ", " ,", "..", " .", "inf%"):
             assert wrong not in text, f"{where}: {wrong!r}"
-        assert content.overview is not None, where
-        assert (content.factors is None) == (year < 2018), where
+        # the overview draws the headline measures held (none: Norfolk 2013 sent no return)
+        figures = set(rows.filter(pl.col("value").is_not_null())["indicator"])
+        assert (content.overview is not None) == bool(figures & set(CHARTED)), where
+        # the factors at assessment (c3, 2017-18 on) go with the front door's figures
+        front_door = set(rows["indicator"]) & set(of_theme(THEMES[0]))
+        assert (content.factors is None) == (year < 2018 or not front_door), where
+        assert [p.section for p in content.theme_overviews] == expected_overviews(rows), where
     assert built > 1500
     # the 2025 model has no abolished authority; the 2021 one predates Cumbria's split
     assert (
@@ -128,7 +151,9 @@ def test_every_chart_of_a_sample_of_old_years_builds(la, year, model):
     with debug_mode(False):
         specs = {plan.stem: spec(plan.build()) for plan in content.charts()}
     held = [s.indicator for s in content.sections if s.row is not None and s.indicator in CHARTED]
-    assert len(specs) == 1 + 2 * len(held) + (year >= 2018)
+    overviews = expected_overviews(content.table)
+    assert len(specs) == 1 + len(overviews) + 2 * len(held) + (year >= 2018)
+    assert "overview:child protection" in overviews  # its plan durations, from 2012-13
     for stem, made in specs.items():
         title = made.get("title", {}).get("text") or (made.get("hconcat") and "overview")
         assert title, stem
@@ -142,11 +167,16 @@ def test_old_years_make_whole_packs(tmp_path, la, year, model):
     page = (folder / "index.html").read_text()
     assert "There are no figures on children looked after" in page
     assert "DfE&#39;s figures on children looked after by local authority start in 2020-21" in page
-    svgs = list((folder / "figures").glob("*.svg"))
-    assert len(svgs) == 1 + 2 * 8 + (year >= 2018)  # overview, 8 rates and percentages
+    svgs = sorted(p.stem for p in (folder / "figures").glob("*.svg"))
+    content = pack_content(la, year, model)
+    assert svgs == sorted(plan.stem for plan in content.charts())
+    assert {f"{i}-trend" for i in ("cin_rate", "cp_rate", "rereferral_pct")} <= set(svgs)
     sheets = pl.read_excel(folder / "tables.xlsx", sheet_id=0)
     said = sheets["narrative"].filter(pl.col("kind") == "not_held")["sentence"].to_list()
-    assert said == [
+    assert said[0] == (
         f"There are no figures on children looked after for {year_label(year)} (6 indicators): "
         "DfE's figures on children looked after by local authority start in 2020-21."
-    ]
+    )
+    # one sentence per DfE file with no figures that year, each naming when its figures start
+    assert len(said) == len(_expected_gaps(year))
+    assert all("start in" in sentence for sentence in said)

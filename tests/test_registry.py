@@ -6,8 +6,7 @@ import polars as pl
 import pytest
 
 from cscbench.datasets.csvfile import read_text_table
-from cscbench.datasets.loaders import find_source_file
-from cscbench.datasets.registry import INDICATORS, POPULATION, get_indicator, registry_frame
+from cscbench.datasets.registry import INDICATORS, SOURCES, get_indicator, registry_frame
 from cscbench.errors import UsageError
 
 REQUIRED = {
@@ -36,26 +35,32 @@ def test_required_indicators_are_registered():
 
 
 @pytest.mark.parametrize("ind", INDICATORS.values(), ids=lambda i: i.id)
-def test_columns_exist_in_the_source_file(raw_dir, ind):
-    path = find_source_file(raw_dir, ind.source)
-    columns = set(read_text_table(path).columns)
-    for column in (ind.numerator, ind.denominator, ind.published):
-        if column not in (None, POPULATION):
-            assert column in columns, (ind.id, column)
-    if ind.category:
-        categories = set(read_text_table(path)["population_type"])
-        assert ind.category in categories
+def test_columns_and_rows_exist_in_the_source_file(raw_dir, ind):
+    from cscbench.datasets.recognise import find_files, required_values
+
+    files, _ = find_files(raw_dir)
+    frame = read_text_table(files[ind.source])
+    for term in (ind.numerator, ind.denominator):
+        for column in term.columns if term is not None else ():
+            assert column in frame.columns, (ind.id, column)
+    if ind.published:
+        assert ind.published in frame.columns, (ind.id, ind.published)
+    for column, values in required_values(SOURCES[ind.source]).items():
+        assert values <= set(frame[column]), (ind.id, column, values - set(frame[column]))
 
 
 @pytest.mark.parametrize("ind", INDICATORS.values(), ids=lambda i: i.id)
 def test_units_and_denominators_agree(ind):
-    if ind.unit == "count":
-        assert ind.denominator is None and ind.polarity == "context" and ind.decimals == 0
+    if ind.unit in ("count", "fte"):
+        assert ind.denominator is None and ind.polarity == "context" and ind.decimals in (0, 1)
     elif ind.unit == "rate_per_10k":
-        assert ind.denominator == POPULATION and ind.multiplier == 10_000
-    else:
-        assert ind.denominator not in (None, POPULATION) and ind.multiplier == 100
-    assert ind.definition.endswith(".") and len(ind.definition) < 240
+        assert ind.denominator.population and ind.multiplier == 10_000
+    elif ind.unit in ("percent", "fte_percent", "per_100"):
+        assert ind.denominator is not None and not ind.denominator.population
+        assert ind.multiplier == 100
+    else:  # a median, an average or a caseload: DfE's figure or a ratio of FTEs
+        assert ind.unit in ("days", "score", "caseload") and ind.multiplier == 1
+    assert ind.definition.endswith(".") and len(ind.definition) < 400
 
 
 def test_polarity_follows_lait_data_dictionary(raw_dir):
@@ -81,7 +86,7 @@ def test_registry_frame_has_one_row_per_indicator():
     assert frame["id"].to_list() == list(INDICATORS)
     row = frame.filter(pl.col("id") == "cp_subsequent_pct").row(0, named=True)
     assert row["source_file"] == "d3_cpps_subsequent_plan_*.csv"
-    assert (row["numerator"], row["denominator"], row["published"]) == (
+    assert (row["numerator"], row["denominator"], row["published"]) == (  # as declared
         "CPP_subsequent",
         "CPP_start",
         "CPP_subsequent_percent",
@@ -96,7 +101,8 @@ def test_unknown_indicator_lists_the_known_ones():
 
 def test_every_indicator_has_a_short_name_and_a_period():
     for ind in INDICATORS.values():
-        assert ind.short and ind.short == ind.short.lower()
-        assert ind.at_31_march == (
-            "31 March" in ind.definition and "year ending" not in ind.definition
-        )
+        words = [w for w in ind.short.split() if not w.isupper()]  # acronyms (SDQ, FTE) apart
+        assert ind.short and all(w == w.lower() for w in words), ind.id
+        assert ind.at_31_march == (ind.period == "31 March")
+        if ind.at_31_march:
+            assert "31 March" in ind.definition, ind.id

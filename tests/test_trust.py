@@ -15,7 +15,7 @@ from cscbench.analyses.narrative import narrative, printed
 from cscbench.analyses.notes import reorganisation_notes
 from cscbench.datasets import group, load_neighbours
 from cscbench.datasets.lineage import SUCCESSIONS
-from cscbench.datasets.registry import INDICATORS
+from cscbench.datasets.registry import INDICATORS, SHARES
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +94,7 @@ def test_every_change_said_agrees_with_the_figures_printed_beside_it(table_sn202
             assert float(before.replace(",", "")) == then, sentence
             assert (word == "an increase") == (now > then), sentence
             assert float(amount.replace(",", "")) == pytest.approx(abs(now - then), abs=1e-9)
-            assert bool(points) == (INDICATORS[ind].unit == "percent"), sentence
+            assert bool(points) == (INDICATORS[ind].unit in SHARES), sentence
             if pct is not None:
                 assert float(pct) == round(abs(now - then) / abs(then) * 100, 1), sentence
             checked += 1

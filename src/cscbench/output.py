@@ -292,10 +292,10 @@ def summary_view(table: pl.DataFrame) -> pl.DataFrame:
         pl.col("quartile_band").alias("band"),
         "region",
         "england",
-        pl.when(pl.col("unit") == "percent")
+        pl.when(pl.col("unit").is_in(["percent", "fte_percent"]))
         .then(pl.col("change_1y").round(1))
         .alias("1-year change (% points)"),
-        pl.when(pl.col("unit") != "percent")
+        pl.when(~pl.col("unit").is_in(["percent", "fte_percent"]))
         .then(pl.col("change_1y_pct").round(1))
         .alias("1-year change (%)"),
         "trend",

@@ -101,3 +101,46 @@ def not_held(
         "reason": pl.String,
     }
     return pl.DataFrame(rows, schema=schema)
+
+
+def _joined(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def reasons_together(gaps: pl.DataFrame, year: int) -> list[str]:
+    """The reasons of :func:`not_held`, one sentence per year a span starts or ends, naming
+    every topic that starts (or ends) then: what a command says once, on standard error.
+
+    Example:
+        >>> reasons_together(not_held(2016, ["cla_rate", "sw_fte"]), 2016)
+        ["DfE's figures by local authority on children looked after start in 2020-21", \
+"DfE's figures by local authority on the children and family social work workforce start in \
+2017-18"]
+    """
+    said: dict[tuple[str, int | None], list[str]] = {}
+    for row in gaps.iter_rows(named=True):
+        topic = SOURCES[row["source"]].topic or INDICATORS[row["indicator"]].short
+        first, last = row["first_year"], row["last_year"]
+        when = (
+            ("none", None)
+            if first is None
+            else ("start", first)
+            if year < first
+            else (
+                "end",
+                last,
+            )
+        )
+        topics = said.setdefault(when, [])
+        if topic not in topics:
+            topics.append(topic)
+    lines = []
+    for (edge, edge_year), topics in said.items():
+        if edge == "none":
+            lines.append(f"the data hold no figures by local authority on {_joined(topics)}")
+        else:
+            lines.append(
+                f"DfE's figures by local authority on {_joined(topics)} {edge} in "
+                f"{year_label(edge_year)}"
+            )
+    return lines

@@ -41,6 +41,7 @@ from cscbench.datasets.registry import (
     INDICATORS,
     LOOKS_BACK,
     MULTIPLIER,
+    SIZES,
     in_order,
     indicator_ids,
 )
@@ -52,7 +53,15 @@ ROBUST_LIMIT = 3.5
 SMALL_NUMBERS = 10  # fewer children or events than this: the small_numbers caveat
 ZERO_EXPECTED = 10  # a 0 where England's rate would give this many: the zero_unlikely flag
 IMPRECISE_CV = 0.20  # a coefficient of variation above this: the imprecise caveat (ONS)
-GRID_ROWS = 2_000_000  # group statistics beyond this many member-years go indicator by indicator
+GRID_ROWS = 2_000_000
+#: Units whose numerator counts children or events (so a handful of them is small numbers);
+#: not FTEs, medians or averages.
+COUNTED = (
+    "count",
+    "percent",
+    "rate_per_10k",
+    "per_100",
+)  # group statistics beyond this many member-years go indicator by indicator
 
 FLAG_MEANINGS: dict[str, str] = {
     "above_england_95": "above England: England's value is below the 95% interval",
@@ -569,7 +578,8 @@ def zero_unlikely() -> pl.Expr:
         >>> f.select(zero_unlikely()).to_series().to_list()
         [True, False, False]
     """
-    return (pl.col("numerator") == 0) & (expected_at_england() >= ZERO_EXPECTED)
+    counted = pl.col("unit").is_in(["percent", "rate_per_10k"])  # counts of children
+    return counted & (pl.col("numerator") == 0) & (expected_at_england() >= ZERO_EXPECTED)
 
 
 def first_year_look_back() -> pl.Expr:
@@ -626,7 +636,12 @@ def _flags(table: pl.DataFrame, events: pl.DataFrame) -> pl.DataFrame:
         flag(pl.col("robust_score") > ROBUST_LIMIT, "robust_high"),
         flag(pl.col("robust_score") < -ROBUST_LIMIT, "robust_low"),
         flag(zero, "zero_unlikely"),
-        flag((pl.col("numerator") < SMALL_NUMBERS) & ~zero.fill_null(False), "small_numbers"),
+        flag(
+            (pl.col("numerator") < SMALL_NUMBERS)
+            & pl.col("unit").is_in(COUNTED)
+            & ~zero.fill_null(False),
+            "small_numbers",
+        ),
         flag(imprecise(), "imprecise"),
         flag(pl.col("status") != "published", "suppressed"),
         flag(pl.col("_boundary"), "boundary_change"),
@@ -765,7 +780,7 @@ NOT_FOR_COUNTS = (
 
 
 def _unranked_counts() -> list[pl.Expr]:
-    counted = pl.col("unit") == "count"
+    counted = pl.col("unit").is_in(sorted(SIZES))
     return [pl.when(~counted).then(pl.col(c)).alias(c) for c in NOT_FOR_COUNTS]
 
 
@@ -958,10 +973,19 @@ def _indicators_in(source: Source, data: pl.DataFrame | None) -> list[str]:
 
 
 def latest_year(source: Source = None) -> int:
-    """The latest reporting year in the data."""
+    """The latest reporting year of the data's children in need and looked-after figures (the
+    files every data set has): the year a benchmark is of unless another is asked for. A file
+    that runs later (the workforce census of 30 September 2025, in 2025-26) does not move it.
+
+    Example:
+        >>> latest_year()
+        2025
+    """
+    from cscbench.datasets.registry import core_indicators
     from cscbench.datasets.store import scan
 
-    return int(scan("indicators", source).select(pl.col("year").max()).collect().item())
+    rows = scan("indicators", source).filter(pl.col("indicator").is_in(core_indicators()))
+    return int(rows.select(pl.col("year").max()).collect().item())
 
 
 def year_or_latest(year: int | str | None, source: Source = None) -> int:

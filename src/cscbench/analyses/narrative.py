@@ -46,7 +46,7 @@ from cscbench.analyses.wording import (
 )
 from cscbench.datasets.csvfile import SYMBOLS
 from cscbench.datasets.lineage import created_by, first_years
-from cscbench.datasets.registry import INDICATORS, SOURCES
+from cscbench.datasets.registry import INDICATORS, SHARES, SIZES, SOURCES
 
 #: How the level sentence opens for each indicator; {v} is the value, {la} the authority.
 LEVEL = {
@@ -69,7 +69,7 @@ def opening(indicator: str, year: int, la: str, value: float) -> str:
     v = with_unit(value, indicator)
     if indicator in LEVEL:
         return LEVEL[indicator].format(when=when[0].upper() + when[1:], v=v, la=la)
-    if INDICATORS[indicator].unit == "count":
+    if INDICATORS[indicator].unit in SIZES:
         return f"{la} had {v} {INDICATORS[indicator].short} {when}"
     return f"{la}'s {INDICATORS[indicator].short} was {v} {when}"
 
@@ -93,7 +93,7 @@ def _level(row: dict) -> tuple[str, dict]:
             parts.append(
                 f"an average of {with_unit(row['comparator_mean'], ind)} across its comparators"
             )
-        if row["england"] is not None and INDICATORS[ind].unit != "count":
+        if row["england"] is not None and INDICATORS[ind].unit not in SIZES:
             parts.append(england_text)
         tail = f", compared with {' and '.join(parts)}" if parts else ""
         return f"{opening_text}{tail}.", fields
@@ -107,14 +107,16 @@ def _measure(indicator: str) -> str:
     """The indicator as a measure: 'number of children looked after', 'percentage of
     re-referrals within 12 months', 'rate of children leaving care'."""
     ind = INDICATORS[indicator]
-    prefix = {"count": "number of ", "percent": "percentage of "}.get(ind.unit, "")
+    prefix = {"count": "number of ", "fte": "number of ", "percent": "percentage of "}.get(
+        ind.unit, ""
+    )
     return f"{prefix}{ind.short}"
 
 
 def _rank(row: dict) -> tuple[str, dict] | None:
     """The place in the comparator group, for rates and percentages (a count measures an
     authority's size, so it is not ranked), saying how many of the group had a figure."""
-    if INDICATORS[row["indicator"]].unit == "count":
+    if INDICATORS[row["indicator"]].unit in SIZES:
         return None
     if row["rank"] is None or (row["rank_of"] or 0) < 3:
         return None
@@ -190,7 +192,7 @@ def _change_phrase(new: float | None, old: float | None, ind: str) -> str | None
     if number(abs(diff), ind) == number(0.0, ind):
         return "no change"
     word = "an increase" if diff > 0 else "a decrease"
-    if INDICATORS[ind].unit == "percent":
+    if INDICATORS[ind].unit in SHARES:
         return f"{word} of {abs(diff):.1f} percentage points"
     if old == 0:
         return f"{word} of {number(abs(diff), ind)}"
@@ -661,7 +663,7 @@ def _pooled(ind: str, whole: dict, members: int) -> tuple[str, dict]:
             {"missing": whole["missing"]},
         )
     value = with_unit(whole["value"], ind)
-    if INDICATORS[ind].unit == "count":
+    if INDICATORS[ind].unit in SIZES:
         together = opening(ind, whole["year"], name, whole["value"])
         return f"Together, {together}.", {"value": whole["value"]}
     interval = f"95% interval {interval_words(whole['ci95_low'], whole['ci95_high'], ind)}"
@@ -778,7 +780,7 @@ def local_narrative(rows: pl.DataFrame) -> pl.DataFrame:
         parts = []
         if row["comparator_mean"] is not None:
             parts.append(f"the comparator average of {with_unit(row['comparator_mean'], ind)}")
-        if row["england"] is not None and INDICATORS[ind].unit != "count":
+        if row["england"] is not None and INDICATORS[ind].unit not in SIZES:
             parts.append(f"England's {with_unit(row['england'], ind)}")
         against = f", against {' and '.join(parts)} in {published}" if parts else ""
         sentence = f"Provisionally, from {la}'s own census return, {start}{against}"

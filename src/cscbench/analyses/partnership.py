@@ -36,9 +36,12 @@ from cscbench.analyses.engine import (
 from cscbench.analyses.wording import and_list
 from cscbench.datasets import find_area, load_areas, split_names
 from cscbench.datasets.areas import spoken_name
-from cscbench.datasets.registry import MULTIPLIER
+from cscbench.datasets.registry import MULTIPLIER, SIZES, UNITS
 from cscbench.datasets.store import Source
 from cscbench.errors import UsageError
+
+#: Units whose figure is a ratio of counts, which members' summed counts pool.
+RATIOS = sorted(k for k, u in UNITS.items() if u.ratio)
 
 
 def partnership_name(names: Sequence[str]) -> str:
@@ -56,7 +59,9 @@ def partnership_name(names: Sequence[str]) -> str:
 def _pool(rows: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
     """One pooled row per (indicator, year) from the members' panel rows."""
     complete = (pl.col("status") == "published") & pl.col("numerator").is_not_null()
-    complete = complete & (pl.col("denominator").is_not_null() | (pl.col("unit") == "count"))
+    summed = pl.col("unit").is_in(sorted(SIZES))  # sizes add up; ratios pool their counts
+    poolable = summed | pl.col("unit").is_in(RATIOS)  # a median or an average does not pool
+    complete = complete & (pl.col("denominator").is_not_null() | summed) & poolable
     named = rows.with_columns(pl.col("la_code").replace_strict(names).alias("_name"))
     pooled = named.group_by("indicator", "year", "unit", "polarity").agg(
         pl.col("numerator").sum(),
@@ -69,12 +74,12 @@ def _pool(rows: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
         pl.len().alias("_members"),
     )
     multiplier = pl.col("unit").replace_strict(MULTIPLIER, return_dtype=pl.Float64)
-    value = pl.when(pl.col("unit") == "count").then(pl.col("numerator"))
+    value = pl.when(pl.col("unit").is_in(sorted(SIZES))).then(pl.col("numerator"))
     value = value.otherwise(pl.col("numerator") / pl.col("denominator") * multiplier)
     return pooled.with_columns(
         pl.when(pl.col("_complete")).then(value).alias("value"),
         pl.when(pl.col("_complete")).then(pl.col("numerator")).alias("numerator"),
-        pl.when(pl.col("_complete") & (pl.col("unit") != "count"))
+        pl.when(pl.col("_complete") & ~pl.col("unit").is_in(sorted(SIZES)))
         .then(pl.col("denominator"))
         .alias("denominator"),
         pl.when(pl.col("_complete"))

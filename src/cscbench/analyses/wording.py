@@ -21,7 +21,7 @@ from numbers import Integral
 import polars as pl
 
 from cscbench.datasets.areas import spoken_name
-from cscbench.datasets.registry import INDICATORS
+from cscbench.datasets.registry import INDICATORS, SHARES
 from cscbench.errors import UsageError
 
 ORDINAL_WORDS = [
@@ -60,12 +60,20 @@ def with_unit(value: float | None, indicator: str) -> str:
     text = number(value, indicator)
     if value is None:
         return text
-    unit = INDICATORS[indicator].unit
-    if unit == "percent":
-        return f"{text}%"
-    if unit == "rate_per_10k":
-        return f"{text} per 10,000 children"
-    return text
+    return text + UNIT_SUFFIX.get(INDICATORS[indicator].unit, "")
+
+
+#: How a value of each unit is written after its number ('21.3%', '465.2 per 10,000
+#: children', '14 working days'); a count or a score has nothing after it.
+UNIT_SUFFIX = {
+    "percent": "%",
+    "fte_percent": "%",
+    "rate_per_10k": " per 10,000 children",
+    "per_100": " per 100",
+    "days": " working days",
+    "caseload": " cases per social worker",
+    "fte": " FTE",
+}
 
 
 def interval_words(low: float, high: float, indicator: str) -> str:
@@ -76,14 +84,14 @@ def interval_words(low: float, high: float, indicator: str) -> str:
         >>> interval_words(0.31, 1.04, "nfa_pct"), interval_words(12.0, 20.04, "cin_rate")
         ('0.3% to 1.0%', '12.0 to 20.0 per 10,000 children')
     """
-    if INDICATORS[indicator].unit == "percent":
+    if INDICATORS[indicator].unit in SHARES:
         return f"{with_unit(low, indicator)} to {with_unit(high, indicator)}"
     return f"{number(low, indicator)} to {with_unit(high, indicator)}"
 
 
 def change_unit(indicator: str) -> str:
     """How a change is measured: percentage points for percentages, % otherwise."""
-    return "percentage points" if INDICATORS[indicator].unit == "percent" else "%"
+    return "percentage points" if INDICATORS[indicator].unit in SHARES else "%"
 
 
 def year_label(year: int) -> str:
@@ -158,9 +166,18 @@ def sentence_case(text: str) -> str:
 
 
 def period(year: int, indicator: str) -> str:
-    """'at 31 March 2017' for counts on one day, 'in 2016-17' for events in the year."""
-    if INDICATORS[indicator].at_31_march:
+    """'at 31 March 2017' for counts on one day, 'in 2016-17' for events in the year; the
+    workforce, counted on 30 September, 'at 30 September 2024' in reporting year 2024-25.
+
+    Example:
+        >>> period(2017, "cin_count"), period(2017, "rereferral_pct"), period(2025, "sw_fte")
+        ('at 31 March 2017', 'in 2016-17', 'at 30 September 2024')
+    """
+    when = INDICATORS[indicator].period
+    if when == "31 March":
         return f"at 31 March {year}"
+    if when == "30 September":
+        return f"at 30 September {year - 1}"
     return f"in {year_label(year)}"
 
 

@@ -91,6 +91,32 @@ IndicatorsOpt = Annotated[
     str | None,
     typer.Option("--indicators", help="Indicator ids, comma-separated (default: all)."),
 ]
+ThemesOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--themes",
+        help="Only these themes, comma-separated: e.g. 'child protection,workforce' (see "
+        "cscbench indicators).",
+    ),
+]
+
+
+def _chosen(indicators: str | None, themes: str | None) -> list[str] | str | None:
+    """The indicators asked for: ``--indicators``, those of ``--themes``, or (both given) the
+    ones of the themes that are also in the list."""
+    if themes is None:
+        return indicators
+    from cscbench.datasets.registry import indicator_ids, themes_ids
+
+    of_themes = themes_ids(themes)
+    if indicators is None:
+        return of_themes
+    both = [i for i in indicator_ids(indicators) if i in set(of_themes)]
+    if not both:
+        raise UsageError(f"none of the indicators {indicators!r} is in the themes {themes!r}")
+    return both
+
+
 BaseYearOpt = Annotated[
     int | None,
     _year_option("--base-year", help="Year for long-term change (default: first year of data)."),

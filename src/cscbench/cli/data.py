@@ -174,16 +174,20 @@ def data_import(
 
 
 @app.command("indicators")
-def indicators(fmt: Format = None, out: Out = None) -> None:
-    """The indicator registry: ids, units, polarity, sources and DfE definitions."""
+def indicators(
+    theme: Annotated[
+        str | None, typer.Option("--theme", help="Only this theme's indicators.")
+    ] = None,
+    fmt: Format = None,
+    out: Out = None,
+) -> None:
+    """The indicator registry by theme: ids, units, polarity, sources and DfE definitions."""
     fmt = _format(fmt, out)
     from cscbench.datasets import registry_frame
 
-    frame = registry_frame()
+    frame = registry_frame(theme)
     if fmt == "table":
-        frame = frame.select(
-            "id", "unit", "polarity", "source", "numerator", "denominator", "title"
-        )
+        frame = frame.select("theme", "id", "unit", "polarity", "source", "title")
     _emit(frame, fmt, out)
 
 

@@ -18,6 +18,7 @@ from cscbench.cli.common import (
     LocalOpt,
     PreviousOpt,
     TargetsOpt,
+    ThemesOpt,
     Year,
     app,
 )
@@ -64,6 +65,7 @@ def report(
         ),
     ] = False,
     exclude_doubtful: ExcludeDoubtfulOpt = False,
+    themes: ThemesOpt = None,
     data: DataDir = None,
 ) -> None:
     """Write the benchmark pack: index.html, figures (SVG and PNG), tables.xlsx, CSV, data.
@@ -130,10 +132,10 @@ def report(
     if len(named) > 1:
         from cscbench.report import partnership_report
 
-        if members is not None or one_authority or exclude_doubtful:
+        if members is not None or one_authority or exclude_doubtful or themes:
             raise UsageError(
                 "a partnership pack uses each member's own group; --comparators, --targets, "
-                "--local and --exclude-doubtful are for one authority's pack"
+                "--local, --exclude-doubtful and --themes are for one authority's pack"
             )
         folder = partnership_report(
             named,
@@ -165,5 +167,6 @@ def report(
         png=png,
         overwrite=overwrite,
         exclude_doubtful=exclude_doubtful,
+        themes=themes,
     )
     sys.stderr.write(f"pack written to {folder}\n")

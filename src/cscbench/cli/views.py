@@ -23,7 +23,9 @@ from cscbench.cli.common import (
     Out,
     PreviousOpt,
     TargetsOpt,
+    ThemesOpt,
     Year,
+    _chosen,
     _emit,
     _format,
     _say,
@@ -41,6 +43,7 @@ def benchmark(
     comparators_file: ComparatorsFileOpt = None,
     include_self: IncludeSelfOpt = False,
     indicators: IndicatorsOpt = None,
+    themes: ThemesOpt = None,
     base_year: BaseYearOpt = None,
     targets: TargetsOpt = None,
     local: LocalOpt = None,
@@ -55,7 +58,7 @@ def benchmark(
     import polars as pl
 
     from cscbench.analyses import benchmark as run
-    from cscbench.analyses.coverage import not_held
+    from cscbench.analyses.coverage import not_held, reasons_together
     from cscbench.datasets import read_group_file
     from cscbench.errors import UsageError
     from cscbench.output import caption, summary_view
@@ -63,6 +66,7 @@ def benchmark(
     name, members = None, comparators  # names separated by commas, read by the library
     if comparators_file is not None:
         name, members = read_group_file(comparators_file)
+    indicators = _chosen(indicators, themes)
     table = run(
         la,
         year=year,
@@ -77,7 +81,7 @@ def benchmark(
         exclude_doubtful=exclude_doubtful,
     )
     year_shown = int(table["year"][0])
-    _say(not_held(year_shown, indicators, data)["reason"].unique(maintain_order=True).to_list())
+    _say(reasons_together(not_held(year_shown, indicators, data), year_shown))
     if local is not None:
         from cscbench.analyses.local import local_benchmark, read_returns
         from cscbench.output import local_view
@@ -304,6 +308,7 @@ def narrative(
     group: GroupOpt = "sn2025",
     include_self: IncludeSelfOpt = False,
     indicators: IndicatorsOpt = None,
+    themes: ThemesOpt = None,
     base_year: BaseYearOpt = None,
     exclude_doubtful: ExcludeDoubtfulOpt = False,
     fmt: Annotated[
@@ -332,6 +337,7 @@ def narrative(
     from cscbench.datasets import group as group_of
     from cscbench.errors import UsageError
 
+    indicators = _chosen(indicators, themes)
     table = run(
         la,
         year=year,
@@ -356,3 +362,24 @@ def narrative(
         sys.stderr.write(f"written to {out}\n")
     else:
         sys.stdout.write(text)
+
+
+@app.command("inspections")
+def inspections(
+    la: Annotated[str, typer.Argument(help="Authority: name or code, e.g. Derby or 831.")],
+    group: GroupOpt = "sn2025",
+    comparators: ComparatorsOpt = None,
+    fmt: Format = None,
+    out: Out = None,
+    data: DataDir = None,
+) -> None:
+    """The authority's and its comparators' latest Ofsted judgements (ILACS), with dates."""
+    fmt = _format(fmt, out)
+    from cscbench.analyses.inspections import inspection_summary
+    from cscbench.analyses.inspections import inspections as run
+
+    table = run(la, group=group, comparators=comparators, source=data)
+    if fmt == "table":
+        _say(inspection_summary(table))
+        table = table.select(c for c in table.columns if not c.endswith("_rank"))
+    _emit(table, fmt, out)

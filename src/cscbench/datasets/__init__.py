@@ -54,6 +54,7 @@ __all__ = [
     "load_areas",
     "load_factors",
     "load_indicators",
+    "load_inspections",
     "load_neighbours",
     "manifest",
     "members_in_year",
@@ -140,6 +141,17 @@ def load_factors(source: Source = None) -> pl.DataFrame:
         57930.0
     """
     return _small_table("factors", _key(source))
+
+
+def load_inspections(source: Source = None) -> pl.DataFrame:
+    """Ofsted's latest ILACS judgements of every authority (empty where the data set has no
+    inspections file).
+
+    Example:
+        >>> load_inspections().filter(pl.col("la_code") == "857")["overall_effectiveness"].item()
+        'Good'
+    """
+    return _small_table("inspections", _key(source))
 
 
 def find_area(query: str, source: Source = None) -> dict:
@@ -230,7 +242,7 @@ def data_info(source: Source = None) -> tuple[dict, pl.DataFrame]:
     summary = {
         "data": _describe(source),
         "built": found["built_at"] if found else "read from raw files now",
-        "years": f"{frame['year'].min()} to {frame['year'].max()}",
+        "years": _core_years(frame),
         "authorities": str(frame.filter(pl.col("geography") == "la")["la_code"].n_unique()),
         "regions": str(
             scan("indicators", source)
@@ -258,6 +270,16 @@ def data_info(source: Source = None) -> tuple[dict, pl.DataFrame]:
             }
         )
     return summary, sources
+
+
+def _core_years(frame: pl.DataFrame) -> str:
+    """The years of children in need and looked after, which every data set has (the
+    workforce census at 30 September 2025 is year 2026, and moves nothing)."""
+    from cscbench.datasets.registry import core_indicators
+
+    core = frame.filter(pl.col("indicator").is_in(core_indicators()))["year"]
+    core = core if core.len() else frame["year"]
+    return f"{core.min()} to {core.max()}"
 
 
 def _warnings(found: dict | None) -> str:

@@ -120,13 +120,18 @@ def identify(path: str | Path) -> str:
     lacks and those it has that the source does not.
     """
     from cscbench.datasets.loaders import required_columns
+    from cscbench.datasets.recognise import identify as by_columns
 
+    if Path(path).suffix.lower() in (".ods", ".xlsx"):  # Ofsted's spreadsheet, by its header
+        from cscbench.datasets.ofsted import is_inspections
+
+        if is_inspections(path):
+            return "ofsted"
+        raise DataError(path, None, None, "is not a spreadsheet cscbench knows (Ofsted's ILACS)")
+    found = by_columns(path)  # columns, and for look-alike long files, breakdown values
+    if found is not None:
+        return found
     columns = set(header(path))
-    matches = [k for k in SOURCES if set(required_columns(k)) <= columns]
-    if len(matches) == 1:
-        return matches[0]
-    if len(matches) > 1:
-        raise DataError(path, 1, None, f"matches more than one source: {', '.join(matches)}")
 
     def overlap(key: str) -> int:
         return len(set(required_columns(key)) & columns)
@@ -152,6 +157,11 @@ def check_file(path: Path, key: str, warn: Warn | None = None) -> Profile:
     (:mod:`cscbench.datasets.checks`), so bad cells stop the import, not later."""
     from cscbench.datasets.checks import check_file as check
 
+    if SOURCES[key].kind == "inspections":  # read whole, as the build will: every cell checked
+        from cscbench.datasets.checks import Profile
+        from cscbench.datasets.ofsted import check_inspections
+
+        return Profile(check_inspections(path))
     return check(path, key, warn)
 
 
@@ -267,7 +277,7 @@ def build_active(
 
     cache = cache_dir(dest)
     raw = cache / "raw"
-    missing = [k for k in SOURCES if not any(raw.glob(SOURCES[k].pattern))]
+    missing = [k for k, s in SOURCES.items() if not s.optional and not any(raw.glob(s.pattern))]
     if missing:
         names = ", ".join(SOURCES[k].pattern for k in missing)
         raise UsageError(

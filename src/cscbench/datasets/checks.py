@@ -42,7 +42,7 @@ from pathlib import Path
 import polars as pl
 
 from cscbench.datasets.csvfile import LINE
-from cscbench.datasets.registry import INDICATORS, POPULATION, SOURCES
+from cscbench.datasets.registry import INDICATORS, SOURCES
 from cscbench.errors import DataError
 
 #: The largest count accepted: far above England's 12.2 million children aged 0-17 (ONS
@@ -118,27 +118,47 @@ def check_years(frame: pl.DataFrame, path: Path, today: dt.date | None = None) -
         )
 
 
-def kind(column: str) -> str:
-    """'percent', 'rate' or 'count', from a DfE column name.
+def kind(column: str, key: str | None = None) -> str:
+    """'percent', 'rate', 'figure' (a number that need not be whole: an FTE, a median, an
+    average) or 'count', from a DfE column name and what the catalogue says of source ``key``:
+    a long file's percentage column, the printed figure of a percentage or rate indicator, the
+    columns the source declares ``fractional``.
 
     Example:
         >>> kind("rereferral_percent"), kind("rate_per_10000"), kind("CPP_At31")
         ('percent', 'rate', 'count')
+        >>> kind("percentage", "cla_social_workers"), kind("inpost_fte", "csww")
+        ('percent', 'figure')
     """
+    if key is not None:
+        source = SOURCES[key]
+        for ind in INDICATORS.values():
+            if ind.source == key and ind.published == column:
+                if ind.unit in ("percent", "fte_percent"):
+                    return "percent"
+                if ind.unit == "rate_per_10k":
+                    return "rate"
+        if column == source.percent:
+            return "percent"
+        if column in source.fractional or (column == source.count and source.scores):
+            return "figure"  # (a long file's score rows hold averages: the reader checks them)
     if column.endswith("_percent"):
         return "percent"
     return "rate" if column.startswith("rate_") else "count"
 
 
-def check_ranges(frame: pl.DataFrame, values: dict[str, pl.Series], path: Path) -> None:
+def check_ranges(
+    frame: pl.DataFrame, values: dict[str, pl.Series], path: Path, key: str | None = None
+) -> None:
     """Counts at most :data:`MAX_COUNT`; percentages and rates within :data:`RANGES`."""
     for column, value in values.items():
-        what = kind(column)
+        what = kind(column, key)
         top = RANGES.get(what, MAX_COUNT)
         i = _first((value < 0) | (value > top))
         if i is not None:
             shown = frame[column][i].strip()
             unit = {"percent": "a percentage", "rate": "a rate per 10,000"}.get(what, "a count")
+            unit = "a figure" if what == "figure" else unit
             raise DataError(
                 path,
                 int(frame[LINE][i]),
@@ -147,39 +167,94 @@ def check_ranges(frame: pl.DataFrame, values: dict[str, pl.Series], path: Path) 
             )
 
 
-def _ratio_indicators(key: str, columns: set[str]):
-    """The percentage indicators of source ``key`` whose counts are both in the file."""
-    return [
-        ind
-        for ind in INDICATORS.values()
-        if ind.source == key
-        and ind.unit == "percent"
-        and ind.denominator not in (None, POPULATION)
-        and {ind.numerator, ind.denominator} <= columns
-    ]
+def _one_column(term) -> str | None:
+    """The column a term reads, where it is one column of a row (not a filter, a sum or the
+    population)."""
+    if term is None or term.population or term.where or len(term.columns) != 1:
+        return None
+    return term.columns[0]
+
+
+def _ratio_indicators(key: str, columns: set[str]) -> list[tuple[str, str, str, str | None]]:
+    """(indicator, numerator column, denominator column, printed column) of each percentage
+    of source ``key`` whose counts are both columns of one row of the file. (A long file's
+    numerator and denominator are rows: the reader checks those, row against row.)"""
+    found = []
+    for ind in INDICATORS.values():
+        num, den = _one_column(ind.numerator), _one_column(ind.denominator)
+        if ind.source == key and ind.unit == "percent" and num and den and {num, den} <= columns:
+            found.append((ind.id, num, den, ind.published))
+    return found
 
 
 def check_subsets(frame: pl.DataFrame, values: dict[str, pl.Series], path: Path, key: str) -> None:
     """A percentage's numerator never above its denominator (re-referrals within referrals)."""
-    for ind in _ratio_indicators(key, set(values)):
-        num, den = values[ind.numerator], values[ind.denominator]
+    for _, numerator, denominator, _ in _ratio_indicators(key, set(values)):
+        num, den = values[numerator], values[denominator]
         over = (num > den).fill_null(False)
         i = _first(over)
         if i is None:
             continue
         share = over.sum() / max(1, (num.is_not_null() & den.is_not_null()).sum())
         swapped = (
-            f"; true of {over.sum():,} rows: are {ind.numerator} and {ind.denominator} swapped?"
+            f"; true of {over.sum():,} rows: are {numerator} and {denominator} swapped?"
             if share > 0.5
             else ""
         )
         raise DataError(
             path,
             int(frame[LINE][i]),
-            ind.numerator,
-            f"{frame[ind.numerator][i].strip()} is more than {ind.denominator} "
-            f"({frame[ind.denominator][i].strip()}), which it is part of{swapped}",
+            numerator,
+            f"{frame[numerator][i].strip()} is more than {denominator} "
+            f"({frame[denominator][i].strip()}), which it is part of{swapped}",
         )
+
+
+#: The columns that say which area and year a row of a DfE file is for.
+AREA_YEAR = ["time_period", "geographic_level", "region_code", "old_la_code", "new_la_code"]
+
+
+def _picks(frame: pl.DataFrame, filters) -> pl.Series:
+    """Rows matching every (column, accepted values) pair."""
+    mask = pl.Series([True] * frame.height)
+    for column, accepted in filters:
+        mask = mask & frame[column].str.strip_chars().is_in(list(accepted))
+    return mask
+
+
+def check_long_subsets(
+    frame: pl.DataFrame, values: dict[str, pl.Series], path: Path, key: str
+) -> None:
+    """In a long file, a percentage's numerator rows (children with the characteristic) never
+    count more than its denominator row (the cohort's "Total" row) for the same area and year."""
+    source = SOURCES[key]
+    if not source.long or source.count not in values:
+        return
+    keys = [c for c in AREA_YEAR if c in frame.columns]
+    counts = frame.select(*keys, LINE).with_columns(values[source.count].alias("_n"))
+    for ind in INDICATORS.values():
+        num, den = ind.numerator, ind.denominator
+        if ind.source != key or ind.unit != "percent" or den is None or not num.where:
+            continue
+        cohort = _picks(frame, ind.rows)
+        top = counts.filter(cohort & _picks(frame, num.where))
+        bottom = counts.filter(cohort & _picks(frame, den.where))
+        over = (
+            top.group_by(keys)
+            .agg(pl.col("_n").sum(), pl.col(LINE).min())
+            .join(bottom.group_by(keys).agg(pl.col("_n").sum().alias("_total")), on=keys)
+            .filter(pl.col("_n") > pl.col("_total"))
+            .sort(LINE)
+        )
+        if over.height:
+            row = over.row(0, named=True)
+            raise DataError(
+                path,
+                int(row[LINE]),
+                source.count,
+                f"{row['_n']:g} ({ind.numerator.describe()}) is more than the "
+                f"{row['_total']:g} of {ind.denominator.describe()}, which it is part of",
+            )
 
 
 def check_published(
@@ -235,9 +310,9 @@ def _printed(key: str, columns: set[str]) -> list[tuple[str, str, str, str]]:
     """(indicator, numerator, denominator, printed figure) of each figure DfE printed beside
     the counts it comes from, in the same row of source ``key``."""
     pairs = [
-        (ind.id, ind.numerator, ind.denominator, ind.published)
-        for ind in _ratio_indicators(key, columns)
-        if ind.published in columns
+        (indicator, num, den, printed)
+        for indicator, num, den, printed in _ratio_indicators(key, columns)
+        if printed in columns
     ]
     if key == "cla" and set(CLA_RATE[1:]) <= columns:
         pairs.append(CLA_RATE)
@@ -257,8 +332,9 @@ def check_measures(
     """
     path = Path(path)
     check_years(frame, path, today)
-    check_ranges(frame, values, path)
+    check_ranges(frame, values, path, key)
     check_subsets(frame, values, path, key)
+    check_long_subsets(frame, values, path, key)
     return check_published(frame, values, path, key)
 
 
@@ -291,7 +367,7 @@ def check_file(
     required = [c for c in required_columns(key) if c not in repeated]  # repeats: counted
     frame = read_text_table(path, required=required, repeated=repeated)
     values = {
-        column: parse_measure(frame, column, path, whole=kind(column) == "count")[0]
+        column: parse_measure(frame, column, path, whole=kind(column, key) == "count")[0]
         for column in numeric_columns(key, frame)
     }
     for warning in check_measures(frame, values, path, key, today):
@@ -300,11 +376,23 @@ def check_file(
     return profile(frame)
 
 
+#: The kinds of source checked here (Ofsted's spreadsheet is checked by its own reader).
+CHECKED = ("tidy", "population", "lineage", "neighbours", "factors")
+
+
 def check_folder(raw_dir: str | Path, warn: Warn | None = None) -> dict[str, Profile]:
-    """:func:`check_file` on every source file of a folder of raw files."""
+    """:func:`check_file` on every source file of a folder of raw files: each required
+    source's, and each optional source's that is there."""
     from cscbench.datasets.loaders import find_source_file
 
-    return {key: check_file(find_source_file(raw_dir, key), key, warn) for key in SOURCES}
+    profiles = {}
+    for key, source in SOURCES.items():
+        if source.kind not in CHECKED:
+            continue
+        if source.optional and not any(Path(raw_dir).glob(source.pattern)):
+            continue
+        profiles[key] = check_file(find_source_file(raw_dir, key), key, warn)
+    return profiles
 
 
 def check_shrink(

@@ -52,7 +52,7 @@ from urllib.parse import urljoin, urlsplit
 from cscbench.datasets import limits
 from cscbench.datasets.cache import cache_dir, canonical_name, identify, writing
 from cscbench.datasets.registry import SOURCES
-from cscbench.errors import CscbenchError, DataError
+from cscbench.errors import CscbenchError
 
 BASE_URL = "https://api.education.gov.uk/statistics"
 PUBLICATIONS = {
@@ -60,6 +60,20 @@ PUBLICATIONS = {
     "children-looked-after": "3260801d-601a-48c6-93b7-cf51680323d1",
 }
 NEEDED = {"children-in-need": ("b1", "c1", "c3", "d3", "d5"), "children-looked-after": ("cla",)}
+#: Files a publication's data sets may hold, fetched when one is there (the catalogue's
+#: optional sources): a data set without them has no figures for their indicators.
+OPTIONAL = {
+    "children-in-need": ("c4",),
+    "children-looked-after": (
+        "cla_placement_stability",
+        "cla_new_placements",
+        "cla_school_moves",
+        "cla_social_workers",
+        "cla_health",
+        "care_leavers_activity",
+        "care_leavers_accommodation",
+    ),
+}
 SNIFF_BYTES = 1 << 16
 
 
@@ -246,8 +260,9 @@ def _first_line(raw: bytes) -> bytes:
 
 def sniff(
     http, base_url: str, data_set: dict, timeout: float, scratch: Path
-) -> tuple[str | None, list[str]]:
-    """Which source a data set is (None if none), from the first line of its CSV; its columns."""
+) -> tuple[list[str], list[str]]:
+    """The sources a data set may be, from the first line of its CSV (several where sources
+    share their columns: :func:`fetch` then tells them apart by the whole file); its columns."""
     url = f"{base_url}/v1/data-sets/{data_set['id']}/csv"
     what = f"data set {_clean(data_set['title'])!r} ({data_set['id']})"
     deadline = time.monotonic() + timeout
@@ -262,11 +277,9 @@ def sniff(
     except zlib.error as exc:  # a small file arrives whole: its checksum is checked here
         raise FetchError(f"{what}: the download is corrupt ({exc})") from None
     from cscbench.datasets.cache import header
+    from cscbench.datasets.recognise import candidates
 
-    try:
-        return identify(scratch), header(scratch)
-    except DataError:
-        return None, header(scratch)
+    return candidates(scratch), header(scratch)
 
 
 def _too_big(what: str, stage: str) -> FetchError:
@@ -442,16 +455,27 @@ def fetch(
                 data_sets = list_data_sets(http, base_url, PUBLICATIONS[name], timeout)
                 by_key: dict[str, list[tuple[str, dict]]] = {}
                 unknown: list[tuple[dict, list[str]]] = []
+                wanted = (*NEEDED[name], *OPTIONAL[name])
+                whole: dict[str, tuple[Path, str, bool]] = {}  # data sets downloaded to tell
                 for data_set in data_sets:
-                    key, columns = sniff(http, base_url, data_set, timeout, staging / "sniff.csv")
-                    if key is None:
+                    keys, columns = sniff(http, base_url, data_set, timeout, staging / "sniff.csv")
+                    keys = [k for k in keys if k in wanted]
+                    if len(keys) > 1:  # look-alike long files: their rows say which
+                        found = _found(keys[0], data_set)
+                        path = staging / f"data-set-{len(whole)}.csv"
+                        whole[data_set["id"]] = (
+                            path,
+                            *download(http, base_url, found, path, timeout),
+                        )
+                        keys = [identify(path)]
+                    if not keys:
                         unknown.append((data_set, columns))
-                    elif key in NEEDED[name]:
-                        by_key.setdefault(key, []).append((key, data_set))
+                    elif keys[0] in wanted:
+                        by_key.setdefault(keys[0], []).append((keys[0], data_set))
                 lacking = [k for k in NEEDED[name] if k not in by_key]
                 if lacking:
                     raise FetchError(_lacking(name, lacking, unknown))
-                for key in NEEDED[name]:
+                for key in (*NEEDED[name], *(k for k in OPTIONAL[name] if k in by_key)):
                     found = _found(key, _choose(by_key[key], key))
                     target = staging / canonical_name(key)
 
@@ -459,7 +483,11 @@ def fetch(
                         if progress is not None:
                             progress(title, n, total)
 
-                    digest, by_transfer = download(http, base_url, found, target, timeout, step)
+                    if found.data_set_id in whole:
+                        path, digest, by_transfer = whole[found.data_set_id]
+                        path.replace(target)
+                    else:
+                        digest, by_transfer = download(http, base_url, found, target, timeout, step)
                     if identify(target) != key:
                         raise FetchError(f"data set {found.title!r} is not {SOURCES[key].title}")
                     new = check_file(target, key, warn)

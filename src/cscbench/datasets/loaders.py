@@ -44,9 +44,9 @@ from pathlib import Path
 
 import polars as pl
 
-from cscbench.datasets.csvfile import LINE, PUBLISHED, accounting, parse_measure, read_text_table
+from cscbench.datasets.csvfile import LINE, accounting, parse_measure, read_text_table
 from cscbench.datasets.lineage import attach_area_codes, read_lineage
-from cscbench.datasets.registry import INDICATORS, POPULATION, SOURCES, Indicator
+from cscbench.datasets.registry import INDICATORS, SOURCES
 from cscbench.errors import DataError
 
 GEOGRAPHY_COLUMNS = [
@@ -110,44 +110,36 @@ def find_source_file(raw_dir: str | Path, key: str) -> Path:
 
 
 def measure_columns(key: str) -> list[str]:
-    """The numeric columns the registry's indicators read from source ``key``."""
-    return sorted(
-        {
-            c
-            for i in INDICATORS.values()
-            if i.source == key
-            for c in (i.numerator, i.denominator, i.published)
-            if c not in (None, POPULATION)
-        }
-    )
+    """The numeric columns cscbench reads from source ``key`` (its indicators' numerators,
+    denominators and printed figures; a long file's count and percentage columns).
+
+    Example:
+        >>> measure_columns("d3")
+        ['CPP_start', 'CPP_subsequent', 'CPP_subsequent_percent']
+        >>> measure_columns("cla_social_workers")
+        ['number', 'percentage']
+    """
+    source = SOURCES[key]
+    columns = {c for c in (source.count, source.percent) if c}
+    for ind in INDICATORS.values():
+        if ind.source == key:
+            for term in (ind.numerator, ind.denominator):
+                columns.update(term.columns if term is not None else ())
+            columns.update([ind.published] if ind.published else [])
+    return sorted(columns)
 
 
 def required_columns(key: str) -> list[str]:
-    """Every column cscbench needs in source ``key``: what a file must have to be that source.
+    """Every column cscbench needs in source ``key``: what a file must have to be that source
+    (:func:`cscbench.datasets.recognise.required_columns`).
 
     Example:
         >>> required_columns("d3")[-3:]
         ['CPP_start', 'CPP_subsequent', 'CPP_subsequent_percent']
     """
-    from cscbench.datasets.lineage import LINEAGE_COLUMNS
+    from cscbench.datasets.recognise import required_columns as of_source
 
-    sn = [f"SN{k}" for k in range(1, 11)]
-    fixed = {
-        "population": [*GEOGRAPHY_COLUMNS, "age_group", "population_estimate"],
-        "c3": [*GEOGRAPHY_COLUMNS, "category", EPISODES_WITH_FACTOR],
-        "lineage": LINEAGE_COLUMNS,
-        "sn2021": ["LA num", "LA Name", *sn, "SNP"],
-        "sn2025": [
-            "old_la_code",
-            "la_name",
-            *(f"SN_{k}" for k in range(1, 11)),
-            *(f"SN_{k}P" for k in range(1, 11)),
-        ],
-    }
-    if key in fixed:
-        return list(fixed[key])
-    category = SOURCES[key].category_column
-    return [*GEOGRAPHY_COLUMNS, *([category] if category else []), *measure_columns(key)]
+    return of_source(SOURCES[key])
 
 
 def read_geography(path: Path, required: list[str], codes: pl.DataFrame) -> pl.DataFrame:
@@ -279,134 +271,6 @@ def _check_unique(frame: pl.DataFrame, path: Path, key: list[str]) -> None:
         )
 
 
-def _indicator_rows(
-    frame: pl.DataFrame,
-    ind: Indicator,
-    parsed: dict[str, tuple[pl.Series, pl.Series]],
-    population: pl.DataFrame,
-) -> pl.DataFrame:
-    """The tidy rows of one indicator from one source frame (already filtered by category).
-
-    ``value`` is numerator / denominator x multiplier, or DfE's printed figure where it knows
-    better than the counts: for a percentage of England or a region (DfE works it from counts
-    it then rounds to the nearest 10) and for any row whose count DfE withheld but whose
-    figure it printed (that row's ``status`` is then ``published``). Rates stay worked from
-    the counts (see the module's docstring).
-
-    Example:
-        >>> raw = read_raw("../shared/data/dfe")
-        >>> rows = raw.indicators.filter(pl.col("indicator") == "cp_subsequent_pct",
-        ...     pl.col("year") == 2022, pl.col("area_name") == "England")
-        >>> rows.select("numerator", "denominator", "value").row(0)
-        (14550.0, 64390.0, 22.7)
-        >>> scilly = raw.indicators.filter(pl.col("indicator") == "rereferral_pct",
-        ...     pl.col("year") == 2017, pl.col("la_code") == "420")
-        >>> scilly.select("numerator", "denominator", "value", "status").row(0)
-        (0.0, None, 0.0, 'published')
-    """
-    num, num_status = parsed[ind.numerator]
-    rows = frame.with_columns(
-        num.alias("numerator"), num_status.alias("num_status"), pl.lit(ind.id).alias("indicator")
-    )
-    if ind.denominator == POPULATION:
-        rows = rows.join(
-            population.select(
-                *KEY,
-                pl.col("population").alias("denominator"),
-                pl.col("population_status").alias("den_status"),
-            ),
-            on=KEY,
-            how="left",
-        ).with_columns(pl.col("den_status").fill_null("x"))
-    elif ind.denominator is not None:
-        den, den_status = parsed[ind.denominator]
-        rows = rows.with_columns(den.alias("denominator"), den_status.alias("den_status"))
-    else:
-        rows = rows.with_columns(
-            pl.lit(None, pl.Float64).alias("denominator"), pl.lit(PUBLISHED).alias("den_status")
-        )
-    if ind.published is not None:
-        rows = rows.with_columns(parsed[ind.published][0].alias("published_value"))
-    else:
-        rows = rows.with_columns(pl.lit(None, pl.Float64).alias("published_value"))
-    status = (
-        pl.when(pl.col("num_status") != PUBLISHED)
-        .then(pl.col("num_status"))
-        .when(pl.col("den_status") != PUBLISHED)
-        .then(pl.col("den_status"))
-        .when(pl.col("denominator") == 0)
-        .then(pl.lit("z"))
-        .otherwise(pl.lit(PUBLISHED))
-    )
-    rows = rows.with_columns(status.alias("status"))
-    ok = pl.col("status") == PUBLISHED
-    value = (
-        pl.col("numerator")
-        if ind.denominator is None
-        else pl.col("numerator") / pl.col("denominator") * ind.multiplier
-    )
-    printed = pl.col("published_value")
-    use_printed = (
-        printed.is_not_null()
-        & (pl.col("denominator").fill_null(1) != 0)  # a percentage of no cases stays z
-        & (~ok | ((pl.col("geography") != "la") & (ind.unit == "percent")))
-    )
-    rows = rows.with_columns(
-        pl.when(use_printed).then(printed).when(ok).then(value).otherwise(None).alias("value"),
-        pl.when(use_printed).then(pl.lit(PUBLISHED)).otherwise(pl.col("status")).alias("status"),
-    )
-    return rows.select([pl.col(c).cast(t) for c, t in INDICATOR_SCHEMA.items()] + [pl.col(LINE)])
-
-
-def read_indicator_source(
-    raw_dir: str | Path, key: str, codes: pl.DataFrame, population: pl.DataFrame
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """All registry indicators of one source file: (tidy rows, accounting of every input row)."""
-    path = find_source_file(raw_dir, key)
-    indicators = [i for i in INDICATORS.values() if i.source == key]
-    source = SOURCES[key]
-    measures = measure_columns(key)
-    extra = [source.category_column] if source.category_column else []
-    frame = read_geography(path, measures + extra, codes)
-    if source.category_column:
-        known = {i.category for i in indicators}
-        _check_values(frame, path, source.category_column, known)
-        _check_unique(frame, path, [*KEY, source.category_column])
-    else:
-        _check_unique(frame, path, KEY)
-    whole = {c: not (c.endswith("_percent") or c.startswith("rate_")) for c in measures}
-    parsed = {c: parse_measure(frame, c, path, whole=whole[c]) for c in measures}
-    exists = frame["exists"]
-    absent = ~exists
-    # A row for an authority that did not exist that year must say so with ``z``.
-    for c in measures:
-        wrong = absent & (parsed[c][1] != "z")
-        if wrong.any():
-            i = int(wrong.arg_max())
-            raise DataError(
-                path,
-                int(frame[LINE][i]),
-                c,
-                f"{frame['area_name'][i]} did not exist in {frame['year'][i]} "
-                "but this row has a figure",
-            )
-    parts = []
-    for ind in indicators:
-        mask = exists
-        if ind.category is not None:
-            mask = mask & (frame[source.category_column] == ind.category)
-        subset = {c: (v.filter(mask), s.filter(mask)) for c, (v, s) in parsed.items()}
-        parts.append(_indicator_rows(frame.filter(mask), ind, subset, population))
-    tidy = pl.concat(parts)
-    return tidy, accounting(
-        frame,
-        path,
-        pl.col("exists"),
-        "indicator figures",
-        "authority did not exist at the end of this year (row of z symbols)",
-    )
-
-
 FACTOR_SCHEMA: dict[str, pl.DataType] = {
     "year": pl.Int32(),
     "geography": pl.String(),
@@ -451,10 +315,6 @@ def read_assessment_factors(
     return pl.concat(parts), accounting(frame, path, pl.lit(True), "assessment factor counts", "")
 
 
-def _rate_ids() -> list[str]:
-    return [i.id for i in INDICATORS.values() if i.denominator == POPULATION]
-
-
 @dataclass(frozen=True)
 class RawTables:
     """Everything cscbench reads from a folder of raw files, with the accounting of every row."""
@@ -466,10 +326,35 @@ class RawTables:
     lineage: pl.DataFrame
     accounting: pl.DataFrame
     files: dict[str, Path]
+    inspections: pl.DataFrame
+
+
+#: The kinds of source the tidy reader recognises by their columns (the others are found by
+#: their names, by :func:`find_source_file`).
+TIDY_READ = ("tidy", "population", "lineage")
+
+
+def _explain_missing(raw_dir: Path, key: str) -> None:
+    """Stop, saying why no file in ``raw_dir`` is source ``key``: the file named as DfE names
+    it, with the first required column it lacks; else that there is no such file."""
+    from cscbench.datasets.cache import header
+
+    source = SOURCES[key]
+    named = sorted(raw_dir.glob(source.pattern))
+    if named:
+        columns = set(header(named[0]))
+        lacking = [c for c in required_columns(key) if c not in columns]
+        if lacking:
+            raise DataError(named[0], 1, lacking[0], f"required column missing ({source.title})")
+    raise DataError(raw_dir, None, None, f"no file matches {source.pattern} ({source.title})")
 
 
 def read_raw(raw_dir: str | Path) -> RawTables:
-    """Read every source file in ``raw_dir`` (a folder like ``shared/data/dfe``).
+    """Read every source file in ``raw_dir`` (a folder like ``shared/data/dfe``): the tidy DfE
+    files through the one reader of :mod:`cscbench.datasets.tidy` (recognised by their
+    columns), the factors at assessment and the neighbour models through their own. The files
+    cscbench has read since its first release are required; the others (``optional`` in the
+    catalogue) may be missing, and their indicators then have no figures.
 
     Example:
         >>> raw = read_raw("../shared/data/dfe")
@@ -480,43 +365,33 @@ def read_raw(raw_dir: str | Path) -> RawTables:
         (970.0, 4561.0)
     """
     from cscbench.datasets.areas import build_areas
+    from cscbench.datasets.recognise import find_files
     from cscbench.datasets.sn_models import read_neighbours
+    from cscbench.datasets.tidy import read_tidy
 
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise DataError(raw_dir, None, None, "is not a folder of DfE files")
-    files = {key: find_source_file(raw_dir, key) for key in SOURCES}
-    codes, lineage_accounting = read_lineage(files["lineage"])
-    population, population_rows = read_population(raw_dir, codes)
-    parts, accounting_rows = [], [lineage_accounting]
-    for key in ("b1", "c1", "d3", "d5", "cla"):
-        tidy, acc = read_indicator_source(raw_dir, key, codes, population)
-        parts.append(tidy)
-        accounting_rows.append(acc)
-    indicators = pl.concat(parts)
-    used = (
-        indicators.filter(pl.col("indicator").is_in(_rate_ids()))
-        .select("geography", pl.coalesce("la_code", "area_code").alias("area_key"), "year")
-        .unique()
-    )
-    used_rows = population_rows.join(
-        used.with_columns(pl.lit(True).alias("_used")), on=KEY, how="left"
-    )
-    accounting_rows.append(
-        accounting(
-            used_rows,
-            files["population"],
-            pl.col("_used").fill_null(False),
-            "denominator of rates",
-            "no indicator row for this area and year",
-        )
-    )
+    found = find_files(raw_dir)
+    for key, source in SOURCES.items():  # in the catalogue's order: children in need first
+        if not source.optional and key not in found[0] and source.kind in TIDY_READ:
+            _explain_missing(raw_dir, key)
+    tidy = read_tidy(raw_dir, found=found)
+    files = dict(tidy.files)
+    for key in ("c3", "sn2021", "sn2025"):
+        files[key] = find_source_file(raw_dir, key)
+    codes, _ = read_lineage(files["lineage"])
     factors, factor_accounting = read_assessment_factors(raw_dir, codes)
-    accounting_rows.append(factor_accounting)
     neighbours, neighbour_accounting = read_neighbours(files["sn2021"], files["sn2025"])
-    accounting_rows.append(neighbour_accounting)
-    indicators = indicators.drop(LINE).sort("indicator", "year", "geography", "area_code")
+    indicators = tidy.indicators.sort("indicator", "year", "geography", "area_code")
     areas = build_areas(indicators, codes)
+    accounting_rows = [tidy.accounting, factor_accounting, neighbour_accounting]
+    from cscbench.datasets.ofsted import INSPECTION_SCHEMA, read_inspections
+
+    inspections = pl.DataFrame(schema=INSPECTION_SCHEMA)
+    if "ofsted" in files:
+        inspections, inspection_accounting = read_inspections(files["ofsted"], codes)
+        accounting_rows.append(inspection_accounting)
     return RawTables(
         indicators=indicators,
         factors=factors.sort("factor", "year", "geography", "area_code"),
@@ -525,4 +400,5 @@ def read_raw(raw_dir: str | Path) -> RawTables:
         lineage=codes,
         accounting=pl.concat([a.cast(ACCOUNTING_SCHEMA) for a in accounting_rows]),
         files=files,
+        inspections=inspections,
     )

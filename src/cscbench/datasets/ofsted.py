@@ -114,6 +114,22 @@ def is_inspections(path: str | Path) -> bool:
     return [(c or "").strip() for c in cells.row(HEADER_ROW - 1)] == list(source.columns)
 
 
+def check_inspections(path: str | Path) -> int:
+    """Read the file as a build will and return its number of authorities; a bad cell stops
+    with file, row and column. (Codes are checked against DfE's list of authorities that
+    ships with cscbench.)
+
+    Example:
+        >>> check_inspections("../shared/data/dfe/LA_Inspection_Outcomes_as_at_31_March_2025.ods")
+        153
+    """
+    from cscbench.datasets.store import scan
+
+    codes = scan("lineage").collect()
+    frame, _ = read_inspections(path, codes)
+    return frame.height
+
+
 def _date(frame: pl.DataFrame, column: str, path: Path) -> pl.Series:
     cells = frame[column].str.strip_chars()
     parsed = cells.str.strptime(pl.Date, "%Y-%m-%dT%H:%M:%S", strict=False)

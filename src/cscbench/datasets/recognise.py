@@ -69,6 +69,20 @@ def missing_values(frame, source: Source, catalogue: Catalogue = CATALOGUE):
     return None
 
 
+def candidates(path: str | Path, catalogue: Catalogue = CATALOGUE) -> list[str]:
+    """The sources whose columns a CSV file has, from its header alone (several where sources
+    share their columns and differ only in their breakdown values: see :func:`identify`).
+
+    Example:
+        >>> candidates("../shared/data/dfe/la_care_leavers_accommodation_suitability.csv")
+        ['care_leavers_activity', 'care_leavers_accommodation']
+    """
+    columns = set(_header(Path(path)))
+    return [
+        s.key for s in catalogue.sources.values() if set(required_columns(s, catalogue)) <= columns
+    ]
+
+
 def identify(path: str | Path, catalogue: Catalogue = CATALOGUE) -> str | None:
     """The source a CSV file is, from its columns (and, where two sources have the same
     columns, from the breakdown values their indicators read); None if it is none.
@@ -89,6 +103,8 @@ def identify(path: str | Path, catalogue: Catalogue = CATALOGUE) -> str | None:
         found = matches
     else:
         frame = read_text_table(path)
+        if frame.is_empty():  # no rows to tell by: the shrink check says what is wrong
+            return matches[0].key if len(matches) == 1 else _ambiguous(path, matches)
         found = [s for s in matches if missing_values(frame, s, catalogue) is None]
         if not found:
             column, value = missing_values(frame, matches[0], catalogue)
@@ -100,9 +116,13 @@ def identify(path: str | Path, catalogue: Catalogue = CATALOGUE) -> str | None:
                 f"no row with {column} = {value!r}, which its indicators read",
             )
     if len(found) > 1:
-        keys = ", ".join(s.key for s in found)
-        raise DataError(path, 1, None, f"matches more than one source: {keys}")
+        _ambiguous(path, found)
     return found[0].key if found else None
+
+
+def _ambiguous(path: Path, found: list[Source]):
+    keys = ", ".join(s.key for s in found)
+    raise DataError(path, 1, None, f"matches more than one source: {keys}")
 
 
 def find_files(raw_dir: str | Path, catalogue: Catalogue = CATALOGUE):

@@ -1,8 +1,10 @@
 """The indicator registry: the single source of truth for what cscbench measures.
 
-Each :class:`Indicator` says where its numerator and denominator come from (DfE file and
-column), its unit, its polarity and DfE's definition. Loaders, the snapshot, the engine, the
-charts and the narrative all read this table; nothing else lists indicators.
+The indicators and the files they come from are declared as data in
+:mod:`cscbench.datasets.catalogue` (``indicators.toml``, ``sources.toml``); this module is the
+registry every other part reads: :data:`INDICATORS` (by theme, in the order a report reads
+them), :data:`SOURCES`, the units' properties, and the look-ups the command line uses.
+Nothing else lists indicators.
 
 Polarity follows DfE's Local Authority Interactive Tool (LAIT) data dictionary, whose measure
 is named in ``lait_measure``: ``Low`` -> ``low_is_good``, ``High`` -> ``high_is_good``, ``-`` ->
@@ -19,463 +21,56 @@ Example:
     'percent'
     >>> INDICATORS["rereferral_pct"].polarity
     'low_is_good'
+    >>> INDICATORS["icpc_15days_pct"].theme, INDICATORS["sw_caseload"].theme
+    ('child protection', 'workforce')
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
-from typing import Literal
 
 import polars as pl
 
-Unit = Literal["rate_per_10k", "percent", "count"]
-Polarity = Literal["low_is_good", "high_is_good", "context"]
+from cscbench.datasets.catalogue import (
+    INDICATORS,
+    POPULATION,
+    SOURCES,
+    THEMES,
+    UNITS,
+    Indicator,
+    Source,
+    catalogue_frame,
+)
 
-#: The denominator of every rate: the ONS mid-year estimate of children aged 0 to 17.
-POPULATION = "population"
+__all__ = [
+    "INDICATORS",
+    "LOOKS_BACK",
+    "MULTIPLIER",
+    "POPULATION",
+    "SHARES",
+    "SIZES",
+    "SOURCES",
+    "THEMES",
+    "UNITS",
+    "Indicator",
+    "Source",
+]
 
 #: What one unit of each kind multiplies numerator / denominator by.
-MULTIPLIER: dict[str, float] = {"rate_per_10k": 10_000.0, "percent": 100.0, "count": 1.0}
+MULTIPLIER: dict[str, float] = {key: unit.multiplier for key, unit in UNITS.items()}
 
+#: Units whose figure is a percentage: a change is in percentage points.
+SHARES = frozenset({"percent", "fte_percent"})
 
-@dataclass(frozen=True)
-class Source:
-    """A DfE or ONS file the loaders read, found in a folder by its file-name pattern."""
-
-    key: str
-    pattern: str
-    title: str
-    publication: str
-    category_column: str | None = None
-    #: What the file's figures are about, as a sentence says it: "children looked after".
-    topic: str | None = None
-
-
-SOURCES: dict[str, Source] = {
-    s.key: s
-    for s in (
-        Source(
-            "b1",
-            "b1_children_in_need_*.csv",
-            "Children in need",
-            "Children in need",
-            topic="children in need",
-        ),
-        Source(
-            "c1",
-            "c1_children_in_need_referrals_and_rereferrals_*.csv",
-            "Referrals and re-referrals",
-            "Children in need",
-            topic="referrals",
-        ),
-        Source(
-            "c3",
-            "c3_factors_identified_at_end_of_assessment_*.csv",
-            "Factors identified at the end of assessment",
-            "Children in need",
-            topic="factors identified at the end of assessment",
-        ),
-        Source(
-            "d3",
-            "d3_cpps_subsequent_plan_*.csv",
-            "Child protection plans that are a second or subsequent plan",
-            "Children in need",
-            topic="child protection plans starting",
-        ),
-        Source(
-            "d5",
-            "d5_cpps_at31march_by_duration_*.csv",
-            "Child protection plans at 31 March by length of time on the plan",
-            "Children in need",
-            topic="child protection plans at 31 March",
-        ),
-        Source(
-            "cla",
-            "cla_number_and_rate_per_10k_children*.csv",
-            "Children looked after: numbers and rates per 10,000 children",
-            "Children looked after in England including adoptions",
-            category_column="population_type",
-            topic="children looked after",
-        ),
-        Source(
-            "population",
-            "ons_mid-year_population_estimates_*.csv",
-            "ONS mid-year population estimates, children aged 0 to 17",
-            "ONS mid-year population estimates",
-        ),
-        Source(
-            "lineage",
-            "las_lineage.csv",
-            "DfE list of local authorities with dates of operation",
-            "DfE data screener reference data",
-        ),
-        Source(
-            "sn2021",
-            "New_Statistical_Neighbour_Groupings_April_2021.csv",
-            "Children's services statistical neighbours, April 2021 (LGR version)",
-            "DfE children's services statistical neighbour benchmarking tool",
-        ),
-        Source(
-            "sn2025",
-            "sn_model_2025_wide.csv",
-            "Children's services statistical neighbours, 2025 model",
-            "DfE children's services statistical neighbour benchmarking tool",
-        ),
-    )
-}
-
-CLA_AT_31_MARCH = "Children looked after on 31 March each year"
-CLA_STARTING = "Children starting to be looked after each year"
-CLA_CEASING = "Children ceasing to be looked after each year"
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """One indicator: where its figures come from and how to read them."""
-
-    id: str
-    title: str
-    unit: Unit
-    source: str
-    numerator: str
-    denominator: str | None
-    polarity: Polarity
-    definition: str
-    published: str | None = None
-    category: str | None = None
-    lait_measure: str | None = None
-    #: The theme of the report it belongs to (one of :data:`THEMES`).
-    theme: str = ""
-
-    @property
-    def short(self) -> str:
-        """The indicator as a sentence names it, in lower case: 're-referrals within 12 months'."""
-        return SHORT[self.id]
-
-    @property
-    def headline(self) -> str:
-        """The indicator as a chart title names it when :attr:`short` would make the title too
-        long: five words or fewer.
-
-        Example:
-            >>> INDICATORS["cp_2yrs_pct"].headline, INDICATORS["cin_rate"].headline
-            ('plans lasting 2+ years', 'rate of children in need')
-        """
-        return HEADLINE.get(self.id, SHORT[self.id])
-
-    @property
-    def at_31_march(self) -> bool:
-        """True for a count on one day (31 March); False for events during the year."""
-        return self.id in AT_31_MARCH
-
-    @property
-    def looks_back(self) -> bool:
-        """True for a measure counted against the authority's earlier records (re-referrals).
-
-        Example:
-            >>> INDICATORS["rereferral_pct"].looks_back, INDICATORS["referral_rate"].looks_back
-            (True, False)
-        """
-        return self.id in LOOKS_BACK
-
-    @property
-    def decimals(self) -> int:
-        """Decimal places for display: counts as whole numbers, rates and percentages to 1."""
-        return 0 if self.unit == "count" else 1
-
-    @property
-    def multiplier(self) -> float:
-        return MULTIPLIER[self.unit]
-
-
-def _count(id_, title, source, column, definition, lait=None, category=None, published=True):
-    return Indicator(
-        id_,
-        title,
-        "count",
-        source,
-        column,
-        None,
-        "context",
-        definition,
-        published=column if published else None,
-        category=category,
-        lait_measure=lait,
-    )
-
-
-#: The themes of a report's data section, in the order it reads them.
-FRONT_DOOR = "front door and assessment"
-CHILDREN_IN_NEED = "children in need"
-CHILD_PROTECTION = "child protection"
-LOOKED_AFTER = "children looked after"
-THEMES = (FRONT_DOOR, CHILDREN_IN_NEED, CHILD_PROTECTION, LOOKED_AFTER)
-
-
-def _themed(theme: str, *indicators: Indicator) -> list[Indicator]:
-    return [replace(i, theme=theme) for i in indicators]
-
-
-#: Every indicator, by theme in the order a report reads them (this order is every table's,
-#: section's and chart's).
-INDICATORS: dict[str, Indicator] = {
-    i.id: i
-    for i in (
-        *_themed(
-            FRONT_DOOR,
-            _count(
-                "referral_count",
-                "Referrals in the year",
-                "c1",
-                "referral_count",
-                "Referrals to children's social care completed in the year ending 31 March.",
-                lait="CPP_Total_NumRef",
-            ),
-            Indicator(
-                "referral_rate",
-                "Referrals per 10,000 children",
-                "rate_per_10k",
-                "c1",
-                "referral_count",
-                POPULATION,
-                "context",
-                "Referrals in the year ending 31 March per 10,000 children aged 0 to 17.",
-                lait_measure="CPP_Total_Rateper10,000",
-            ),
-            Indicator(
-                "rereferral_pct",
-                "Re-referrals within 12 months (%)",
-                "percent",
-                "c1",
-                "rereferral_count",
-                "referral_count",
-                "low_is_good",
-                "Referrals in the year that were within 12 months of a previous referral of the "
-                "same child, as a percentage of all referrals in the year.",
-                published="rereferral_percent",
-                lait_measure="ReReferral",
-            ),
-            Indicator(
-                "nfa_pct",
-                "Referrals resulting in no further action (%)",
-                "percent",
-                "c1",
-                "no_further_action_count",
-                "referral_count",
-                "context",
-                "Referrals in the year that resulted in no further action, as a percentage of all "
-                "referrals in the year.",
-                published="no_further_action_percent",
-                lait_measure="CIN_Refferals_NFA",
-            ),
-        ),
-        *_themed(
-            CHILDREN_IN_NEED,
-            _count(
-                "cin_count",
-                "Children in need at 31 March",
-                "b1",
-                "At31_episodes",
-                "Children in need (open episodes of need) at 31 March.",
-            ),
-            Indicator(
-                "cin_rate",
-                "Children in need per 10,000 children",
-                "rate_per_10k",
-                "b1",
-                "At31_episodes",
-                POPULATION,
-                "context",
-                "Children in need at 31 March per 10,000 children aged 0 to 17.",
-                lait_measure="CIN",
-            ),
-        ),
-        *_themed(
-            CHILD_PROTECTION,
-            _count(
-                "cp_count",
-                "Children on a child protection plan at 31 March",
-                "d5",
-                "CPP_At31",
-                "Children who were the subject of a child protection plan at 31 March.",
-            ),
-            Indicator(
-                "cp_rate",
-                "Child protection plans per 10,000 children",
-                "rate_per_10k",
-                "d5",
-                "CPP_At31",
-                POPULATION,
-                "context",
-                "Children who were the subject of a child protection plan at 31 March per 10,000 "
-                "children aged 0 to 17.",
-                lait_measure="CPP_rate",
-            ),
-            _count(
-                "cp_start_count",
-                "Child protection plans starting in the year",
-                "d3",
-                "CPP_start",
-                "Child protection plans that started in the year ending 31 March.",
-                lait="CPP_Abuse",
-            ),
-            Indicator(
-                "cp_start_rate",
-                "Child protection plans starting per 10,000 children",
-                "rate_per_10k",
-                "d3",
-                "CPP_start",
-                POPULATION,
-                "low_is_good",
-                "Child protection plans that started in the year ending 31 March per 10,000 "
-                "children aged 0 to 17.",
-                lait_measure="CPP_Abuse_Rate",
-            ),
-            Indicator(
-                "cp_subsequent_pct",
-                "Second or subsequent child protection plans (%)",
-                "percent",
-                "d3",
-                "CPP_subsequent",
-                "CPP_start",
-                "low_is_good",
-                "Child protection plans starting in the year that were a second or subsequent "
-                "plan for the child, as a percentage of all plans starting in the year.",
-                published="CPP_subsequent_percent",
-                lait_measure="PrevRegCPR",
-            ),
-            Indicator(
-                "cp_2yrs_pct",
-                "Child protection plans open 2 years or more (%)",
-                "percent",
-                "d5",
-                "2_years_or_more",
-                "CPP_At31",
-                "low_is_good",
-                "Child protection plans open at 31 March that had lasted 2 years or more, as a "
-                "percentage of all plans open at 31 March.",
-                published="2_years_or_more_percent",
-                lait_measure="CPPlans2yrsActive",
-            ),
-        ),
-        *_themed(
-            LOOKED_AFTER,
-            _count(
-                "cla_count",
-                "Children looked after at 31 March",
-                "cla",
-                "children_count",
-                "Children looked after by the authority at 31 March.",
-                lait="LACnum",
-                category=CLA_AT_31_MARCH,
-            ),
-            Indicator(
-                "cla_rate",
-                "Children looked after per 10,000 children",
-                "rate_per_10k",
-                "cla",
-                "children_count",
-                POPULATION,
-                "context",
-                "Children looked after at 31 March per 10,000 children aged 0 to 17.",
-                published="rate_per_10000",
-                category=CLA_AT_31_MARCH,
-                lait_measure="LAC",
-            ),
-            _count(
-                "cla_start_count",
-                "Children starting to be looked after in the year",
-                "cla",
-                "children_count",
-                "Children who started to be looked after in the year ending 31 March.",
-                lait="LACnum_Start",
-                category=CLA_STARTING,
-            ),
-            Indicator(
-                "cla_start_rate",
-                "Children starting to be looked after per 10,000 children",
-                "rate_per_10k",
-                "cla",
-                "children_count",
-                POPULATION,
-                "context",
-                "Children who started to be looked after in the year ending 31 March per 10,000 "
-                "children aged 0 to 17.",
-                published="rate_per_10000",
-                category=CLA_STARTING,
-                lait_measure="LAC_Start_Rate",
-            ),
-            _count(
-                "cla_ceased_count",
-                "Children ceasing to be looked after in the year",
-                "cla",
-                "children_count",
-                "Children who ceased to be looked after in the year ending 31 March.",
-                lait="LACceased",
-                category=CLA_CEASING,
-            ),
-            Indicator(
-                "cla_ceased_rate",
-                "Children ceasing to be looked after per 10,000 children",
-                "rate_per_10k",
-                "cla",
-                "children_count",
-                POPULATION,
-                "context",
-                "Children who ceased to be looked after in the year ending 31 March per 10,000 "
-                "children aged 0 to 17.",
-                published="rate_per_10000",
-                category=CLA_CEASING,
-                lait_measure="LAC_Cease_Rate",
-            ),
-        ),
-    )
-}
-
-
-#: How sentences and chart titles name each indicator.
-SHORT: dict[str, str] = {
-    "cin_count": "children in need",
-    "cin_rate": "rate of children in need",
-    "referral_count": "referrals",
-    "referral_rate": "rate of referrals",
-    "rereferral_pct": "re-referrals within 12 months",
-    "nfa_pct": "referrals with no further action",
-    "cp_count": "children on a child protection plan",
-    "cp_rate": "rate of child protection plans",
-    "cp_start_count": "child protection plans starting",
-    "cp_start_rate": "rate of child protection plans starting",
-    "cp_subsequent_pct": "second or subsequent plans",
-    "cp_2yrs_pct": "plans lasting 2 years or more",
-    "cla_count": "children looked after",
-    "cla_rate": "rate of children looked after",
-    "cla_start_count": "children starting to be looked after",
-    "cla_start_rate": "rate of children starting care",
-    "cla_ceased_count": "children ceasing to be looked after",
-    "cla_ceased_rate": "rate of children leaving care",
-}
-
-#: Shorter names for a chart title that the name in ``SHORT`` would take past the DfE
-#: analysts' guide's ten words: each is five words or fewer.
-HEADLINE: dict[str, str] = {
-    "cp_count": "children on child protection plans",
-    "cp_start_rate": "rate of plans starting",
-    "cp_2yrs_pct": "plans lasting 2+ years",
-    "cla_start_count": "children starting care",
-    "cla_ceased_count": "children leaving care",
-}
-
-#: Indicators counted on 31 March (the rest count events during the year ending 31 March).
-AT_31_MARCH = frozenset(
-    {"cin_count", "cin_rate", "cp_count", "cp_rate", "cp_2yrs_pct", "cla_count", "cla_rate"}
-)
+#: Units that measure an authority's size (counts of children, full-time equivalents): context
+#: for its other figures, never ranked, banded or compared with England.
+SIZES = frozenset({"count", "fte"})
 
 #: Indicators that count an event against earlier ones in the authority's own records: a
 #: re-referral is a referral within 12 months of a previous referral of the same child. A newly
 #: made authority's first year can miss earlier referrals to the councils it replaced (see
 #: :func:`cscbench.datasets.lineage.first_years`).
-LOOKS_BACK = frozenset({"rereferral_pct"})
+LOOKS_BACK = frozenset(k for k, i in INDICATORS.items() if i.looks_back)
 
 
 #: Factors identified at the end of assessment (c3), by DfE's column name, as charts name them.
@@ -534,22 +129,88 @@ def factor_label(factor: str) -> str:
     return FACTOR_LABELS.get(factor, factor.replace("_", " "))
 
 
-def rates_and_percentages() -> tuple[str, ...]:
-    """Indicators comparable across authorities of any size (not counts), in registry order.
+def core_indicators() -> list[str]:
+    """The indicators of the files every data set has (the catalogue's required sources).
 
     Example:
-        >>> rates_and_percentages()[:3]
-        ('referral_rate', 'rereferral_pct', 'nfa_pct')
+        >>> "rereferral_pct" in core_indicators(), "sw_caseload" in core_indicators()
+        (True, False)
     """
-    return tuple(k for k, i in INDICATORS.items() if i.unit != "count")
+    return [k for k, i in INDICATORS.items() if not SOURCES[i.source].optional]
+
+
+def comparable() -> tuple[str, ...]:
+    """Indicators comparable across authorities of any size (not counts or FTEs), in registry
+    order: what an overview (spine) chart shows and what is ranked.
+
+    Example:
+        >>> comparable()[:3]
+        ('referral_rate', 'rereferral_pct', 'nfa_pct')
+        >>> "cin_count" in comparable() or "sw_fte" in comparable()
+        False
+    """
+    return tuple(k for k, i in INDICATORS.items() if i.unit not in SIZES)
+
+
+def charted() -> tuple[str, ...]:
+    """Each theme's headline measures (declared ``charted``): drawn as trend and comparator
+    charts in a pack; the theme's other indicators are in its tables.
+
+    Example:
+        >>> [i for i in charted() if INDICATORS[i].theme == "front door and assessment"]
+        ['referral_rate', 'rereferral_pct']
+    """
+    return tuple(k for k, i in INDICATORS.items() if i.charted)
+
+
+def of_theme(theme: str) -> tuple[str, ...]:
+    """The indicators of ``theme`` (one of :data:`THEMES`, or a unique start of one), in order.
+
+    Example:
+        >>> of_theme("care leavers")[:2]
+        ('care_leavers_eet_17_18_pct', 'care_leavers_eet_19_21_pct')
+    """
+    return tuple(k for k, i in INDICATORS.items() if i.theme == theme_named(theme))
+
+
+def theme_named(text: str) -> str:
+    """The theme ``text`` names: its name, or a unique start of it ("workforce", "care").
+
+    Example:
+        >>> theme_named("placements"), theme_named("Front door")
+        ('placements and stability', 'front door and assessment')
+    """
+    from cscbench.errors import UsageError
+
+    key = " ".join(text.lower().replace("-", " ").split())
+    found = [t for t in THEMES if t == key] or [t for t in THEMES if t.startswith(key)]
+    if len(found) != 1:
+        raise UsageError(f"unknown theme {text!r}; themes: {', '.join(THEMES)}")
+    return found[0]
+
+
+def themes_ids(themes: str | Sequence[str] | None) -> list[str] | None:
+    """The indicators of ``themes`` (a list, one theme, or themes separated by commas), in
+    registry order; None stays None (every indicator).
+
+    Example:
+        >>> themes_ids("workforce")[:2]
+        ['sw_fte', 'sw_turnover_pct']
+    """
+    if themes is None:
+        return None
+    if isinstance(themes, str):
+        themes = [t.strip() for t in themes.split(",") if t.strip()]
+    chosen = {theme_named(t) for t in themes}
+    return [k for k, i in INDICATORS.items() if i.theme in chosen]
 
 
 def get_indicator(indicator_id: str) -> Indicator:
     """The registry entry for ``indicator_id``, or a one-line error listing the valid ids.
 
     Example:
-        >>> get_indicator("cla_rate").denominator
-        'population'
+        >>> get_indicator("cla_rate").denominator.population
+        True
     """
     from cscbench.errors import UsageError
 
@@ -601,33 +262,17 @@ def in_order(ids: Sequence[str] | None = None) -> pl.Expr:
     )
 
 
-def registry_frame() -> pl.DataFrame:
-    """The registry as a DataFrame, one row per indicator (what ``cscbench indicators`` shows).
+def registry_frame(theme: str | None = None) -> pl.DataFrame:
+    """The registry as a DataFrame, one row per indicator (what ``cscbench indicators``
+    shows), optionally of one ``theme``.
 
     Example:
         >>> registry_frame().filter(pl.col("id") == "cp_rate")["unit"].item()
         'rate_per_10k'
+        >>> registry_frame("workforce")["id"].to_list()[:2]
+        ['sw_fte', 'sw_turnover_pct']
     """
-    rows = []
-    for ind in INDICATORS.values():
-        row = asdict(ind)
-        row["source_file"] = SOURCES[ind.source].pattern
-        row["decimals"] = ind.decimals
-        rows.append(row)
-    columns = [
-        "id",
-        "theme",
-        "title",
-        "unit",
-        "polarity",
-        "source",
-        "source_file",
-        "category",
-        "numerator",
-        "denominator",
-        "published",
-        "decimals",
-        "lait_measure",
-        "definition",
-    ]
-    return pl.DataFrame(rows).select(columns)
+    frame = catalogue_frame()
+    if theme is not None:
+        frame = frame.filter(pl.col("theme") == theme_named(theme))
+    return frame

@@ -30,7 +30,7 @@ from cscbench import __version__
 
 SNAPSHOT_DIR = Path(str(resources.files("cscbench.datasets").joinpath("snapshot")))
 MANIFEST = "manifest.json"
-TABLES = ("indicators", "factors", "neighbours", "areas", "lineage")
+TABLES = ("indicators", "factors", "neighbours", "areas", "lineage", "inspections")
 #: Tables computed from the indicators by a later layer (the analyses' authority panel).
 DERIVED = ("panel",)
 
@@ -39,10 +39,30 @@ Derive = Callable[[pl.DataFrame], dict[str, pl.DataFrame]]
 LICENCE = (
     "Contains public sector information licensed under the Open Government Licence v3.0 "
     "(https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/). "
-    "Sources: Department for Education, 'Children in need' and 'Children looked after in "
-    "England including adoptions' statistics, and DfE's statistical neighbour models; Office "
-    "for National Statistics, mid-year population estimates."
+    "Sources: Department for Education, 'Children in need', 'Children looked after in "
+    "England including adoptions' and 'Children's social work workforce' statistics, and "
+    "DfE's statistical neighbour models; Ofsted, local authority children's services "
+    "inspection outcomes; Office for National Statistics, mid-year population estimates."
 )
+
+
+class _NoProfile:
+    """The profile of a file the CSV checks do not read (Ofsted's spreadsheet)."""
+
+    def as_dict(self) -> dict:
+        return {}
+
+
+_NONE = _NoProfile()
+
+
+def _years(indicators: pl.DataFrame) -> list[int]:
+    """The first and last years of the files every data set has (children in need and
+    looked after); a later optional file (the workforce census) does not move them."""
+    from cscbench.datasets.registry import core_indicators
+
+    core = indicators.filter(pl.col("indicator").is_in(core_indicators()))
+    return [int(core["year"].min()), int(core["year"].max())]
 
 
 def sha256(path: str | Path) -> str:
@@ -118,7 +138,7 @@ def build_snapshot(
         >>> import tempfile
         >>> manifest = build_snapshot("../shared/data/dfe", tempfile.mkdtemp())
         >>> sorted(t["name"] for t in manifest["tables"])
-        ['areas', 'factors', 'indicators', 'lineage', 'neighbours']
+        ['areas', 'factors', 'indicators', 'inspections', 'lineage', 'neighbours']
     """
     from cscbench.datasets.checks import check_folder, check_shrink
     from cscbench.datasets.loaders import find_source_file, read_raw
@@ -149,6 +169,7 @@ def build_snapshot(
         "neighbours": raw.neighbours,
         "areas": raw.areas,
         "lineage": raw.lineage,
+        "inspections": raw.inspections,
     }
     if derive is not None:
         tables.update(derive(raw.indicators))
@@ -182,7 +203,7 @@ def build_snapshot(
         "built_by": f"cscbench {__version__}, polars {pl.__version__}",
         "libraries": library_versions(),
         "licence": LICENCE,
-        "years": [int(indicators["year"].min()), int(indicators["year"].max())],
+        "years": _years(indicators),
         "authorities": int(raw.areas.height),
         "indicators": sorted(indicators["indicator"].unique().to_list()),
         "sources": [
@@ -192,8 +213,8 @@ def build_snapshot(
                 "title": SOURCES[key].title,
                 "publication": SOURCES[key].publication,
                 "sha256": sha256(path),
-                "rows": _line_count(path),
-                **{k: v for k, v in profiles[key].as_dict().items() if k != "rows"},
+                "rows": _line_count(path) if path.suffix == ".csv" else raw.inspections.height,
+                **{k: v for k, v in profiles.get(key, _NONE).as_dict().items() if k != "rows"},
             }
             for key, path in sorted(raw.files.items())
         ],

@@ -384,11 +384,14 @@ def _accounting(frame, joint, roles, source: Source, path: Path) -> pl.DataFrame
     return rows.cast(ACCOUNTING_SCHEMA).sort("line")
 
 
-def read_tidy(raw_dir: str | Path, catalogue: Catalogue = CATALOGUE) -> TidyTables:
+def read_tidy(
+    raw_dir: str | Path, catalogue: Catalogue = CATALOGUE, found: tuple | None = None
+) -> TidyTables:
     """Read every tidy file in ``raw_dir`` (a folder like ``shared/data/dfe``) that the
-    catalogue declares; the ONS population and DfE's list of authorities must be there."""
+    catalogue declares; the ONS population and DfE's list of authorities must be there.
+    ``found`` is what :func:`~cscbench.datasets.recognise.find_files` gave, if known."""
     raw_dir = Path(raw_dir)
-    files, other = find_files(raw_dir, catalogue)
+    files, other = found or find_files(raw_dir, catalogue)
     for key in ("lineage", "population"):
         if key not in files:
             source = catalogue.sources[key]

@@ -54,8 +54,9 @@ from cscbench.datasets.registry import (
     INDICATORS,
     SOURCES,
     Indicator,
+    charted,
+    comparable,
     factor_label,
-    rates_and_percentages,
 )
 from cscbench.datasets.store import Source
 from cscbench.figures.theme import (
@@ -119,7 +120,8 @@ def _note(
             SOURCES[INDICATORS[indicator].source].publication if indicator else "Children in need"
         ]
     if population is None:
-        population = bool(indicator) and INDICATORS[indicator].denominator == "population"
+        denominator = INDICATORS[indicator].denominator if indicator else None
+        population = denominator is not None and denominator.population
     said = "; ".join(f"DfE, {p}" for p in publications)
     ons = "; ONS mid-year population estimates" if population else ""
     return source_note(f"{said}{ons}{extra}", built)
@@ -908,7 +910,18 @@ def funnel_chart(
 
 # --- 4. Overview (spine) ------------------------------------------------------------------------
 
-SPINE_INDICATORS = rates_and_percentages()
+
+def spine_indicators(theme: str | None = None) -> list[str]:
+    """What an overview shows: a theme's indicators comparable across authorities (not counts
+    or FTEs), or, with no theme, every theme's headline measures.
+
+    Example:
+        >>> spine_indicators("front door and assessment")
+        ['referral_rate', 'rereferral_pct', 'nfa_pct']
+    """
+    if theme is None:
+        return list(charted())
+    return [k for k in comparable() if INDICATORS[k].theme == theme]
 
 
 def overview_chart(
@@ -918,8 +931,10 @@ def overview_chart(
     include_self: bool = False,
     source: Source = None,
     table: pl.DataFrame | None = None,
+    theme: str | None = None,
 ) -> alt.HConcatChart:
-    """A spine chart: every rate and percentage, scaled around England (OHID Fingertips style).
+    """A spine chart: the headline measures of every theme (or, with ``theme``, the theme's
+    rates, percentages and averages), scaled around England (OHID Fingertips style).
 
     Each row's bar spans all authorities (light: lowest to highest; dark: middle half); the
     centre line is England. The authority's marker is coloured and shaped by its comparison
@@ -933,20 +948,21 @@ def overview_chart(
         >>> len(spec["hconcat"])
         2
     """
+    measures = spine_indicators(theme)
     if table is None:
         table = benchmark(
             la,
             year=year,
             group=group,
             include_self=include_self,
-            indicators=list(SPINE_INDICATORS),
+            indicators=measures,
             source=source,
         )
     else:
-        table = table.filter(pl.col("indicator").is_in(list(SPINE_INDICATORS)))
+        table = table.filter(pl.col("indicator").is_in(measures))
     year = int(table["year"][0])
     spread = (
-        panel(list(SPINE_INDICATORS), source)
+        panel(measures, source)
         .filter(pl.col("year") == year)
         .group_by("indicator")
         .agg(
@@ -969,8 +985,10 @@ def overview_chart(
         low_good = pl.col("polarity") == "low_is_good"
         high_good = pl.col("polarity") == "high_is_good"
         return (
-            pl.when(c.is_null())
-            .then(pl.lit("no comparison"))
+            pl.when(pl.col("value").is_null())
+            .then(pl.lit("no figure"))
+            .when(c.is_null())  # a figure with no interval: DfE's workforce ratios of FTEs
+            .then(pl.lit("no interval"))
             .when(c == "similar")
             .then(pl.lit("similar to England"))
             .when(((c == "above") & high_good) | ((c == "below") & low_good))
@@ -1016,7 +1034,7 @@ def overview_chart(
         pl.when(few).then(pl.col("value_text") + " *").otherwise(pl.col("value_text"))
     )
     few_titles = rows.filter(few)["title"].to_list()
-    order = [INDICATORS[k].title for k in SPINE_INDICATORS if k in set(rows["indicator"])]
+    order = [INDICATORS[k].title for k in measures if k in set(rows["indicator"])]
     y = alt.Y("title:N", sort=order, title=None, axis=alt.Axis(labelFontSize=11))
     x = alt.X(
         "s_lo:Q",
@@ -1030,7 +1048,8 @@ def overview_chart(
         "worse than England",
         "higher than England",
         "lower than England",
-        "no comparison",
+        "no interval",
+        "no figure",
     ]
     base = chart_of(rows)
     full = base.mark_bar(color="#dfe3e8", height=14).encode(x=x, x2=alt.X2("s_hi:Q"), y=y)
@@ -1057,7 +1076,15 @@ def overview_chart(
             "comparison:N",
             scale=alt.Scale(
                 domain=comparisons,
-                range=["#00703c", "#ffbf47", "#d4351c", "#5694ca", "#003078", "#b1b4b6"],
+                range=[
+                    "#00703c",
+                    "#ffbf47",
+                    "#d4351c",
+                    "#5694ca",
+                    "#003078",
+                    "#6f777b",
+                    "#b1b4b6",
+                ],
             ),
             legend=alt.Legend(title=None, orient="bottom", columns=3),
         ),
@@ -1071,6 +1098,7 @@ def overview_chart(
                     "triangle-left",
                     "triangle-up",
                     "triangle-down",
+                    "square",
                     "cross",
                 ],
             ),
@@ -1104,15 +1132,23 @@ def overview_chart(
     name = spoken_name(rows["area_name"][0] if rows.height else la)
     counts = rows["comparison"].value_counts()
     ordered = counts.sort(["count", "comparison"], descending=[True, False])  # ties by name
-    phrases = {"no comparison": "with no figure to compare"}  # the key's label, as a phrase
+    phrases = {  # the key's labels, as phrases
+        "no figure": "with no figure to compare",
+        "no interval": "with no interval to test against England",
+    }
     summary = "; ".join(f"{n} {phrases.get(c, c)}" for c, n in ordered.rows())
-    title = f"How {name} compares with England, {year_label(year)}"
+    title = (
+        f"How {name} compares with England, {year_label(year)}"
+        if theme is None
+        else f"{theme[0].upper()}{theme[1:]}: {name} against England"
+    )
     subtitle = [
-        "Bars: all authorities (dark: middle half); line: England; marker: "
-        f"{name}; diamond: comparator average"
+        ("Headline measures of each theme, " if theme is None else "")
+        + f"{year_label(year)}. Bars: all authorities (dark: middle half); line: England; "
+        f"marker: {name}; diamond: comparator average"
     ]
     description = (
-        f"Spine chart of {len(order)} rates and percentages for {name} in "
+        f"Spine chart of {len(order)} measures for {name} in "
         f"{year_label(year)} against the spread of all authorities, centred on England: "
         f"{summary}."
     )

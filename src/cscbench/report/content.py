@@ -31,11 +31,14 @@ from cscbench.analyses.wording import year_label
 from cscbench.datasets import find_area, group, load_areas, members_in_year
 from cscbench.datasets.areas import spoken_name
 from cscbench.datasets.groups import ComparatorGroup
-from cscbench.datasets.registry import INDICATORS, rates_and_percentages
+from cscbench.datasets.registry import INDICATORS, THEMES, charted, themes_ids
 from cscbench.datasets.store import Source
 from cscbench.datasets.targets import TargetPlan
 
-CHARTED = rates_and_percentages()  # counts go in tables and narrative, not charts
+CHARTED = charted()  # each theme's headline measures; the rest are in tables and sentences
+#: A theme with at least this many measures comparable across authorities gets an overview
+#: (spine) chart of its own.
+THEME_SPINE = 3
 
 
 @dataclass(frozen=True)
@@ -77,11 +80,14 @@ class PackContent:
     gaps: pl.DataFrame = field(repr=False)
     sections: tuple[Section, ...] = ()
     overview: ChartPlan | None = None
+    theme_overviews: tuple[ChartPlan, ...] = ()
     factors: ChartPlan | None = None
     factors_note: str | None = None
     status: pl.DataFrame | None = field(default=None, repr=False)
     provisional: pl.DataFrame | None = field(default=None, repr=False)
     extra_charts: tuple[ChartPlan, ...] = ()
+    inspections: pl.DataFrame | None = field(default=None, repr=False)
+    inspection_sentences: tuple[str, ...] = ()
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -92,8 +98,12 @@ class PackContent:
         """Every chart plan, in the order the page shows them."""
         if self.overview is not None:
             yield self.overview
-        for section in self.sections:
-            yield from section.charts
+        overviews = {plan.section: plan for plan in self.theme_overviews}
+        for theme, sections in self.themes():
+            if f"overview:{theme}" in overviews:
+                yield overviews[f"overview:{theme}"]
+            for section in sections:
+                yield from section.charts
         if self.factors is not None:
             yield self.factors
         yield from self.extra_charts
@@ -105,6 +115,8 @@ class PackContent:
             found["targets"] = self.status
         if self.provisional is not None:
             found["local_provisional"] = self.provisional
+        if self.inspections is not None:
+            found["inspections"] = self.inspections
         return found
 
     def themes(self) -> list[tuple[str, list[Section]]]:
@@ -216,11 +228,14 @@ def pack_content(
     previous: list[str | Path] | None = None,
     table: pl.DataFrame | None = None,
     exclude_doubtful: bool = False,
+    themes: str | list[str] | None = None,
 ) -> PackContent:
     """The content of one authority's pack (see :func:`cscbench.report.report` for the
     arguments). ``table``, the authority's benchmark rows for the year, saves running the
     engine again (as a run over every authority does, from one all-authority table).
+    ``themes`` limits the pack to those themes (default: every theme).
     """
+    asked = themes_ids(themes)
     focus = find_area(la, source)
     chosen = (
         group_key
@@ -239,6 +254,7 @@ def pack_content(
             source=source,
             targets=targets,
             exclude_doubtful=exclude_doubtful,
+            indicators=asked,
         )
     year = int(table["year"][0])
     status = None
@@ -257,8 +273,9 @@ def pack_content(
             focus["la_code"], census, earlier, chosen, include_self, source=source
         )
     members = members_in_year(chosen, year, load_areas(source), include_self=include_self)
-    gaps = not_held(year, source=source)
-    sentences = report_narrative(table, chosen, source)
+    gaps = not_held(year, asked, source=source)
+    sentences = report_narrative(table, chosen, source, asked)
+    found, said = _inspections(focus["la_code"], chosen, source)
     content = PackContent(
         focus,
         spoken_name(focus["area_name"]),
@@ -272,6 +289,8 @@ def pack_content(
         gaps,
         status=status,
         provisional=provisional,
+        inspections=found,
+        inspection_sentences=said,
     )
     plans = chart_plans(content, table["indicator"].to_list(), exclude_doubtful)
     return replace(
@@ -282,25 +301,52 @@ def pack_content(
     )
 
 
+def _inspections(
+    la: str, chosen: ComparatorGroup, source: Source
+) -> tuple[pl.DataFrame | None, tuple[str, ...]]:
+    """The authority's and its comparators' latest Ofsted judgements, and sentences on them
+    (none where the data hold no inspections file)."""
+    from cscbench.analyses.inspections import inspection_summary, inspections
+    from cscbench.errors import UsageError
+
+    try:
+        table = inspections(la, group=chosen, source=source)
+    except UsageError:  # no inspections file in this data set
+        return None, ()
+    return table, tuple(inspection_summary(table))
+
+
 def _overview_and_factors(content: PackContent) -> dict:
     from cscbench.figures import factors_chart, overview_chart
+    from cscbench.figures.charts import spine_indicators
+    from cscbench.report.folders import slug
 
     la, year, chosen = content.focus["la_code"], content.year, content.group
     source, table = content.source, content.table
-    found: dict = {}
-    if table.filter(pl.col("indicator").is_in(list(CHARTED))).height:
-        found["overview"] = ChartPlan(
-            "overview",
-            "overview",
-            lambda: overview_chart(
-                la,
-                year=year,
-                group=chosen,
-                include_self=content.include_self,
-                source=source,
-                table=table,
-            ),
+    held = set(table.filter(pl.col("value").is_not_null())["indicator"])
+
+    def overview(theme: str | None) -> Callable[[], object]:
+        return lambda: overview_chart(
+            la,
+            year=year,
+            group=chosen,
+            include_self=content.include_self,
+            source=source,
+            table=table,
+            theme=theme,
         )
+
+    found: dict = {}
+    if held & set(spine_indicators()):
+        found["overview"] = ChartPlan("overview", "overview", overview(None))
+    found["theme_overviews"] = tuple(
+        ChartPlan(f"overview-{slug(theme)}", f"overview:{theme}", overview(theme))
+        for theme in THEMES
+        if len(held & set(spine_indicators(theme))) >= THEME_SPINE
+    )
+    front_door = {k for k, i in INDICATORS.items() if i.theme == THEMES[0]}
+    if not front_door & set(table["indicator"]):  # factors go with the front door's theme
+        return found
     first, last = _factor_years(source)
     if year < first:
         found["factors_note"] = (

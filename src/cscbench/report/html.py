@@ -21,7 +21,7 @@ from cscbench import __version__
 from cscbench.analyses.engine import FLAG_MEANINGS, flag_label
 from cscbench.analyses.wording import number, rank_words, with_unit, year_label
 from cscbench.datasets import manifest
-from cscbench.datasets.registry import INDICATORS
+from cscbench.datasets.registry import INDICATORS, SIZES
 from cscbench.datasets.snapshot import LICENCE
 from cscbench.datasets.store import Source
 from cscbench.report.content import PackContent
@@ -59,7 +59,7 @@ def render(template: str, **values: object) -> str:
 def _rank_cell(row: dict) -> str:
     """'11 of 11', with the caveat when the figure rests on few children; a count (which
     measures size) is not ranked."""
-    if row.get("unit") == "count":
+    if row.get("unit") in SIZES:
         return "not ranked (a count)"
     if not row["rank"]:
         return "no rank"
@@ -96,17 +96,21 @@ def _lead(table: pl.DataFrame, name: str) -> str:
         ...     "rank": [None, None, 6, None], "rank_of": [None, None, 11, None],
         ...     "rank_ties": [None, None, 0, None]})
         >>> _lead(t, "Bexley")  # doctest: +NORMALIZE_WHITESPACE
-        "Of Bexley's 3 published rates and percentages, 2 are significantly above England's
-        and none below (95% intervals). Bexley sits in the middle (6th of 11) of its
+        "Of Bexley's 3 rates and percentages with an interval, 2 are significantly above
+        England's and none below (95% intervals). Bexley sits in the middle (6th of 11) of its
         comparator group for its re-referral rate (22.7%)."
     """
-    shown = table.filter(pl.col("unit") != "count", pl.col("value").is_not_null())
+    shown = table.filter(
+        ~pl.col("unit").is_in(sorted(SIZES)),
+        pl.col("value").is_not_null(),
+        pl.col("england_comparison_95").is_not_null(),  # (DfE's FTE ratios have no interval)
+    )
     said = []
     if shown.height:
         compared = shown["england_comparison_95"]
         above, below = (int((compared == side).sum()) for side in ("above", "below"))
         said.append(
-            f"Of {name}'s {shown.height} published rates and percentages, "
+            f"Of {name}'s {shown.height} rates and percentages with an interval, "
             f"{above or 'none'} {'is' if above == 1 else 'are'} significantly above England's "
             f"and {below or 'none'} below (95% intervals)."
         )
@@ -227,6 +231,28 @@ def _targets(status: pl.DataFrame | None) -> list[dict] | None:
     return rows
 
 
+def _inspections(content: PackContent) -> dict | None:
+    """The Ofsted section: sentences, and a row per authority with its judgements."""
+    from cscbench.analyses.inspections import JUDGEMENT_TITLES
+
+    if content.inspections is None:
+        return None
+    rows = [
+        {
+            "name": r["area_name"] or r["la_code"],
+            "date": str(r["inspection_date"] or "no inspection"),
+            "grades": [r[j] or "not judged" for j in JUDGEMENT_TITLES],
+            "authority": r["role"] == "authority",
+        }
+        for r in content.inspections.iter_rows(named=True)
+    ]
+    return {
+        "sentences": list(content.inspection_sentences),
+        "titles": list(JUDGEMENT_TITLES.values()),
+        "rows": rows,
+    }
+
+
 def pack_page(content: PackContent, svgs: dict[str, list[tuple[str, str]]]) -> str:
     """The page of one authority's pack, with the SVG texts of its drawn charts by section."""
     themes = []
@@ -234,6 +260,7 @@ def pack_page(content: PackContent, svgs: dict[str, list[tuple[str, str]]]) -> s
         themes.append(
             {
                 "title": theme[0].upper() + theme[1:],
+                "overview": svgs.get(f"overview:{theme}", []),
                 "sections": [
                     {
                         "id": s.indicator if s.row is not None else f"none-{s.indicator}",
@@ -266,6 +293,7 @@ def pack_page(content: PackContent, svgs: dict[str, list[tuple[str, str]]]) -> s
         target_charts=svgs.get("targets", []),
         flags=flag_rows(content.table),
         notes=content.notes,
+        inspections=_inspections(content),
         members=content.members.to_dicts(),
         sources=sources(content.source),
         licence=LICENCE,

@@ -79,6 +79,7 @@ def report(
     png: bool = True,
     overwrite: bool = False,
     exclude_doubtful: bool = False,
+    themes: str | list[str] | None = None,
 ) -> Path:
     """Write the benchmark pack of one authority to ``out`` (default ``cscbench-<name>``).
 
@@ -113,6 +114,7 @@ def report(
             local=local,
             previous=previous,
             exclude_doubtful=exclude_doubtful,
+            themes=themes,
         )
         info = {"authority": focus["area_name"], "la_code": focus["la_code"]}
         with PackFolder(target, overwrite, info | {"year": content.year}) as building:

@@ -54,6 +54,10 @@ class Source:
     columns: tuple[str, ...] = ()
     geography: bool = False
     sheet: str | None = None
+    #: What the file's figures are about, as a sentence says it: "children looked after".
+    topic: str | None = None
+    #: A data set may lack the file: its indicators then have no figures, said as such.
+    optional: bool = False
 
     @property
     def long(self) -> bool:

@@ -133,6 +133,8 @@ def _sources(path: Path, data: dict) -> dict[str, Source]:
             columns=r.strings("columns"),
             geography=r.get("geography", bool, False),
             sheet=r.get("sheet", str),
+            topic=r.get("topic", str),
+            optional=r.get("optional", bool, False),
         )
         if (source.count is None) != (source.percent is None):
             r.fail("count", "a long file declares both its count and its percent column")
