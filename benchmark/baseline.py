@@ -186,11 +186,13 @@ def baseline_table(
     neighbours: pd.DataFrame,
     registry: dict,
     authorities: list[str] | None = None,
+    no_bands: frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
     """The benchmark table for every authority (or those named), one computation at a time.
 
     ``data`` is the tidy indicator frame, ``neighbours`` the 2025 model (la_code,
-    neighbour_code), ``registry`` maps indicator id -> (unit, polarity).
+    neighbour_code), ``registry`` maps indicator id -> (unit, polarity); ``no_bands`` are the
+    indicators LAIT gives no quartile bands.
     """
     la = data[data["geography"] == "la"].copy()
     england = data[data["geography"] == "national"].set_index(["indicator", "year"])["value"]
@@ -212,7 +214,7 @@ def baseline_table(
                     window = series[
                         (series["year"] > end["year"] - 5) & (series["year"] <= end["year"])
                     ]
-                    if len(window) == 5 and window["value"].notna().all():
+                    if len(window) == 5 and window[["value", "numerator"]].notna().all().all():
                         if unit == "rate_per_10k":
                             bounds = [
                                 interval(x, n, unit, 0.95)
@@ -233,8 +235,8 @@ def baseline_table(
             figure = published_figure(values, unit)
             q1, q2, q3 = np.percentile(figure, [25, 50, 75]) if len(values) else (0, 0, 0)
             tau2 = 0.0
-            if unit in UNIT and target is not None and len(values) > 2:
-                positive = values[values["denominator"] > 0]
+            positive = values[values["denominator"] > 0]  # (LAIT's years have no counts)
+            if unit in UNIT and target is not None and len(positive) > 2:
                 tau2 = overdispersion(positive["value"], positive["denominator"], target, unit)
             national_rank = figure.rank(method="min", ascending=False)
             by_code = values.set_index("la_code")["value"]
@@ -259,7 +261,8 @@ def baseline_table(
                             out[f"funnel{level}_low"], out[f"funnel{level}_high"] = low, high
                 if pd.notna(value):
                     out["national_rank"] = int(national_rank.loc[r.name])
-                    out["quartile_band"] = band(figure_of[code], q1, q2, q3, polarity)
+                    if indicator not in no_bands:
+                        out["quartile_band"] = band(figure_of[code], q1, q2, q3, polarity)
                 members = [by_code[m] for m in groups.get(code, []) if m in by_code.index]
                 out["group_n"] = len(members)
                 if members:

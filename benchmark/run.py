@@ -66,7 +66,8 @@ def work(name: str):
         data = to_pandas(load_indicators())
         neighbours = to_pandas(load_neighbours("sn2025"))
         registry = {k: (i.unit, i.polarity) for k, i in INDICATORS.items()}
-        return lambda: baseline_table(data, neighbours, registry)
+        no_bands = frozenset(k for k, i in INDICATORS.items() if not i.quartiles)
+        return lambda: baseline_table(data, neighbours, registry, no_bands=no_bands)
     if name.startswith("stream_"):
         sys.path.insert(0, str(HERE))
         from synthetic import replicate

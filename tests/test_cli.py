@@ -215,16 +215,17 @@ def test_benchmark_table_is_readable():
     every = run("benchmark", "Derby", "--year", "2017", "--format", "csv")
     assert every.returncode == 0, every.stderr
     notes = every.stderr.splitlines()
-    # DfE's looked-after files by authority (cla and the long files) start in 2020-21, the
-    # workforce census at 30 September 2017 (so 2017-18): one note for each year a file starts.
-    assert notes[0].startswith(
-        "note: DfE's figures by local authority on children looked after, the health and "
-        "convictions of children looked after, placement stability"
-    ) and notes[0].endswith(" start in 2020-21")
-    assert notes[-1] == (
-        "note: DfE's figures by local authority on the children and family social work "
-        "workforce start in 2017-18"
+    # LAIT's rates of starting and ceasing care and the workforce census at 30 September
+    # 2017 start in 2017-18; DfE's looked-after long files in 2020-21: one note a year
+    assert notes[0] == (
+        "note: DfE's figures by local authority on rate of children starting care, rate of "
+        "children leaving care and the children and family social work workforce start in "
+        "2017-18"
     )
+    assert notes[1].startswith(
+        "note: DfE's figures by local authority on the health and convictions of children "
+        "looked after, placement stability"
+    ) and notes[1].endswith(" start in 2020-21")
     assert len(notes) == len({n.rsplit(" in ", 1)[1] for n in notes})
 
 

@@ -19,6 +19,7 @@ from cscbench.datasets.lait import (
     period_label,
     read_lait,
 )
+from cscbench.datasets.lait_rows import FROM_LAIT
 from cscbench.datasets.registry import INDICATORS, SIZES, SOURCES
 from cscbench.errors import DataError
 
@@ -415,6 +416,7 @@ def test_a_printed_figure_whose_count_was_withheld_is_kept(raw):
     old = {"b1", "c1", "d3", "d5", "cla"}  # the files of cscbench's first 18 indicators
     first = [k for k, i in INDICATORS.items() if i.source in old and i.unit not in SIZES]
     ratios = raw.indicators.filter(pl.col("indicator").is_in(first))
+    ratios = ratios.filter(~pl.col("indicator").is_in(list(FROM_LAIT)) | (pl.col("year") >= 2021))
     kept = ratios.filter(pl.col("published_value").is_not_null(), pl.col("denominator").is_null())
     # 68: every printed percentage of d5's five plan durations counts, not only plans of 2
     # years or more, as when cscbench read only that band
@@ -512,6 +514,10 @@ def why_it_differs(row: dict) -> str | None:
             return "regional counts rounded to 10"
     if row["kind"] != "values":
         return None
+    if source.kind == "lait" and ours is None:
+        # LAIT keeps figures for an authority after DfE's files end (Dorset before 2019,
+        # Cumbria after 2023): skipped and accounted for in the build (test_lait_catalogue)
+        return "authority abolished by then"
     if ind.startswith("sw_") and ours is None and row["area"] in JOINT_RETURNS:
         return "joint return"
     if ind.startswith("sw_") and ours is None and theirs == "0.0":
@@ -557,11 +563,13 @@ def compare_with_lait(lait) -> tuple[pl.DataFrame, pl.DataFrame]:
             continue
         assert ind.polarity == polarity[ind.lait_measure], ind.id
         theirs = indicator_rows(lait.values, ind.lait_measure, ind.id).with_columns(_key())
-        if SOURCES[ind.source].dated == "30 September":
+        if ind.period in ("30 September", "year to 30 September"):
             # LAIT labels the census at 30 September 2024 "2024"; cscbench puts it with
             # 2024-25's figures (year 2025), as the reports do: compare the same census.
             theirs = theirs.with_columns(pl.col("year") + 1)
         ours = load_indicators([ind.id]).with_columns(_key())
+        if ind.id in FROM_LAIT:  # the years before DfE's file are LAIT's own values
+            ours = ours.filter(pl.col("year") >= 2021)
         years = sorted(set(theirs["year"]) & set(ours["year"]))
         joined = (
             ours.filter(pl.col("year").is_in(years))
@@ -586,7 +594,10 @@ def compare_with_lait(lait) -> tuple[pl.DataFrame, pl.DataFrame]:
         same = pl.when(pl.col("value").is_null() | pl.col("lait").is_null()).then(
             pl.col("value").is_null() & pl.col("lait").is_null()
         )
-        same = same.otherwise((rounded - pl.col("lait")).abs() < 1e-9)
+        same = same.otherwise(
+            ((rounded - pl.col("lait")).abs() < 1e-9)
+            | ((pl.col("value") - pl.col("lait")).abs() < 1e-9)  # LAIT's own value, as it is
+        )
         for kind, rows in (
             ("values", joined.filter(pl.col("geography") == "la")),
             ("england_regions", joined.filter(pl.col("geography") != "la")),
@@ -609,9 +620,10 @@ def compare_with_lait(lait) -> tuple[pl.DataFrame, pl.DataFrame]:
             # returns and DfE's "low" (below) have no figure here, and so no place.
             ranked = standing.filter(pl.col("rank").is_not_null()).select("year", "key")
             theirs_la = theirs_la.join(ranked, on=["year", "key"], how="semi")
-        theirs_la = theirs_la.with_columns(
+        band = quartile_band(v, ind.polarity).over(group) if ind.quartiles else pl.lit(None)
+        theirs_la = theirs_la.with_columns(  # (no bands where LAIT's dictionary says none)
             rank_best_first(v, ind.polarity).over(group).alias("lait_rank"),
-            quartile_band(v, ind.polarity).over(group).alias("lait_band"),
+            band.cast(pl.String).alias("lait_band"),
         )
         both = theirs_la.join(standing, on=["year", "key"], how="full", coalesce=True)
         both = both.filter(pl.col("year").is_in(years))

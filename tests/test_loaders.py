@@ -161,6 +161,8 @@ def test_rows_for_authorities_that_did_not_exist_are_accounted_not_kept(raw):
 
 def test_every_input_row_is_accounted_for(raw):
     for key, path in raw.files.items():
+        if key.startswith("lait"):  # by record, not by line: see test_lait.py
+            continue
         if path.suffix != ".csv":  # Ofsted's spreadsheet: accounted by sheet and row
             sheets = raw.accounting.filter(pl.col("file").str.starts_with(path.name))
             assert sheets.height > 153 and sheets["reason"].null_count() == 0

@@ -136,8 +136,8 @@ def write_parts(parts: Iterable[pl.DataFrame], path: str | Path) -> int:
         >>> from cscbench.analyses import benchmark_table_parts
         >>> path = os.path.join(tempfile.mkdtemp(), "table.parquet")
         >>> rows = write_parts(benchmark_table_parts(indicators=["cla_rate"]), path)
-        >>> rows, pl.read_parquet(path).height  # 155 authorities over five years, some not all
-        (761, 761)
+        >>> rows, pl.read_parquet(path).height  # 2015-16 to 2024-25 (to 2019-20: LAIT's)
+        (1520, 1520)
     """
     path = Path(path)
     suffix = path.suffix.lower()

@@ -46,7 +46,7 @@ from cscbench.analyses.wording import (
 )
 from cscbench.datasets.csvfile import SYMBOLS
 from cscbench.datasets.lineage import created_by, first_years
-from cscbench.datasets.registry import INDICATORS, SHARES, SIZES, SOURCES
+from cscbench.datasets.registry import INDICATORS, SHARES, SIZES
 
 #: How the level sentence opens for each indicator; {v} is the value, {la} the authority.
 LEVEL = {
@@ -139,6 +139,7 @@ def _rank(row: dict) -> tuple[str, dict] | None:
     with_figure = row["rank_of"] < total
     if with_figure:
         fields["group_size"] = row.get("group_size")
+        fields["authorities"] = total  # the group and the authority itself, as said
     if words.startswith("in the middle"):
         had = (
             f" ({row['rank_of']} of the {total} authorities, itself included, had a figure)"
@@ -197,7 +198,7 @@ def _change_phrase(new: float | None, old: float | None, ind: str) -> str | None
     if old == 0:
         return f"{word} of {number(abs(diff), ind)}"
     pct = abs(diff) / abs(old) * 100
-    return f"{word} of {number(abs(diff), ind)} ({pct:.1f}%)"
+    return f"{word} of {number(abs(diff), ind)} ({pct:,.1f}%)"
 
 
 #: The table's column naming the members without a figure in the year a change is from.
@@ -528,17 +529,17 @@ def not_held_sentences(gaps: pl.DataFrame, year: int) -> pl.DataFrame:
 
     Example:
         >>> from cscbench.analyses.coverage import not_held
-        >>> said = not_held_sentences(not_held(2017), 2017)
+        >>> said = not_held_sentences(not_held(2015), 2015)
         >>> said.select("indicator", "kind").row(0)
         ('cla_count', 'not_held')
         >>> print(said["sentence"][0])  # doctest: +NORMALIZE_WHITESPACE
-        There are no figures on children looked after for 2016-17 (6 indicators): DfE's
-        figures on children looked after by local authority start in 2020-21.
+        There are no figures on children looked after for 2014-15 (6 indicators): DfE's
+        figures on children looked after by local authority start in 2015-16.
     """
     out = []
     for (_,), rows in gaps.group_by("source", maintain_order=True):
         first = rows.row(0, named=True)
-        topic = SOURCES[first["source"]].topic or INDICATORS[first["indicator"]].short
+        topic = first["topic"]
         many = f" ({rows.height} indicators)" if rows.height > 1 else ""
         out.append(
             {

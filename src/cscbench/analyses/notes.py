@@ -102,6 +102,68 @@ def reorganisation_notes(
     return pl.DataFrame(out, schema=SENTENCE_SCHEMA)
 
 
+def lait_notes(table: pl.DataFrame, source: Source = None) -> pl.DataFrame:
+    """A note where the table holds figures that are LAIT's, not from a DfE file with counts:
+    the looked-after years before DfE's file by authority (2015-16 to 2019-20), and LAIT's
+    values-only measures.
+
+    Example:
+        >>> from cscbench.analyses import benchmark
+        >>> notes = lait_notes(benchmark("Rutland", year=2018, indicators=["cla_count"]))
+        >>> notes["sentence"][0][:75]
+        "Figures on children looked after for 2017-18 are LAIT's published values, a"
+    """
+    from cscbench.datasets.lait_rows import FROM_LAIT
+    from cscbench.datasets.registry import INDICATORS
+
+    if table.is_empty():
+        return pl.DataFrame(schema=SENTENCE_SCHEMA)
+    year = int(table["year"][0])
+    held = list(table.filter(pl.col("value").is_not_null())["indicator"])
+    out = []
+    back = [i for i in FROM_LAIT if i in held]
+    first = _first_dfe_looked_after_year(source)
+    if back and (first is None or year < first):
+        out.append(
+            _note(
+                f"Figures on children looked after for {year_label(year)} are LAIT's published "
+                f"values, as DfE's file by local authority starts in {year_label(first or year)}"
+                ": counts as LAIT gives them, rates as LAIT published them (no interval is "
+                "drawn for a rate).",
+                {"year": year, "indicators": back},
+            )
+        )
+    values_only = [k for k in held if INDICATORS[k].source == "lait"]
+    if values_only:
+        out.append(
+            _note(
+                f"{len(values_only)} measures are LAIT's published values (ids lait_...): no "
+                "counts are behind them in the data, so they have no interval, funnel or "
+                "pooled average; ranks and quartile bands follow LAIT's rule.",
+                {"indicators": values_only},
+            )
+        )
+    return pl.DataFrame(out, schema=SENTENCE_SCHEMA)
+
+
+def _first_dfe_looked_after_year(source: Source = None) -> int | None:
+    """The first year of DfE's looked-after file by authority (its rates have counts; the
+    years before are LAIT's values, with none)."""
+    from cscbench.datasets.store import scan
+
+    return (
+        scan("indicators", source)
+        .filter(
+            pl.col("indicator") == "cla_rate",
+            pl.col("geography") == "la",
+            pl.col("numerator").is_not_null(),
+        )
+        .select(pl.col("year").min())
+        .collect()
+        .item()
+    )
+
+
 def report_narrative(
     table: pl.DataFrame,
     group: ComparatorGroup | None = None,
@@ -119,5 +181,6 @@ def report_narrative(
             narrative(table),
             not_held_sentences(not_held(year, indicators, source), year),
             reorganisation_notes(table, group, source),
+            lait_notes(table, source),
         ]
     )

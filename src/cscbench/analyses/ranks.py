@@ -99,8 +99,11 @@ def national_standing(la: pl.DataFrame, rule: RankRule = "published") -> pl.Data
         .when(polarity == high)
         .then(rank_best_first(v, high).over(group))
     )
+    no_bands = [k for k, i in INDICATORS.items() if not i.quartiles]  # LAIT's marker
     band = (
-        pl.when(polarity == low)
+        pl.when(pl.col("indicator").is_in(no_bands))
+        .then(pl.lit(None, pl.String))
+        .when(polarity == low)
         .then(quartile_band(v, low).over(group))
         .when(polarity == high)
         .then(quartile_band(v, high).over(group))

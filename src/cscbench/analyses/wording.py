@@ -178,6 +178,12 @@ def period(year: int, indicator: str) -> str:
         return f"at 31 March {year}"
     if when == "30 September":
         return f"at 30 September {year - 1}"
+    if when == "January":  # LAIT's school census figures
+        return f"in January {year}"
+    if when == "calendar year":
+        return f"in {year}"
+    if when == "academic year":
+        return f"in the {year_label(year).replace('-', '/')} academic year"
     return f"in {year_label(year)}"
 
 

@@ -122,6 +122,12 @@ def identify(path: str | Path) -> str:
     from cscbench.datasets.loaders import required_columns
     from cscbench.datasets.recognise import identify as by_columns
 
+    if Path(path).suffix.lower() == ".parquet":  # LAIT's published values, by their columns
+        from cscbench.datasets.lait import VALUE_COLUMNS
+
+        if set(VALUE_COLUMNS) <= set(_parquet_columns(path)):
+            return "lait"
+        raise DataError(path, None, None, "is not a parquet file cscbench knows (LAIT's values)")
     if Path(path).suffix.lower() in (".ods", ".xlsx"):  # Ofsted's spreadsheet, by its header
         from cscbench.datasets.ofsted import is_inspections
 
@@ -152,11 +158,35 @@ def canonical_name(key: str) -> str:
     return SOURCES[key].pattern.replace("*", "imported")
 
 
+def _parquet_columns(path: str | Path) -> list[str]:
+    """A parquet file's columns, or one line saying it is not one."""
+    import polars as pl
+
+    try:
+        return list(pl.read_parquet_schema(path))
+    except Exception as exc:  # polars raises several kinds for a file that is not parquet
+        raise DataError(
+            path, None, None, f"cannot be read as parquet ({type(exc).__name__})"
+        ) from None
+
+
 def check_file(path: Path, key: str, warn: Warn | None = None) -> Profile:
     """Parse the file as its source would be parsed, and check that its figures are possible
     (:mod:`cscbench.datasets.checks`), so bad cells stop the import, not later."""
     from cscbench.datasets.checks import check_file as check
 
+    if key == "lait":  # LAIT's values: read whole when built, beside their dictionary
+        import polars as pl
+
+        from cscbench.datasets.checks import Profile
+
+        _parquet_columns(path)
+        return Profile(pl.scan_parquet(path).select(pl.len()).collect().item())
+    if key == "lait_dictionary":
+        from cscbench.datasets.checks import Profile
+        from cscbench.datasets.lait import read_measures
+
+        return Profile(read_measures(path)[0].height)
     if SOURCES[key].kind == "inspections":  # read whole, as the build will: every cell checked
         from cscbench.datasets.checks import Profile
         from cscbench.datasets.ofsted import check_inspections

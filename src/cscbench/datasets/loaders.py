@@ -98,7 +98,12 @@ def find_source_file(raw_dir: str | Path, key: str) -> Path:
         'b1_children_in_need_2013_to_2025.csv'
     """
     source = SOURCES[key]
-    matches = sorted(Path(raw_dir).glob(source.pattern))
+    folder = Path(raw_dir)
+    if source.kind == "lait":  # LAIT's files: in the folder, or beside it in ../lait
+        from cscbench.datasets.lait_rows import lait_folder
+
+        folder = lait_folder(raw_dir) or folder
+    matches = sorted(folder.glob(source.pattern))
     if not matches:
         raise DataError(raw_dir, None, None, f"no file matches {source.pattern} ({source.title})")
     if len(matches) > 1:
@@ -349,6 +354,56 @@ def _explain_missing(raw_dir: Path, key: str) -> None:
     raise DataError(raw_dir, None, None, f"no file matches {source.pattern} ({source.title})")
 
 
+def _lait_rows(raw_dir: Path, dfe: pl.DataFrame, areas: pl.DataFrame):
+    """LAIT's values-only indicators and the looked-after years before DfE's file, placed on
+    DfE's authorities (their ONS codes and names as DfE's files give them), with the
+    accounting of LAIT's rows; None where no LAIT files are beside ``raw_dir``. A LAIT row
+    for an authority DfE's files do not have is accounted for as skipped, never used."""
+    from cscbench.datasets.lait import VALUES_FILE, read_lait
+    from cscbench.datasets.lait_rows import earlier_looked_after, lait_folder, values_only_rows
+
+    folder = lait_folder(raw_dir)
+    if folder is None:
+        return None
+    lait = read_lait(folder)
+    first_cla = dfe.filter(pl.col("indicator") == "cla_count", pl.col("geography") == "la")
+    first = int(first_cla["year"].min()) if first_cla.height else 9999
+    rows = pl.concat([values_only_rows(lait.values), earlier_looked_after(lait.values, first)])
+    names = (
+        dfe.filter(pl.col("geography") == "la")
+        .sort("year")
+        .group_by("la_code")
+        .agg(pl.col("area_code").last().alias("_code"), pl.col("area_name").last().alias("_name"))
+    )
+    rows = rows.join(names, on="la_code", how="left").join(
+        areas.select("la_code", "first_year", "last_year"), on="la_code", how="left"
+    )
+    # an authority's figures only for the years DfE's files have it (Cumbria to 2022-23,
+    # Cumberland from 2023-24); the looked-after years before DfE's cla file (2020-21) are
+    # within them, as b1 and c1 run from 2012-13
+    in_years = pl.col("year").is_between(pl.col("first_year"), pl.col("last_year"))
+    known = (pl.col("geography") != "la") | (pl.col("_code").is_not_null() & in_years)
+    unknown = rows.filter(~known)
+    rows = (
+        rows.filter(known)
+        .with_columns(
+            pl.coalesce("_code", "area_code").alias("area_code"),
+            pl.coalesce("_name", "area_name").alias("area_name"),
+        )
+        .select(list(INDICATOR_SCHEMA))
+    )
+    skipped = unknown.select(
+        pl.lit(VALUES_FILE).alias("file"),
+        pl.lit(None, pl.Int64).alias("line"),
+        pl.lit("skipped").alias("outcome"),
+        pl.when(pl.col("_code").is_null())
+        .then(pl.lit("authority ") + pl.col("la_code") + pl.lit(" is in no DfE file"))
+        .otherwise(pl.lit("authority not in being that year (DfE's files have it other years)"))
+        .alias("reason"),
+    )
+    return rows, pl.concat([lait.accounting, skipped.cast(ACCOUNTING_SCHEMA)]), folder / VALUES_FILE
+
+
 def read_raw(raw_dir: str | Path) -> RawTables:
     """Read every source file in ``raw_dir`` (a folder like ``shared/data/dfe``): the tidy DfE
     files through the one reader of :mod:`cscbench.datasets.tidy` (recognised by their
@@ -384,8 +439,16 @@ def read_raw(raw_dir: str | Path) -> RawTables:
     factors, factor_accounting = read_assessment_factors(raw_dir, codes)
     neighbours, neighbour_accounting = read_neighbours(files["sn2021"], files["sn2025"])
     indicators = tidy.indicators.sort("indicator", "year", "geography", "area_code")
-    areas = build_areas(indicators, codes)
+    areas = build_areas(indicators, codes)  # the authorities of DfE's files
     accounting_rows = [tidy.accounting, factor_accounting, neighbour_accounting]
+    lait = _lait_rows(raw_dir, indicators, areas)
+    if lait is not None:
+        rows, lait_accounting, files["lait"] = lait
+        files["lait_dictionary"] = files["lait"].with_name(SOURCES["lait_dictionary"].pattern)
+        indicators = pl.concat([indicators, rows]).sort(
+            "indicator", "year", "geography", "area_code"
+        )
+        accounting_rows.append(lait_accounting)
     from cscbench.datasets.ofsted import INSPECTION_SCHEMA, read_inspections
 
     inspections = pl.DataFrame(schema=INSPECTION_SCHEMA)

@@ -921,7 +921,12 @@ def spine_indicators(theme: str | None = None) -> list[str]:
     """
     if theme is None:
         return list(charted())
-    return [k for k in comparable() if INDICATORS[k].theme == theme]
+    return [  # DfE's files' measures (with counts) and the theme's charted ones, not all LAIT's
+        k
+        for k in comparable()
+        if INDICATORS[k].theme == theme
+        and (INDICATORS[k].source != "lait" or INDICATORS[k].charted)
+    ]
 
 
 def overview_chart(

@@ -12,7 +12,7 @@ Example:
     >>> [s.indicator for s in content.sections][:3]
     ['referral_count', 'referral_rate', 'rereferral_pct']
     >>> [s.sentences[0] for s in content.sections if s.row is None][0]  # doctest: +ELLIPSIS
-    "There are no figures on children looked after for 2016-17 (6 indicators): DfE's ..."
+    "There are no figures on rate of children starting care for 2016-17: DfE's figures on ..."
 """
 
 from __future__ import annotations

@@ -143,7 +143,7 @@ def catalogue_frame() -> pl.DataFrame:
             "source_title": SOURCES[i.source].title,
             "source_file": SOURCES[i.source].pattern,
             "rows": _describe(i.rows),
-            "numerator": i.numerator.describe(),
+            "numerator": i.numerator.describe() if i.numerator else "LAIT's published value",
             "denominator": i.denominator.describe() if i.denominator else None,
             "denominator_scale": i.denominator_scale,
             "published": i.published,

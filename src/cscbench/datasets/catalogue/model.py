@@ -9,7 +9,9 @@ from pathlib import Path
 FOLDER = Path(__file__).parent
 POPULATION = "population"
 POLARITIES = ("low_is_good", "high_is_good", "context")
-KINDS = ("tidy", "population", "lineage", "factors", "neighbours", "inspections")
+KINDS = ("tidy", "population", "lineage", "factors", "neighbours", "inspections", "lait")
+#: The units of LAIT's values-only indicators (source kind "lait").
+LAIT_UNITS = ("lait_percent", "lait_rate", "lait_count", "pounds", "lait_value")
 DATED = ("31 March", "30 September")
 #: Scales a denominator may take: DfE's working days in the year to 30 September Y (253; 254
 #: when Y is a leap year), for sickness absence (DfE, children's social work workforce
@@ -117,7 +119,7 @@ class Indicator:
     period: str
     definition: str
     source: str
-    numerator: Term
+    numerator: Term | None
     denominator: Term | None = None
     rows: Filter = ()
     published: str | None = None
@@ -127,6 +129,7 @@ class Indicator:
     charted: bool = False
     looks_back: bool = False
     value_from: str = "recomputed"
+    quartiles: bool = True  # LAIT's marker: False where it gives no quartile bands
 
     @property
     def at_31_march(self) -> bool:

@@ -11,6 +11,7 @@ from cscbench.datasets.catalogue.model import (
     DATED,
     FOLDER,
     KINDS,
+    LAIT_UNITS,
     POLARITIES,
     POPULATION,
     SCALES,
@@ -245,6 +246,45 @@ def _indicator(r: _Reader, key: str, cat: Catalogue) -> Indicator:
     )
 
 
+_LAIT_REQUIRED = {
+    "title",
+    "short",
+    "headline",
+    "theme",
+    "unit",
+    "decimals",
+    "polarity",
+    "period",
+    "definition",
+    "source",
+    "lait_measure",
+}
+
+
+def _lait_indicator(r: _Reader, key: str, cat: Catalogue) -> Indicator:
+    """A values-only indicator: LAIT's published figure of one measure, no counts."""
+    allowed = _LAIT_REQUIRED | {"quartiles", "charted"}
+    r.check_fields(allowed, _LAIT_REQUIRED)
+    source_key = r.choice("source", [k for k, s in cat.sources.items() if s.kind == "lait"])
+    return Indicator(
+        id=key,
+        title=r.get("title", str),
+        short=r.get("short", str),
+        headline=r.get("headline", str),
+        theme=r.choice("theme", cat.themes),
+        unit=r.choice("unit", LAIT_UNITS),
+        decimals=r.get("decimals", int),
+        polarity=r.choice("polarity", POLARITIES),
+        period=r.choice("period", cat.periods),
+        definition=r.get("definition", str),
+        source=source_key,
+        numerator=None,
+        lait_measure=r.get("lait_measure", str),
+        charted=r.get("charted", bool, False),
+        quartiles=r.get("quartiles", bool, True),
+    )
+
+
 def load(folder: str | Path = FOLDER) -> Catalogue:
     """Read and check the declarations in ``folder`` (this package's own, by default).
 
@@ -269,4 +309,16 @@ def load(folder: str | Path = FOLDER) -> Catalogue:
     path = folder / "indicators.toml"
     for key, table in _read(path).get("indicator", {}).items():
         partial.indicators[key] = _indicator(_Reader(path, "indicator", key, table), key, partial)
+    path = folder / "lait.toml"  # LAIT's values-only measures (datasets/lait_catalogue.py)
+    if path.is_file():
+        for key, table in _read(path).get("indicator", {}).items():
+            if key in partial.indicators:
+                _Reader(path, "indicator", key, table).fail(None, "is declared twice")
+            reader = _Reader(path, "indicator", key, table)
+            partial.indicators[key] = _lait_indicator(reader, key, partial)
+    # report order: by theme, each theme's declared indicators first, then LAIT's
+    by_theme = sorted(partial.indicators.values(), key=lambda i: partial.themes.index(i.theme))
+    ordered = {i.id: i for i in by_theme}
+    partial.indicators.clear()
+    partial.indicators.update(ordered)
     return partial
