@@ -108,6 +108,21 @@ def test_the_page_opens_with_england_and_the_re_referral_place_in_words():
     )
 
 
+def test_the_page_opens_with_the_key_messages_before_the_first_theme(pack):
+    from markupsafe import escape  # as Jinja2 escapes
+
+    page = (pack / "index.html").read_text()
+    content = pack_content("Derby", year=2025)
+    assert 0 < len(content.key_messages) <= 6
+    start = page.index('<section id="key-messages"><h2>Key messages</h2>')
+    assert start < page.index('<h2 id="overview">') < page.index('<h2 id="theme-')
+    listed = page[start : page.index("</ul>", start)]
+    assert listed.count("<li>") == len(content.key_messages)
+    for message, why in zip(content.key_messages, content.key_message_reasons, strict=True):
+        assert f'<li>{escape(message)} <span class="note">Why: {escape(why)}.</span></li>' in listed
+    assert '<nav><a href="#key-messages">Key messages</a>' in page
+
+
 def test_text_from_data_is_escaped(tmp_path):
     folder = report(
         "Rutland",
