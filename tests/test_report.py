@@ -38,6 +38,7 @@ def test_pack_has_every_file(pack):
     assert {
         "index.html",
         "figures",
+        "report.docx",
         "tables.xlsx",
         "benchmark.csv",
         "narrative.csv",
