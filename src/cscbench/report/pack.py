@@ -57,7 +57,7 @@ def write_pack(content: PackContent, folder: Path, drawers: Drawers, png: bool =
     """Draw ``content``'s charts into ``folder/figures`` and write its page and tables."""
     svgs = draw(content.charts(), folder / "figures", drawers, png)
     used_rows(content).write_parquet(folder / "data.parquet")
-    write_tables(folder, content.tables(), content.source)
+    write_tables(folder, content.tables(), content.source, content)
     (folder / "index.html").write_text(pack_page(content, svgs), encoding="utf-8")
 
 
