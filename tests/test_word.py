@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from dataclasses import fields
+from dataclasses import replace
 
 import pytest
 from docx import Document
@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 from cscbench.analyses import benchmark
 from cscbench.datasets.registry import INDICATORS
 from cscbench.figures.render import spec
-from cscbench.report import PackContent, pack_content, report
+from cscbench.report import pack_content, report
 from cscbench.report.word import build_document, write_document
 from cscbench.report.wordparts import alt_text, repeats_header
 
@@ -43,7 +43,8 @@ def test_the_headings_are_the_themes_in_order(derby):
     _, doc, content = derby
     themes = theme_headings(content)
     assert themes[:2] == ["Front door and assessment", "Children in need"] and len(themes) == 8
-    expected = ["Overview", *themes, "Factors identified at the end of assessment"]
+    assert content.key_messages  # Derby 2024-25 has six
+    expected = ["Key messages", "Overview", *themes, "Factors identified at the end of assessment"]
     expected += ["Ofsted inspections", "Notes on the data", "Comparator group"]
     assert styled(doc, "Heading 1") == [*expected, "Sources and licence"]
     titles = [s.title for _, sections in content.themes() for s in sections]
@@ -218,16 +219,15 @@ def test_a_pack_without_pngs_names_the_svgs(tmp_path):
     assert named and all((folder / t[len("(figure: see ") : -1]).is_file() for t in named)
 
 
-def test_key_messages_come_first_when_the_content_has_them():
-    class WithMessages(PackContent):  # as a later PackContent may carry them
-        key_messages = ("Referrals are well above England.", "Re-referrals rose.")
-
+def test_key_messages_come_first_as_the_pack_chose_them():
     content = pack_content("Rutland", year=2025)
-    given = WithMessages(**{f.name: getattr(content, f.name) for f in fields(content)})
-    doc = build_document(given)
+    doc = build_document(content)
     assert styled(doc, "Heading 1")[:2] == ["Key messages", "Overview"]
-    assert styled(doc, "List Bullet") == list(WithMessages.key_messages)
-    assert "Key messages" not in styled(build_document(content), "Heading 1")
+    assert styled(doc, "List Bullet")[: len(content.key_messages)] == list(content.key_messages)
+    none = build_document(replace(content, key_messages=(), key_message_reasons=()))
+    assert styled(none, "Heading 1")[:2] == ["Key messages", "Overview"]
+    said = [p.text for p in none.paragraphs]
+    assert "No figure this year meets the rules for a key message." in said
 
 
 @pytest.mark.skipif(
