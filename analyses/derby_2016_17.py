@@ -8,8 +8,13 @@ Walsall), Derby included in the comparator average, and with England. This scrip
 figure of section 34 that DfE's published files cover, computes it with cscbench, and sets the
 two side by side: a match within the report's rounding, or the reason they differ.
 
-Writes to DIR (default analyses/output/derby-2016-17): comparison.csv, narrative.md, and the
-comparator chart of re-referrals (as in paragraph 34.7).
+A second table, new-measures.csv, does the same for the figures DfE's newer files give:
+children in need during the year (b1), section 47 enquiries, initial child protection
+conferences and conferences within 15 working days (c4), and the looked-after paragraphs, which
+cscbench cannot yet give for 2016-17 (its looked-after figures start in 2020-21).
+
+Writes to DIR (default analyses/output/derby-2016-17): comparison.csv, new-measures.csv,
+narrative.md, and the comparator chart of re-referrals (as in paragraph 34.7).
 """
 
 from __future__ import annotations
@@ -174,7 +179,8 @@ NOT_COVERED = [
         "DfE's files as shipped start in 2012-13",
     ),
     ("34.15", "children in need with a disability", "not in the b1, c1, d3 or d5 tables"),
-    ("34.17-34.22", "section 47 enquiries and initial conferences", "not in these tables"),
+    ("12.28", "children in care each quarter", "DfE publishes the year's end only"),
+    ("34.1", "children in care by ethnic group", "cscbench holds no ethnic breakdowns"),
     ("34.30-34.31", "plans reviewed within timescales", "not in these tables"),
     (
         "34.32-34.35",
@@ -182,6 +188,141 @@ NOT_COVERED = [
         "d5 counts plans open at 31 March, not plans ceasing",
     ),
 ]
+
+CHILDREN_S47 = (
+    "the report counts children subject to an enquiry (DfE's c4 Section47_child: 1,080); "
+    "cscbench's s47_count counts enquiries (1,246)"
+)
+CHILDREN_ICPC = (
+    "the report counts children conferenced (DfE's c4 ICPC_child: 541); cscbench's "
+    "icpc_count counts conferences (549)"
+)
+NO_FIGURE = "the report prints no figure; cscbench's is here for the section it could have had"
+CLA_LATER = (
+    "cscbench's looked-after figures start in 2020-21 (DfE's la_cla files); carrying them "
+    "back with LAIT's figures is separate work, not in this branch"
+)
+
+# (paragraph, what, as printed, the report's figure or None, indicator, year, field,
+#  decimals, why if it differs)
+NEW = [
+    ("34.11", "Derby children in need during the year", "4,656", 4656, "cin_year_count",
+     2017, "value", 0,
+     "not verified: DfE's b1 gives 4,438 children (4,717 episodes) in need during 2016-17; "
+     "the report's 4,656 is neither, perhaps Derby's own count or DfE's first publication"),
+    ("34.11", "Comparator average children in need during the year", "5,449", 5449,
+     "cin_year_count", 2017, "comparator_mean", 0,
+     "not verified: the comparators' mean in DfE's b1 is 5,165 children (5,514 episodes); "
+     "the report's 5,449 is neither"),
+    ("34.17", "Derby section 47 enquiries, 2016-17", "1,080", 1080, "s47_count", 2017,
+     "value", 0, CHILDREN_S47),
+    ("34.17", "Derby section 47 enquiries, 2015-16", "853", 853, "s47_count", 2017,
+     "previous_value", 0,
+     "DfE's c4 gives 856 enquiries and 790 children; the report's 853 is neither, perhaps "
+     "Derby's own count before DfE's validation (not verified)"),
+    ("34.17", "Derby change in enquiries (number)", "227", 227, "s47_count", 2017,
+     "change_1y", 0, "follows from the two counts above (children in 2016-17, neither in 2015-16)"),
+    ("34.17", "Derby change in enquiries (%)", "26.6%", 26.6, "s47_count", 2017,
+     "change_1y_pct", 1, "follows from the two counts above"),
+    ("34.17", "England change in enquiries (%)", "a 2.7% decrease", -2.7, "s47_count", 2017,
+     "england_change_1y_pct", 1,
+     "the report sets 2016-17's children (167,670) against 2015-16's enquiries (172,510), "
+     "-2.8% on DfE's current figures; both counts rose (+7.6% enquiries, +7.0% children)"),
+    ("34.17", "Comparator average enquiries, 2015-16", "1,268", 1268, "s47_count", 2017,
+     "comparator_mean_previous", 0,
+     "the report's average is of enquiries with Derby's 853 in place of DfE's 856 (1,268.9); "
+     "cscbench's is of DfE's enquiries (1,269.2)"),
+    ("34.17", "Comparator average enquiries, 2016-17", "1,285", 1285, "s47_count", 2017,
+     "comparator_mean", 0,
+     "the report's average is of children subject to an enquiry (c4 Section47_child: "
+     "1,285.2; +1.3% on 2015-16's enquiries, as the report says); cscbench's is of enquiries"),
+    ("34.17", "Derby section 47 enquiries per 10,000 children", "not printed", None,
+     "s47_rate", 2017, "value", 1, NO_FIGURE),
+    ("34.19", "Derby conferences per 100 enquiries ('in line with comparators')",
+     "not printed", None, "s47_to_icpc_pct", 2017, "value", 1, NO_FIGURE),
+    ("34.19", "Comparator average conferences per 100 enquiries", "not printed", None,
+     "s47_to_icpc_pct", 2017, "comparator_mean", 1, NO_FIGURE),
+    ("34.20", "Derby initial conferences, 2015-16", "510", 510, "icpc_count", 2017,
+     "previous_value", 0, None),
+    ("34.20", "Derby initial conferences, 2016-17", "541", 541, "icpc_count", 2017, "value",
+     0, CHILDREN_ICPC),
+    ("34.20", "Derby change in conferences (%)", "6.1%", 6.1, "icpc_count", 2017,
+     "change_1y_pct", 1, "the report sets children conferenced (541) against conferences (510)"),
+    ("34.20", "England change in conferences (%)", "3.9%", 3.9, "icpc_count", 2017,
+     "england_change_1y_pct", 1,
+     "the report sets 2016-17's children conferenced (75,890) against 2015-16's "
+     "conferences (73,050): +3.9%; conferences rose 5.3%"),
+    ("34.20", "Comparator average change in conferences (%)", "3.6%", 3.6, "icpc_count", 2017,
+     "comparator_mean_change_1y_pct", 1,
+     "the report sets the comparators' mean of children conferenced in 2016-17 (561.2) "
+     "against their mean conferences in 2015-16 (541.5): +3.6%; conferences rose 4.5%"),
+    ("34.20", "Derby initial conferences per 10,000 children", "not printed", None,
+     "icpc_rate", 2017, "value", 1, NO_FIGURE),
+    ("34.22", "Derby conferences within 15 working days, 2015-16 (%)", "92.0%", 92.0,
+     "icpc_15days_pct", 2017, "previous_value", 1, None),
+    ("34.22", "Derby conferences within 15 working days, 2016-17 (%)", "94.1%", 94.1,
+     "icpc_15days_pct", 2017, "value", 1,
+     "the report's figure is Derby's own before DfE's validation (94.1% is 509 of 541); "
+     "DfE's c4 gives 521 of 549 conferences, 94.9%"),
+    ("34.22", "Derby's place for conferences in time, 2016-17 ('leading')", "1st", 1,
+     "icpc_15days_pct", 2017, "rank_best", 0, None),
+    ("34.22", "Derby's place for conferences in time, 2015-16 ('second highest')", "2nd", 2,
+     "icpc_15days_pct", 2016, "rank_best", 0, None),
+    ("12.30", "Children in care at the end of 2016-17", "449", 449, "cla_count", 2017, "value",
+     0, CLA_LATER),
+    ("12.30", "Children in care at the end of 2015-16", "448", 448, "cla_count", 2016, "value",
+     0, CLA_LATER),
+]  # fmt: skip
+
+
+def verdict(reported: float | None, ours: float | None, decimals: int) -> str:
+    """Whether cscbench's figure, rounded to the report's decimals, is the report's.
+
+    >>> verdict(94.1, 94.8998, 1), verdict(92.0, 91.9608, 1), verdict(None, 3.0, 1)
+    ('differs', 'agrees', 'not printed')
+    >>> verdict(449, None, 0)
+    'not held'
+    """
+    if reported is None:
+        return "not printed"
+    if ours is None:
+        return "not held"
+    return "agrees" if abs(round(ours, decimals) - reported) < 10**-decimals / 2 else "differs"
+
+
+def new_measures() -> pl.DataFrame:
+    """The report's figures that DfE's newer files cover, beside cscbench's, with why not."""
+    tables = {
+        year: {
+            r["indicator"]: r
+            for r in benchmark(
+                "Derby", year=year, group="sn2021", include_self=True, indicators=indicators
+            ).iter_rows(named=True)
+        }
+        for year, indicators in (
+            (2016, ["icpc_15days_pct", "cla_count"]),
+            (2017, sorted({row[4] for row in NEW})),
+        )
+    }
+    out = []
+    for paragraph, what, printed, reported, indicator, year, field, decimals, why in NEW:
+        row = tables[year].get(indicator)
+        ours = None if row is None or row[field] is None else round(row[field], decimals)
+        said = verdict(reported, ours, decimals)
+        out.append(
+            {
+                "paragraph": paragraph,
+                "figure": what,
+                "printed": printed,
+                "report": None if reported is None else float(reported),
+                "indicator": indicator,
+                "year": year,
+                "cscbench": ours,
+                "verdict": said,
+                "why_not": None if said == "agrees" else why,
+            }
+        )
+    return pl.DataFrame(out, schema_overrides={"report": pl.Float64, "cscbench": pl.Float64})
 
 
 def comparison() -> pl.DataFrame:
@@ -225,6 +366,14 @@ def main() -> None:
     unexplained = table.filter(pl.col("why_not") == "unexplained")
     if unexplained.height:
         raise SystemExit(f"unexplained differences: {unexplained['figure'].to_list()}")
+    more = new_measures()
+    more.write_csv(args.out / "new-measures.csv")
+    print("\nFrom DfE's newer files (b1 during the year, c4, looked after):")
+    print(text_table(more.drop("indicator", "year")), end="")
+    counts = dict(more.group_by("verdict").len().iter_rows())
+    print("\n" + ", ".join(f"{n} {v}" for v, n in sorted(counts.items())))
+    if more.filter(pl.col("verdict") != "agrees")["why_not"].null_count():
+        raise SystemExit("a figure that differs carries no reason")
     bench = benchmark("Derby", year=2017, group="sn2021", include_self=True)
     (args.out / "narrative.md").write_text(as_text(narrative(bench), markdown=True))
     save(

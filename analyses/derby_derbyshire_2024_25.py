@@ -17,8 +17,15 @@ local, provisional year comes from the authorities' own census returns when they
 (``--local-derby RETURN``, ``--local-derbyshire RETURN``): each authority's figures from its
 return, against the latest published year of its neighbours and England.
 
+A second table, new-measures.csv, takes the workforce and care-leaver measures DfE's newer
+files give (social workers at 30 September 2024, which is cscbench's year 2025; care leavers in
+2024-25). The report prints none of these figures: it quotes Ofsted's May 2025 inspection of
+Derby ("low turnover, few vacancies, and no reliance on agency staff"), so each of those words
+is held against DfE's figure with the test written beside it, and every other figure is
+cscbench's alone ("not printed"), the section the report could have had.
+
 Writes to DIR (default analyses/output/derby-derbyshire-2024-25): comparison.csv,
-narrative.md and the pack in pack/.
+new-measures.csv, narrative.md and the pack in pack/.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from cscbench.analyses import benchmark
 from cscbench.analyses.local import local_benchmark
 from cscbench.analyses.narrative import as_text, local_narrative, partnership_narrative
 from cscbench.analyses.partnership import partnership
+from cscbench.datasets import INDICATORS
 from cscbench.datasets.census import read_return
 from cscbench.output import flatten, text_table
 from cscbench.report import partnership_report
@@ -95,6 +103,67 @@ REPORT = {
     ],
 }
 
+NO_FIGURE = "the report prints no figure; cscbench's is here for the section it could have had"
+WORKFORCE = ["sw_turnover_pct", "sw_agency_pct", "sw_vacancy_pct", "sw_caseload"]
+LEAVERS = [
+    "care_leavers_eet_17_18_pct",
+    "care_leavers_eet_19_21_pct",
+    "care_leavers_suitable_17_18_pct",
+    "care_leavers_suitable_19_21_pct",
+]
+#: Ofsted's words on Derby (section 4.10), each with the test DfE's 2025 figure must pass.
+CLAIMS = [
+    ("low turnover", "sw_turnover_pct", "below England's", lambda r: r["value"] < r["england"]),
+    ("few vacancies", "sw_vacancy_pct", "below England's", lambda r: r["value"] < r["england"]),
+    ("no reliance on agency staff", "sw_agency_pct", "under 1% of social workers",
+     lambda r: r["value"] < 1.0),
+]  # fmt: skip
+
+
+def claims_met(row: dict, test) -> str:
+    """'agrees' when DfE's figure passes the claim's test, else 'differs'.
+
+    >>> claims_met({"value": 4.6, "england": 13.9}, lambda r: r["value"] < r["england"])
+    'agrees'
+    """
+    return "agrees" if test(row) else "differs"
+
+
+def new_measures() -> pl.DataFrame:
+    """Workforce (30 September 2024) and care leavers (2024-25) for both authorities against
+    their 2025 neighbours and England, with Ofsted's words on Derby held against DfE's."""
+    out = []
+    for la in ("Derby", "Derbyshire"):
+        rows = {
+            r["indicator"]: r
+            for r in benchmark(
+                la, year=2025, group="sn2025", indicators=WORKFORCE + LEAVERS
+            ).iter_rows(named=True)
+        }
+        for words, indicator, test, passes in CLAIMS if la == "Derby" else []:
+            row = rows[indicator]
+            said = claims_met(row, passes)
+            out.append(
+                {"authority": la, "figure": f"Ofsted, May 2025: '{words}' ({test})",
+                 "indicator": indicator, "printed": words, "cscbench": round(row["value"], 1),
+                 "neighbours": round(row["comparator_mean"], 1),
+                 "england": round(row["england"], 1),
+                 "rank": row["rank"], "verdict": said,
+                 "why_not": None if said == "agrees" else f"DfE's figure is not {test}"}
+            )  # fmt: skip
+        for indicator in WORKFORCE + LEAVERS:
+            row = rows[indicator]
+            decimals = 1 if indicator in WORKFORCE else 0
+            out.append(
+                {"authority": la, "figure": INDICATORS[indicator].title,
+                 "indicator": indicator, "printed": "not printed",
+                 "cscbench": round(row["value"], decimals),
+                 "neighbours": round(row["comparator_mean"], decimals),
+                 "england": round(row["england"], decimals), "rank": row["rank"],
+                 "verdict": "not printed", "why_not": NO_FIGURE}
+            )  # fmt: skip
+    return pl.DataFrame(out)
+
 
 def comparison() -> pl.DataFrame:
     """Each report figure beside DfE's, with whether they match to the report's rounding."""
@@ -135,6 +204,12 @@ def main() -> None:
     print(text_table(table), end="")
     print(f"\n{int(table['match'].sum())} of {table.height} figures match DfE's to the report's")
     print("rounding; the others differ for the reasons given.")
+    more = new_measures()
+    more.write_csv(args.out / "new-measures.csv")
+    print("\nWorkforce at 30 September 2024 and care leavers in 2024-25 (rank 1 = highest):")
+    print(text_table(more.drop("indicator", "why_not")), end="")
+    counts = dict(more.group_by("verdict").len().iter_rows())
+    print("\n" + ", ".join(f"{n} {v}" for v, n in sorted(counts.items())))
     both = partnership(["Derby", "Derbyshire"], group="sn2025")
     (args.out / "narrative.md").write_text(as_text(partnership_narrative(both), markdown=True))
     folder = partnership_report(["Derby", "Derbyshire"], out=args.out / "pack")

@@ -14,6 +14,7 @@ from polars.testing import assert_frame_equal
 
 from cscbench.analyses import benchmark, benchmark_table
 from cscbench.analyses.coverage import held_spans
+from cscbench.analyses.key_messages import key_messages
 from cscbench.analyses.wording import year_label
 from cscbench.datasets import load_areas, load_neighbours
 from cscbench.datasets.registry import (
@@ -123,6 +124,11 @@ def test_every_authority_and_year_has_its_content(model_table):
         front_door = set(rows["indicator"]) & set(of_theme(THEMES[0]))
         assert (content.factors is None) == (year < 2018 or not front_door), where
         assert [p.section for p in content.theme_overviews] == expected_overviews(rows), where
+        # the key messages, chosen by rule from the authority's rows (tests/test_key_messages.py)
+        chosen = key_messages(rows.sort(in_order()))
+        assert content.key_messages == tuple(chosen["message"]), where
+        assert content.key_message_reasons == tuple(chosen["why"]), where
+        assert len(content.key_messages) <= 6, where
     assert built > 1500
     # the 2025 model has no abolished authority; the 2021 one predates Cumbria's split
     assert (

@@ -168,7 +168,9 @@ def test_text_from_users_and_data_is_never_a_formula(tmp_path, lead):
     )
     assert sheet_formulas(folder / "tables.xlsx") == []
     sheets = pl.read_excel(folder / "tables.xlsx", sheet_id=0)
-    assert sheets["benchmark"]["group"][0] == f"{hostile} (excluding Rutland)"  # as text
+    assert sheets["benchmark (all columns)"]["group"][0] == f"{hostile} (excluding Rutland)"
+    notes = dict(sheets["Notes"].rows())
+    assert notes["Comparator group"] == f"{hostile} (excluding Rutland)"  # as text
     for name in ("benchmark.csv", "narrative.csv", "group.csv"):
         frame = pl.read_csv(folder / name, infer_schema_length=None)
         for column, kind in frame.schema.items():

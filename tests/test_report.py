@@ -38,6 +38,7 @@ def test_pack_has_every_file(pack):
     assert {
         "index.html",
         "figures",
+        "report.docx",
         "tables.xlsx",
         "benchmark.csv",
         "narrative.csv",
@@ -56,12 +57,19 @@ def test_tables_match_the_engine(pack):
     from cscbench.analyses import benchmark
 
     sheets = pl.read_excel(pack / "tables.xlsx", sheet_id=0)
-    assert set(sheets) == {"benchmark", "narrative", "group", "inspections"}
+    assert list(sheets) == [
+        "Summary",
+        "Notes",
+        "benchmark (all columns)",
+        "narrative",
+        "group",
+        "inspections",
+    ]
     # Ofsted's ILACS of Derby, 21 March 2022 (LA_Inspection_Outcomes_as_at_31_March_2025.ods)
     ofsted = sheets["inspections"].filter(pl.col("la_code") == "831").row(0, named=True)
     assert str(ofsted["inspection_date"])[:10] == "2022-03-21" and ofsted["role"] == "authority"
     engine = benchmark("Derby", year=2025)
-    saved = sheets["benchmark"].sort("indicator")
+    saved = sheets["benchmark (all columns)"].sort("indicator")
     assert saved["value"].to_list() == pytest.approx(
         engine.sort("indicator")["value"].to_list(), nan_ok=True
     )
@@ -106,6 +114,21 @@ def test_the_page_opens_with_england_and_the_re_referral_place_in_words():
         f"significantly above England's and {below} below (95% intervals). Bexley sits in the "
         "middle (6th of 11) of its comparator group for its re-referral rate (21.9%)."
     )
+
+
+def test_the_page_opens_with_the_key_messages_before_the_first_theme(pack):
+    from markupsafe import escape  # as Jinja2 escapes
+
+    page = (pack / "index.html").read_text()
+    content = pack_content("Derby", year=2025)
+    assert 0 < len(content.key_messages) <= 6
+    start = page.index('<section id="key-messages"><h2>Key messages</h2>')
+    assert start < page.index('<h2 id="overview">') < page.index('<h2 id="theme-')
+    listed = page[start : page.index("</ul>", start)]
+    assert listed.count("<li>") == len(content.key_messages)
+    for message, why in zip(content.key_messages, content.key_message_reasons, strict=True):
+        assert f'<li>{escape(message)} <span class="note">Why: {escape(why)}.</span></li>' in listed
+    assert '<nav><a href="#key-messages">Key messages</a>' in page
 
 
 def test_text_from_data_is_escaped(tmp_path):

@@ -6,7 +6,9 @@ indicator's sentences.
   same area, as North Yorkshire's, Somerset's and Buckinghamshire's did), naming who and when;
 - :func:`report_narrative`: the narrative of every indicator, a sentence for each DfE file the
   data hold no figures from that year (:func:`~cscbench.analyses.coverage.not_held`), and
-  these notes: what the ``narrative`` command and the pack say.
+  these notes: what the ``narrative`` command and the pack say;
+- :func:`brief_paragraphs`: the same in brief, one paragraph per theme (``narrative --style
+  brief``).
 
 Example:
     >>> from cscbench.analyses import benchmark
@@ -32,6 +34,7 @@ from cscbench.datasets import load_areas
 from cscbench.datasets.areas import spoken_name
 from cscbench.datasets.groups import ComparatorGroup
 from cscbench.datasets.lineage import SUCCESSIONS, created_by
+from cscbench.datasets.registry import INDICATORS, THEMES
 from cscbench.datasets.store import Source
 
 NOTE_TITLE = "Notes on the data"
@@ -184,3 +187,42 @@ def report_narrative(
             lait_notes(table, source),
         ]
     )
+
+
+#: The kinds of sentence the brief narrative keeps: each indicator's level and caveats, the
+#: DfE files with no figures and the notes (ranks and changes are in the full narrative).
+BRIEF_KINDS = ("level", "caveat", "not_held", "note")
+
+
+def brief_paragraphs(
+    sentences: pl.DataFrame, kinds: Sequence[str] = BRIEF_KINDS
+) -> list[tuple[str, str]]:
+    """The narrative in brief: one paragraph per theme present, in report order (the theme's
+    sentences of ``kinds`` joined, a caveat that several indicators give in the same words
+    said once), then the notes on the data, once. Returns (heading, paragraph) pairs.
+
+    Example:
+        >>> s = pl.DataFrame({"indicator": ["cin_rate", "cin_rate", "cin_count", None],
+        ...     "title": ["", "", "", NOTE_TITLE], "kind": ["level", "change", "caveat", "note"],
+        ...     "sentence": ["It is high.", "It rose.", "Treat with caution.", "A note."],
+        ...     "fields": ""})
+        >>> brief_paragraphs(pl.concat([s, s[2:3]]))
+        [('Children in need', 'It is high. Treat with caution.'), ('Notes on the data', 'A note.')]
+    """
+    sentences = sentences.filter(pl.col("kind").is_in(list(kinds)))
+    by_theme: dict[str, list[str]] = {}
+    for row in sentences.iter_rows(named=True):
+        ind = row["indicator"]
+        heading = NOTE_TITLE if ind is None else sentence_case(INDICATORS[ind].theme)
+        said = by_theme.setdefault(heading, [])
+        if row["sentence"] not in said:
+            said.append(row["sentence"])
+    order = [sentence_case(t) for t in THEMES] + [NOTE_TITLE]
+    return [(h, " ".join(by_theme[h])) for h in order if h in by_theme]
+
+
+def brief_text(sentences: pl.DataFrame, markdown: bool = False) -> str:
+    """:func:`brief_paragraphs` as text, each paragraph under its theme (a Markdown heading if
+    ``markdown``)."""
+    blocks = [f"{f'## {h}' if markdown else h}\n\n{p}" for h, p in brief_paragraphs(sentences)]
+    return "\n\n".join(blocks) + "\n"

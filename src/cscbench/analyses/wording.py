@@ -76,6 +76,16 @@ UNIT_SUFFIX = {
 }
 
 
+def per_year(change: float) -> str:
+    """An average annual % change, without its sign (the words say which way): '3.1%'.
+
+    Example:
+        >>> per_year(-3.149), per_year(12.0)
+        ('3.1%', '12.0%')
+    """
+    return f"{abs(change):.1f}%"
+
+
 def interval_words(low: float, high: float, indicator: str) -> str:
     """An interval in a sentence, with its unit: '0.3% to 1.0%', '12.0 to 20.0 per 10,000
     children' (the unit said once where it follows the number).

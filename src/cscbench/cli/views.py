@@ -317,11 +317,27 @@ def narrative(
             "--format", "-f", help="text, markdown or json (default: --out's ending, else text)."
         ),
     ] = None,
+    key: Annotated[
+        bool,
+        typer.Option(
+            "--key-messages",
+            help="Only the key messages (at most six, chosen by rule), each with why.",
+        ),
+    ] = False,
+    style: Annotated[
+        str,
+        typer.Option(
+            "--style",
+            help="full (every indicator's sentences) or brief (a paragraph per theme: each "
+            "figure against its comparators and England, caveats once).",
+        ),
+    ] = "full",
     out: Out = None,
     data: DataDir = None,
 ) -> None:
     """Sentences for an annual report's data section, from the benchmark, with a sentence for
-    each DfE file that has no figures that year and the notes on the data."""
+    each DfE file that has no figures that year and the notes on the data; or, with
+    --key-messages, only the key messages."""
     import json
 
     fmt = _format(
@@ -337,6 +353,10 @@ def narrative(
     from cscbench.datasets import group as group_of
     from cscbench.errors import UsageError
 
+    if style not in ("full", "brief"):
+        raise UsageError(f"unknown style {style!r}; choose one of: full, brief")
+    if fmt not in ("text", "markdown", "json"):
+        raise UsageError(f"unknown format {fmt!r}; choose one of: text, markdown, json")
     indicators = _chosen(indicators, themes)
     table = run(
         la,
@@ -348,15 +368,27 @@ def narrative(
         source=data,
         exclude_doubtful=exclude_doubtful,
     )
-    chosen = group_of(table["la_code"][0], group, source=data)
-    sentences = report_narrative(table, chosen, data, indicators)
-    if fmt in ("text", "markdown"):
-        text = as_text(sentences, markdown=fmt == "markdown")
-    elif fmt == "json":
-        records = [{**r, "fields": json.loads(r["fields"])} for r in sentences.to_dicts()]
-        text = json.dumps(records, indent=2) + "\n"
+    if key:
+        from cscbench.analyses.key_messages import as_text as key_text
+        from cscbench.analyses.key_messages import key_messages
+
+        messages = key_messages(table)
+        if fmt == "json":
+            text = json.dumps(messages.to_dicts(), indent=2) + "\n"
+        else:
+            text = key_text(messages)
     else:
-        raise UsageError(f"unknown format {fmt!r}; choose one of: text, markdown, json")
+        from cscbench.analyses.notes import brief_text
+
+        chosen = group_of(table["la_code"][0], group, source=data)
+        sentences = report_narrative(table, chosen, data, indicators)
+        if fmt == "json":
+            records = [{**r, "fields": json.loads(r["fields"])} for r in sentences.to_dicts()]
+            text = json.dumps(records, indent=2) + "\n"
+        elif style == "brief":
+            text = brief_text(sentences, markdown=fmt == "markdown")
+        else:
+            text = as_text(sentences, markdown=fmt == "markdown")
     if out is not None:
         out.write_text(text, encoding="utf-8")
         sys.stderr.write(f"written to {out}\n")

@@ -2,8 +2,11 @@
 
 - :mod:`~cscbench.report.content`: the pack's content, built once as data
   (:func:`pack_content`): sections by theme, sentences, tables and chart plans;
-- :mod:`~cscbench.report.html`, :mod:`~cscbench.report.workbook`: the writers of the page
-  (Jinja2 templates, autoescaped) and of the workbook and CSV files;
+- :mod:`~cscbench.report.html`, :mod:`~cscbench.report.word`,
+  :mod:`~cscbench.report.workbook`: the writers of the page (Jinja2 templates, autoescaped),
+  of the Word document ``report.docx`` (python-docx, Word's own styles; its parts in
+  :mod:`~cscbench.report.wordparts`) and of the workbook and CSV files
+  (:mod:`~cscbench.report.summary`: the workbook's Summary and Notes sheets as rows);
 - :mod:`~cscbench.report.drawn`: drawing the charts, keeping those drawn before;
 - :mod:`~cscbench.report.folders`: writing a pack whole or not at all, never over a user's files;
 - :mod:`~cscbench.report.pack`: :func:`report` (one authority) and :func:`report_all`;

@@ -1,11 +1,11 @@
 """The pack's content, built once as data; the writers (the page, the workbook) render it.
 
 :func:`pack_content` gathers everything a pack says about one authority and year: the
-benchmark table, the narrative, the comparator group, one :class:`Section` per indicator in
-report order (by theme), a section saying so for each DfE file the data hold no figures from
-that year, and a :class:`ChartPlan` for every chart. A chart plan says what will be drawn and
-builds its Altair chart only when asked, so the content of every authority and year can be
-built (and tested) without drawing anything.
+benchmark table, the narrative, its key messages, the comparator group, one :class:`Section`
+per indicator in report order (by theme), a section saying so for each DfE file the data hold
+no figures from that year, and a :class:`ChartPlan` for every chart. A chart plan says what will
+be drawn and builds its Altair chart only when asked, so the content of every authority and year
+can be built (and tested) without drawing anything.
 
 Example:
     >>> content = pack_content("Derby", year=2017, group_key="sn2021")
@@ -26,6 +26,7 @@ import polars as pl
 
 from cscbench.analyses import benchmark
 from cscbench.analyses.coverage import not_held
+from cscbench.analyses.key_messages import key_messages
 from cscbench.analyses.notes import report_narrative
 from cscbench.analyses.wording import year_label
 from cscbench.datasets import find_area, group, load_areas, members_in_year
@@ -88,6 +89,10 @@ class PackContent:
     extra_charts: tuple[ChartPlan, ...] = ()
     inspections: pl.DataFrame | None = field(default=None, repr=False)
     inspection_sentences: tuple[str, ...] = ()
+    #: At most six findings chosen by rule (:func:`~cscbench.analyses.key_messages.
+    #: key_messages`), most important first: what the page and the Word document open with.
+    key_messages: tuple[str, ...] = ()
+    key_message_reasons: tuple[str, ...] = ()  # why each key message was chosen, in order
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -276,6 +281,7 @@ def pack_content(
     gaps = not_held(year, asked, source=source)
     sentences = report_narrative(table, chosen, source, asked)
     found, said = _inspections(focus["la_code"], chosen, source)
+    chosen_messages = key_messages(table)
     content = PackContent(
         focus,
         spoken_name(focus["area_name"]),
@@ -291,6 +297,8 @@ def pack_content(
         provisional=provisional,
         inspections=found,
         inspection_sentences=said,
+        key_messages=tuple(chosen_messages["message"]),
+        key_message_reasons=tuple(chosen_messages["why"]),
     )
     plans = chart_plans(content, table["indicator"].to_list(), exclude_doubtful)
     return replace(

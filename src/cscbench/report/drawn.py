@@ -93,10 +93,15 @@ def _kept(figures: Path, stem: str, key: str, png: bool, before: dict[str, dict]
 
 
 def draw(
-    charts: Iterable[ChartPlan], figures: Path, drawers: Drawers, png: bool = True
+    charts: Iterable[ChartPlan],
+    figures: Path,
+    drawers: Drawers,
+    png: bool = True,
+    specs: dict[str, dict] | None = None,
 ) -> dict[str, list[tuple[str, str]]]:
     """Draw every chart plan to ``figures/<stem>.svg`` and (``png``) ``.png``; return the SVG
-    texts by section, in order.
+    texts by section, in order. ``specs``, where given, is filled with each chart's Vega-Lite
+    spec by stem (the Word document takes its captions and alt text from them).
 
     Each chart is built here while ``drawers`` draw the ones before it. Altair's check of each
     object against the Vega-Lite schema as it is made is off while they are built: it was a
@@ -119,6 +124,8 @@ def draw(
         for plan in charts:
             stem, section = plan.stem, plan.section
             vl = spec(plan.build())
+            if specs is not None:
+                specs[stem] = vl
             key = drawing_key(vl, scale)
             svg = _kept(figures, stem, key, png, before)
             if svg is None:

@@ -293,6 +293,7 @@ def pack_page(content: PackContent, svgs: dict[str, list[tuple[str, str]]]) -> s
         target_charts=svgs.get("targets", []),
         flags=flag_rows(content.table),
         notes=content.notes,
+        key_messages=list(zip(content.key_messages, content.key_message_reasons, strict=True)),
         inspections=_inspections(content),
         members=content.members.to_dicts(),
         sources=sources(content.source),

@@ -10,6 +10,9 @@ complete (:class:`~cscbench.report.folders.PackFolder`):
   year, the flags in words, the comparator group, the data sources with checksums and the
   Open Government Licence attribution;
 - ``figures/``: SVG and (unless ``png=False``) PNG of every chart;
+- ``report.docx``: the Word document (:mod:`~cscbench.report.word`): the same content by
+  theme in Word's own styles, the charts as PNG with alt text (or, with ``png=False``, named
+  by their SVG files), each theme's figures as a Word table;
 - ``tables.xlsx`` and CSV files of every table;
 - ``data.parquet``: exactly the indicator rows the pack used.
 
@@ -38,6 +41,7 @@ from cscbench.report.content import CHARTED, PackContent, pack_content
 from cscbench.report.drawn import draw
 from cscbench.report.folders import PackFolder, check_target, folder_names, slug
 from cscbench.report.html import pack_page
+from cscbench.report.word import write_document
 from cscbench.report.workbook import write_tables
 
 
@@ -54,11 +58,14 @@ def used_rows(content: PackContent) -> pl.DataFrame:
 
 
 def write_pack(content: PackContent, folder: Path, drawers: Drawers, png: bool = True) -> None:
-    """Draw ``content``'s charts into ``folder/figures`` and write its page and tables."""
-    svgs = draw(content.charts(), folder / "figures", drawers, png)
+    """Draw ``content``'s charts into ``folder/figures`` and write its page, Word document and
+    tables."""
+    specs: dict[str, dict] = {}
+    svgs = draw(content.charts(), folder / "figures", drawers, png, specs)
     used_rows(content).write_parquet(folder / "data.parquet")
-    write_tables(folder, content.tables(), content.source)
+    write_tables(folder, content.tables(), content.source, content)
     (folder / "index.html").write_text(pack_page(content, svgs), encoding="utf-8")
+    write_document(content, folder / "report.docx", folder / "figures" if png else None, specs)
 
 
 def report(

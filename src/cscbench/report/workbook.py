@@ -1,9 +1,18 @@
-"""The pack's tables: ``tables.xlsx`` (a sheet per table) and a CSV file of each.
+"""The pack's tables: ``tables.xlsx`` and a CSV file of each table.
+
+A pack's workbook opens on a "Summary" (one row per indicator by theme: value, interval,
+comparator average, region, England, rank, band, change and trend, each number a real number
+formatted at the indicator's decimals; better and worse than England or the comparators in
+words and in green or red by the indicator's polarity, never by the direction alone), then
+"Notes" (the pack, the notes on the data, what each column means, sources, licence), then
+every full table: "benchmark (all columns)", "narrative", "group", "inspections", "targets"
+where the pack has them. The rows come from :mod:`cscbench.report.summary`.
 
 Text is written as text: a workbook cell beginning ``=`` is never a live formula
-(:data:`cscbench.output.WORKBOOK_OPTIONS`), and a CSV cell that a spreadsheet would read as
-one has a ``'`` put before it (:func:`cscbench.output.text_safe`). In the workbook, flags are
-in words; the CSV files keep their ids, for programs.
+(:data:`cscbench.output.WORKBOOK_OPTIONS`, and every text cell of the front sheets is written
+as a string), and a CSV cell that a spreadsheet would read as one has a ``'`` put before it
+(:func:`cscbench.output.text_safe`). In the workbook, flags are in words; the CSV files keep
+their ids, for programs.
 
 Example:
     >>> import tempfile
@@ -12,6 +21,8 @@ Example:
     >>> print((folder / "t.csv").read_text(), end="")
     name
     '=HYPERLINK(1)
+    >>> value_format(1, "percent"), change_format(1, "percent"), value_format(0, "count")
+    ('#,##0.0"%"', '+#,##0.0" pts";-#,##0.0" pts";0.0" pts"', '#,##0')
 """
 
 from __future__ import annotations
@@ -23,9 +34,23 @@ import polars as pl
 
 from cscbench.analyses.engine import flag_label
 from cscbench.datasets import manifest
+from cscbench.datasets.registry import SHARES
 from cscbench.datasets.snapshot import built_at
 from cscbench.datasets.store import Source
 from cscbench.output import flatten, text_safe, workbook
+from cscbench.report.content import PackContent
+from cscbench.report.summary import BAD, COLUMNS, GOOD, SHEETS, notes_rows, summary_rows
+
+#: The workbook's name for a table where it is not the table's own (its CSV keeps the name).
+SHEET_NAMES = {key: sheet for key, (sheet, _) in SHEETS.items()}
+
+#: Excel's own "Good" and "Bad" cell styles: light fill, dark text of the same colour.
+COLOURS = {
+    GOOD: {"bg_color": "#C6EFCE", "font_color": "#006100"},
+    BAD: {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
+}
+HEADER = {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#D9D9D9", "bottom": 1}
+WRAPPED = {"Measure", "Flags"}
 
 
 def data_time(source: Source = None) -> datetime:
@@ -56,11 +81,112 @@ def in_words(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def write_tables(folder: Path, tables: dict[str, pl.DataFrame], source: Source = None) -> None:
-    """``tables.xlsx`` and ``<name>.csv`` for each table, in ``folder``."""
+def _fixed(decimals: int) -> str:
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
+
+
+def value_format(decimals: int, unit: str) -> str:
+    """The Excel number format of a figure: thousands separated, ``decimals`` places, and a
+    literal ``%`` after a percentage (the cell holds 21.3, not 0.213)."""
+    return _fixed(decimals) + ('"%"' if unit in SHARES else "")
+
+
+def change_format(decimals: int, unit: str) -> str:
+    """The Excel number format of a 1-year change, signed: points at the indicator's decimals
+    for a percentage, per cent to one place otherwise."""
+    places, unit_text = (decimals, " pts") if unit in SHARES else (1, "%")
+    fixed = _fixed(places)
+    zero = fixed.removeprefix("#,##")
+    return f'+{fixed}"{unit_text}";-{fixed}"{unit_text}";{zero}"{unit_text}"'
+
+
+class _Formats:
+    """The workbook's cell formats, each made once (xlsxwriter keeps every one it is given)."""
+
+    def __init__(self, book) -> None:
+        self.book, self.made = book, {}
+
+    def __call__(self, **properties) -> object:
+        key = tuple(sorted(properties.items()))
+        if key not in self.made:
+            self.made[key] = self.book.add_format({"valign": "top", **properties})
+        return self.made[key]
+
+
+def _cell_format(formats: _Formats, column, row: dict) -> object:
+    """The format of one Summary cell: its number format and, for a judged cell and the
+    value, the colour of its judgement (the value takes England's)."""
+    properties: dict = {}
+    if column.kind == "value":
+        properties["num_format"] = value_format(row["_decimals"], row["_unit"])
+    elif column.kind == "change":
+        properties["num_format"] = change_format(row["_decimals"], row["_unit"])
+    elif column.header in WRAPPED:
+        properties["text_wrap"] = True
+    judgement = row.get("vs England") if column.header == "Value" else row.get(column.header)
+    if column.kind == "judged" or column.header == "Value":
+        properties |= COLOURS.get(judgement, {})
+    return formats(**properties)
+
+
+def write_summary(book, formats: _Formats, rows: list[dict]) -> None:
+    """The "Summary" sheet: a header row (frozen, filtered, repeated on every printed page),
+    then ``rows``, numbers as numbers and text as text."""
+    sheet = book.add_worksheet("Summary")
+    header = formats(**HEADER)
+    for c, column in enumerate(COLUMNS):
+        sheet.write_string(0, c, column.header, header)
+        sheet.set_column(c, c, column.width)
+    for r, row in enumerate(rows, start=1):
+        for c, column in enumerate(COLUMNS):
+            value, fmt = row.get(column.header), _cell_format(formats, column, row)
+            if value is None:
+                sheet.write_blank(r, c, None, fmt)
+            elif isinstance(value, str):
+                sheet.write_string(r, c, value, fmt)
+            else:
+                sheet.write_number(r, c, value, fmt)
+    sheet.set_row(0, 45)
+    sheet.freeze_panes(1, 2)
+    sheet.autofilter(0, 0, len(rows), len(COLUMNS) - 1)
+    sheet.repeat_rows(0)
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+
+
+def write_notes(book, formats: _Formats, rows: list[tuple[str, str]]) -> None:
+    """The "Notes" sheet: (item, text) rows under a frozen header."""
+    sheet = book.add_worksheet("Notes")
+    header, text = formats(**HEADER), formats(text_wrap=True)
+    sheet.write_string(0, 0, "Item", header)
+    sheet.write_string(0, 1, "Text", header)
+    for r, (item, said) in enumerate(rows, start=1):
+        sheet.write_string(r, 0, item, text)
+        sheet.write_string(r, 1, said, text)
+    sheet.set_column(0, 0, 32)
+    sheet.set_column(1, 1, 110)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, len(rows), 1)
+
+
+def write_tables(
+    folder: Path,
+    tables: dict[str, pl.DataFrame],
+    source: Source = None,
+    content: PackContent | None = None,
+) -> None:
+    """``tables.xlsx`` and ``<name>.csv`` for each table, in ``folder``; with a pack's
+    ``content``, the workbook opens on its Summary and Notes."""
     with workbook(folder / "tables.xlsx") as book:
         book.set_properties({"created": data_time(source)})
+        if content is not None:
+            formats = _Formats(book)
+            write_summary(book, formats, summary_rows(content))
+            write_notes(book, formats, notes_rows(content))
         for name, frame in tables.items():
-            flatten(in_words(frame)).write_excel(book, worksheet=name[:31], autofit=True)
+            flatten(in_words(frame)).write_excel(
+                book, worksheet=SHEET_NAMES.get(name, name)[:31], autofit=True, freeze_panes=(1, 0)
+            )
     for name, frame in tables.items():
         text_safe(flatten(frame)).write_csv(folder / f"{name}.csv")

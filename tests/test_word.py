@@ -1,0 +1,253 @@
+"""The pack's Word document, ``report.docx``: read back with python-docx and checked against
+the pack's content and the engine (headings, pictures and their alt text, table cells, the
+repeated header rows, Word's own styles only)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import replace
+
+import pytest
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+
+from cscbench.analyses import benchmark
+from cscbench.datasets.registry import INDICATORS
+from cscbench.figures.render import spec
+from cscbench.report import pack_content, report
+from cscbench.report.word import build_document, write_document
+from cscbench.report.wordparts import alt_text, repeats_header
+
+STYLED = ("Title", "Subtitle", "Heading 1", "Heading 2", "Caption", "List Bullet", "Normal")
+
+
+@pytest.fixture(scope="module")
+def derby(tmp_path_factory):
+    """Derby's 2025 pack with PNGs, its document, and its content."""
+    folder = report("Derby", year=2025, out=tmp_path_factory.mktemp("word") / "derby")
+    return folder, Document(str(folder / "report.docx")), pack_content("Derby", year=2025)
+
+
+def styled(doc, style: str) -> list[str]:
+    return [p.text for p in doc.paragraphs if p.style.name == style]
+
+
+def theme_headings(content) -> list[str]:
+    return [theme[0].upper() + theme[1:] for theme, _ in content.themes()]
+
+
+def test_the_headings_are_the_themes_in_order(derby):
+    _, doc, content = derby
+    themes = theme_headings(content)
+    assert themes[:2] == ["Front door and assessment", "Children in need"] and len(themes) == 8
+    assert content.key_messages  # Derby 2024-25 has six
+    expected = ["Key messages", "Overview", *themes, "Factors identified at the end of assessment"]
+    expected += ["Ofsted inspections", "Notes on the data", "Comparator group"]
+    assert styled(doc, "Heading 1") == [*expected, "Sources and licence"]
+    titles = [s.title for _, sections in content.themes() for s in sections]
+    assert styled(doc, "Heading 2") == titles
+    assert "Re-referrals within 12 months (%)" in titles
+
+
+def test_the_title_page(derby):
+    _, doc, _ = derby
+    title, subtitle, group, data, licence = (p.text for p in doc.paragraphs[:5])
+    assert doc.paragraphs[0].style.name == "Title"
+    assert title == "Derby: children's social care benchmark"
+    assert subtitle == "2024-25 (year ending 31 March 2025)"
+    assert group == "Comparator group: DfE statistical neighbours, 2025 model."
+    assert data.startswith("Data: DfE's figures for 2012-13 to 2024-25, built into")
+    assert licence == (
+        "Contains public sector information licensed under the Open Government Licence v3.0."
+    )
+    assert doc.core_properties.title == "Derby: children's social care benchmark, 2024-25"
+
+
+def test_every_chart_is_a_picture_with_its_description(derby):
+    folder, doc, content = derby
+    plans = list(content.charts())
+    pngs = sorted((folder / "figures").glob("*.png"))
+    assert len(doc.inline_shapes) == len(pngs) == len(plans) >= 40
+    for shape, plan in zip(doc.inline_shapes, plans, strict=True):
+        description = spec(plan.build())["description"]
+        assert description and alt_text(shape) == description, plan.stem
+        assert shape._inline.docPr.get("name") == plan.stem
+        embedded = doc.part.related_parts[shape._inline.graphic.graphicData.pic.blipFill.blip.embed]
+        assert embedded.blob == (folder / "figures" / f"{plan.stem}.png").read_bytes()
+        assert shape.width <= doc.sections[0].page_width - 2 * doc.sections[0].left_margin
+    captions = [shown(p) for p in doc.paragraphs if p.style.name == "Caption"]
+    figures = [c for c in captions if c.startswith("Figure ")]
+    assert figures[0] == "Figure 1: How Derby compares with England, 2024-25"
+    assert len(figures) == len(plans) and figures[-1].startswith(f"Figure {len(plans)}: ")
+
+
+def shown(paragraph) -> str:
+    """A paragraph's text as Word shows it, fields' results included."""
+    return "".join(t.text for t in paragraph._p.iter(qn("w:t")))
+
+
+def _rows_by_measure(doc) -> dict[str, list[str]]:
+    found = {}
+    for table in doc.tables:
+        header = [c.text for c in table.rows[0].cells]
+        if header[0] == "Measure":
+            for row in table.rows[1:]:
+                cells = [c.text for c in row.cells]
+                found[cells[0]] = cells
+    return found
+
+
+def test_the_theme_tables_hold_the_engines_figures(derby):
+    _, doc, content = derby
+    theme_tables = [t for t in doc.tables if t.rows[0].cells[0].text == "Measure"]
+    assert len(theme_tables) == len(content.themes())
+    assert [c.text for c in theme_tables[0].rows[0].cells] == [
+        "Measure",
+        "Derby",
+        "Comparator average",
+        "East Midlands",
+        "England",
+        "Rank in group (1 = highest)",
+    ]
+    rows = _rows_by_measure(doc)
+    # DfE's c1 file, Derby 2024-25: 3,557 referrals, 23.1% re-referrals, 9.2% NFA; England
+    # 632,830, 22.6% and 6.5%.
+    assert rows["Referrals in the year"][1] == "3,557"
+    assert rows["Referrals in the year"][4] == "632,830"
+    assert rows["Referrals in the year"][5] == "not ranked (a count)"
+    assert rows["Re-referrals within 12 months (%)"][1::3] == ["23.1", "22.6"]
+    assert rows["Referrals resulting in no further action (%)"][1] == "9.2"
+    engine = benchmark("Derby", year=2025)
+    assert len(rows) == engine.height
+    for r in engine.iter_rows(named=True):
+        ind, decimals = r["indicator"], INDICATORS[r["indicator"]].decimals
+
+        def printed(value, decimals=decimals):
+            return "no figure" if value is None else f"{value:,.{decimals}f}"
+
+        cells = rows[INDICATORS[ind].title]
+        assert cells[1] == printed(r["value"]), ind
+        assert cells[2].split(" (over ")[0] == printed(r["comparator_mean"]), ind
+        assert cells[3:5] == [printed(r["region"]), printed(r["england"])], ind
+        if r["rank"] and r["unit"] != "count":
+            assert cells[5].startswith(f"{r['rank']} of {r['rank_of']}"), ind
+    cin = engine.filter(engine["indicator"] == "cin_rate").row(0, named=True)
+    assert rows["Children in need per 10,000 children"][1] == f"{cin['value']:.1f}"
+
+
+def test_tables_are_table_grid_with_repeated_right_aligned_headers(derby):
+    _, doc, _ = derby
+    assert len(doc.tables) >= 12
+    for table in doc.tables:
+        assert table.style.name == "Table Grid"
+        assert repeats_header(table)
+        assert all(not repeats_header_row(row) for row in table.rows[1:])
+    for table in (t for t in doc.tables if t.rows[0].cells[0].text == "Measure"):
+        for row in table.rows:
+            aligned = [c.paragraphs[0].alignment for c in row.cells]
+            assert aligned[1:5] == [WD_ALIGN_PARAGRAPH.RIGHT] * 4 and aligned[0] is None
+
+
+def repeats_header_row(row) -> bool:
+    properties = row._tr.trPr
+    return properties is not None and properties.find(qn("w:tblHeader")) is not None
+
+
+def test_only_words_own_styles_and_no_direct_font_formatting(derby):
+    _, doc, _ = derby
+    assert {p.style.name for p in doc.paragraphs} <= set(STYLED)
+    runs = [run for p in doc.paragraphs for run in p.runs]
+    runs += [
+        run for t in doc.tables for cell in t._cells for p in cell.paragraphs for run in p.runs
+    ]
+    assert runs
+    for run in runs:
+        font = run.font
+        assert (font.bold, font.italic, font.size, font.name, font.color.rgb) == (None,) * 5
+        assert run.style.name == "Default Paragraph Font"
+
+
+def test_the_ofsted_notes_group_and_sources_sections(derby):
+    _, doc, content = derby
+    texts = [p.text for p in doc.paragraphs]
+    assert all(s in texts for s in content.inspection_sentences) and content.inspection_sentences
+    # Ofsted's ILACS of Derby, 21 March 2022 (LA_Inspection_Outcomes_as_at_31_March_2025.ods)
+    ofsted = next(t for t in doc.tables if t.rows[0].cells[0].text == "Authority")
+    assert [c.text for c in ofsted.rows[1].cells][:3] == ["Derby", "2022-03-21", "Outstanding"]
+    members = next(t for t in doc.tables if t.rows[0].cells[0].text == "Code")
+    assert [r.cells[1].text for r in members.rows[1:]] == content.members["area_name"].to_list()
+    assert len(members.rows) == 11  # Derby's 10 statistical neighbours, 2025 model
+    sources = next(t for t in doc.tables if t.rows[0].cells[0].text == "Source")
+    assert "b1_children_in_need_2013_to_2025.csv" in [r.cells[1].text for r in sources.rows]
+    assert any(t.startswith("Contains public sector information licensed under") for t in texts)
+
+
+@pytest.mark.parametrize(
+    ("la", "year"),
+    [("Rutland", 2017), ("Isles of Scilly", 2025), ("Cumberland", 2024), ("Birmingham", 2013)],
+)
+def test_the_document_builds_for_any_authority_and_year(la, year):
+    content = pack_content(la, year=year)
+    doc = build_document(content)  # png=False: no pictures, each chart named by its SVG
+    headings = styled(doc, "Heading 1")
+    themes = theme_headings(content)
+    start = headings.index(themes[0])
+    assert headings[start : start + len(themes)] == themes
+    assert styled(doc, "Heading 2") == [s.title for _, ss in content.themes() for s in ss]
+    assert len(doc.inline_shapes) == 0
+    named = [p.text for p in doc.paragraphs if p.text.startswith("(figure: see figures/")]
+    assert named == [f"(figure: see figures/{plan.stem}.svg)" for plan in content.charts()]
+    measured = sum(s.row is not None for s in content.sections)
+    assert len(_rows_by_measure(doc)) == measured
+
+
+def test_the_same_content_is_the_same_file(tmp_path):
+    content = pack_content("Rutland", year=2025)
+    write_document(content, tmp_path / "a.docx")
+    write_document(content, tmp_path / "b.docx")
+    assert (tmp_path / "a.docx").read_bytes() == (tmp_path / "b.docx").read_bytes()
+
+
+def test_a_pack_without_pngs_names_the_svgs(tmp_path):
+    folder = report("Rutland", year=2025, out=tmp_path / "rutland", png=False)
+    doc = Document(str(folder / "report.docx"))
+    assert len(doc.inline_shapes) == 0
+    named = [p.text for p in doc.paragraphs if p.text.startswith("(figure: see figures/")]
+    assert named and all((folder / t[len("(figure: see ") : -1]).is_file() for t in named)
+
+
+def test_key_messages_come_first_as_the_pack_chose_them():
+    content = pack_content("Rutland", year=2025)
+    doc = build_document(content)
+    assert styled(doc, "Heading 1")[:2] == ["Key messages", "Overview"]
+    assert styled(doc, "List Bullet")[: len(content.key_messages)] == list(content.key_messages)
+    none = build_document(replace(content, key_messages=(), key_message_reasons=()))
+    assert styled(none, "Heading 1")[:2] == ["Key messages", "Overview"]
+    said = [p.text for p in none.paragraphs]
+    assert "No figure this year meets the rules for a key message." in said
+
+
+@pytest.mark.skipif(
+    not (shutil.which("soffice") or shutil.which("libreoffice")), reason="no LibreOffice"
+)
+def test_libreoffice_prints_the_document(derby, tmp_path):
+    folder, _, _ = derby
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    subprocess.run(
+        [
+            office,
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            folder / "report.docx",
+        ],
+        check=True,
+        timeout=300,
+    )
+    pdf = (tmp_path / "report.pdf").read_bytes()
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) > 1  # one object per page
