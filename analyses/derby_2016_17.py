@@ -199,8 +199,9 @@ CHILDREN_ICPC = (
 )
 NO_FIGURE = "the report prints no figure; cscbench's is here for the section it could have had"
 CLA_LATER = (
-    "cscbench's looked-after figures start in 2020-21 (DfE's la_cla files); carrying them "
-    "back with LAIT's figures is separate work, not in this branch"
+    "DfE's published figure, which cscbench takes from LAIT for the years before DfE's "
+    "looked-after file by authority (2015-16 to 2019-20); the report's own count was the "
+    "authority's at the time of writing"
 )
 
 # (paragraph, what, as printed, the report's figure or None, indicator, year, field,

@@ -81,8 +81,9 @@ NOT_COVERED = [
 ]
 
 CLA_LATER = (
-    "cscbench's looked-after figures start in 2020-21 (DfE's la_cla files); carrying them "
-    "back with LAIT's figures is separate work, not in this branch"
+    "DfE's published figure, which cscbench takes from LAIT for the years before DfE's "
+    "looked-after file by authority (2015-16 to 2019-20); the report's own count was the "
+    "authority's at the time of writing"
 )
 
 # (authority, what, the report's figure, decimals, indicator, why if it differs)

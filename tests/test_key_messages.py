@@ -70,8 +70,9 @@ def side(value: float, reference: float | None, low: float, high: float) -> str 
 def expected_rule(row: dict) -> str | None:
     """The first rule a row meets, worked independently from the row's fields."""
     flags = set(row["flags"] or [])
-    if row["value"] is None:
-        return None
+    ind = INDICATORS[row["indicator"]]
+    if row["value"] is None or (ind.source == "lait" and not ind.charted):
+        return None  # (LAIT's values-only measures give none, its charted ones aside)
     checks = [CHECKS[f] for f in ("zero_unlikely", "first_year_look_back", "published_mismatch")]
     queried = [c for f, c in zip(CHECKS, checks, strict=True) if f in flags]
     if queried:

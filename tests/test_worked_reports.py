@@ -53,6 +53,7 @@ def test_derby_2016_17_agreeing_figures_by_value(derby_2017):
         "Derby conferences within 15 working days, 2015-16 (%)": (92.0, 92.0),  # 34.22, 469/510
         "Derby's place for conferences in time, 2016-17 ('leading')": (1.0, 1.0),
         "Derby's place for conferences in time, 2015-16 ('second highest')": (2.0, 2.0),
+        "Children in care at the end of 2015-16": (448.0, 448.0),  # 12.30; LAIT's LACnum
     }
 
 
@@ -71,8 +72,8 @@ def test_derby_2016_17_disagreements_carry_their_reasons(derby_2017):
     comparators = rows["Comparator average enquiries, 2016-17"]
     assert (comparators["report"], comparators["cscbench"]) == (1285.0, 1423.0)
     differs = derby_2017.filter(pl.col("verdict") != "agrees")
-    assert differs.height == 20 and differs["why_not"].null_count() == 0
-    assert (derby_2017["verdict"] == "differs").sum() == 14
+    assert differs.height == 19 and differs["why_not"].null_count() == 0
+    assert (derby_2017["verdict"] == "differs").sum() == 15  # 449 children in care: LAIT 448
 
 
 def test_derby_2016_17_rates_the_report_does_not_print(derby_2017):
@@ -85,11 +86,15 @@ def test_derby_2016_17_rates_the_report_does_not_print(derby_2017):
     ] == pytest.approx(44.1)
 
 
-def test_derby_2016_17_looked_after_not_yet_held(derby_2017):
+def test_derby_2016_17_looked_after_from_lait(derby_2017):
+    # 12.30: "449 (448) children in care"; DfE's published figures (LAIT's LACnum): 448 at
+    # 31 March 2017 and 448 at 31 March 2016
     cla = derby_2017.filter(pl.col("indicator") == "cla_count")
-    assert cla["report"].to_list() == [449.0, 448.0]  # 12.30: "449 (448) children in care"
-    assert set(cla["verdict"]) == {"not held"} and cla["cscbench"].null_count() == 2
-    assert all("start in 2020-21" in why for why in cla["why_not"])
+    assert cla.select("report", "cscbench", "verdict").rows() == [
+        (449.0, 448.0, "differs"),
+        (448.0, 448.0, "agrees"),
+    ]
+    assert "LAIT" in cla["why_not"][0]
 
 
 def test_derby_derbyshire_workforce_and_care_leavers(derby_derbyshire):
@@ -116,8 +121,9 @@ def test_leicestershire_rutland_new_measures(leics_rutland):
         "authority", "indicator", "report", "cscbench", "verdict"
     ).rows() == [
         ("Rutland", "sw_caseload", 18.0, 17.0, "differs"),  # DfE: 171 cases / 10.1 FTE = 16.9
-        ("Leicestershire", "cla_count", 548.0, None, "not held"),
-        ("Rutland", "cla_count", 30.0, None, "not held"),
+        ("Leicestershire", "cla_count", 548.0, 554.0, "differs"),  # LAIT's LACnum: 554
+        ("Rutland", "cla_count", 30.0, 30.0, "agrees"),
     ]
-    assert leics_rutland["why_not"].null_count() == 0
+    differs = leics_rutland.filter(pl.col("verdict") != "agrees")
+    assert differs["why_not"].null_count() == 0
     assert "16.9" in leics_rutland["why_not"][0]

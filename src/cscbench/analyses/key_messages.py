@@ -21,7 +21,9 @@ six are chosen first one per theme, in the rules' order, then the rest in that o
 (``per_theme``; ``None`` takes them in the rules' order alone). They are listed in the rules'
 order, most important first.
 
-Each indicator gives at most one message, by the first rule it meets. Within a rule, messages
+Only DfE's files' measures and LAIT's charted ones are candidates (LAIT's other values-only
+measures are context in the tables). Each indicator gives at most one message, by the first
+rule it meets. Within a rule, messages
 follow the themes' order (:data:`~cscbench.datasets.registry.THEMES`) then the registry's
 (:data:`~cscbench.datasets.registry.INDICATORS`), so the choice is deterministic. A figure the
 checks of rule 6 query enters no other rule (its difference, trend or place is not a finding
@@ -293,6 +295,19 @@ def _order(indicator: str) -> tuple[int, int]:
     return THEMES.index(INDICATORS[indicator].theme), list(INDICATORS).index(indicator)
 
 
+def _candidate(indicator: str) -> bool:
+    """Whether an indicator may give a key message: DfE's files' measures, and of LAIT's
+    values-only catalogue only the themes' charted (headline) ones; the rest of LAIT's 156
+    measures are context in the tables, not a board's first page.
+
+    Example:
+        >>> _candidate("rereferral_pct"), _candidate("lait_lacfinance"), _candidate("lait_revcp")
+        (True, True, False)
+    """
+    ind = INDICATORS[indicator]
+    return ind.source != "lait" or ind.charted
+
+
 #: Messages taken from each theme before any theme gives more (see the module docstring).
 PER_THEME = 1
 
@@ -330,6 +345,8 @@ def key_messages(
     """
     found = []
     for row in with_spoken_names(table).iter_rows(named=True):
+        if not _candidate(row["indicator"]):
+            continue
         met = _first_rule(row)
         if met is not None:
             found.append((RULE_ORDER[met[0]], *_order(row["indicator"]), row["indicator"], *met))
