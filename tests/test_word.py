@@ -42,7 +42,8 @@ def theme_headings(content) -> list[str]:
 def test_the_headings_are_the_themes_in_order(derby):
     _, doc, content = derby
     themes = theme_headings(content)
-    assert themes[:2] == ["Front door and assessment", "Children in need"] and len(themes) == 8
+    # every theme: DfE's eight and LAIT's spending and context
+    assert themes[:2] == ["Front door and assessment", "Children in need"] and len(themes) == 10
     assert content.key_messages  # Derby 2024-25 has six
     expected = ["Key messages", "Overview", *themes, "Factors identified at the end of assessment"]
     expected += ["Ofsted inspections", "Notes on the data", "Comparator group"]

@@ -15,7 +15,8 @@ Example:
     >>> path = Path(tempfile.mkdtemp()) / "report.docx"
     >>> write_document(pack_content("Rutland", year=2025), path)
     >>> doc = Document(str(path))
-    >>> [p.text for p in doc.paragraphs if p.style.name == "Heading 1"][1:3]
+    >>> # after the key messages and the overview, the themes
+    >>> [p.text for p in doc.paragraphs if p.style.name == "Heading 1"][2:4]
     ['Front door and assessment', 'Children in need']
 """
 
