@@ -246,19 +246,8 @@ def _indicator(r: _Reader, key: str, cat: Catalogue) -> Indicator:
     )
 
 
-_LAIT_REQUIRED = {
-    "title",
-    "short",
-    "headline",
-    "theme",
-    "unit",
-    "decimals",
-    "polarity",
-    "period",
-    "definition",
-    "source",
-    "lait_measure",
-}
+#: A values-only indicator declares LAIT's measure instead of a numerator.
+_LAIT_REQUIRED = (_REQUIRED - {"numerator"}) | {"lait_measure"}
 
 
 def _lait_indicator(r: _Reader, key: str, cat: Catalogue) -> Indicator:
