@@ -191,6 +191,22 @@ _REQUIRED = {
 }
 
 
+def _described(r: _Reader, key: str, cat: Catalogue) -> dict:
+    """The fields every indicator declares alike: its names, theme, decimals, polarity,
+    period and definition."""
+    return {
+        "id": key,
+        "title": r.get("title", str),
+        "short": r.get("short", str),
+        "headline": r.get("headline", str),
+        "theme": r.choice("theme", cat.themes),
+        "decimals": r.get("decimals", int),
+        "polarity": r.choice("polarity", POLARITIES),
+        "period": r.choice("period", cat.periods),
+        "definition": r.get("definition", str),
+    }
+
+
 def _indicator(r: _Reader, key: str, cat: Catalogue) -> Indicator:
     r.check_fields({f.name for f in fields(Indicator)} - {"id"}, _REQUIRED)
     source_key = r.choice("source", [k for k, s in cat.sources.items() if s.kind == "tidy"])
@@ -222,16 +238,8 @@ def _indicator(r: _Reader, key: str, cat: Catalogue) -> Indicator:
     if scale is not None and source.dated != "30 September":
         r.fail("denominator_scale", "working days are those of the year to 30 September")
     return Indicator(
-        id=key,
-        title=r.get("title", str),
-        short=r.get("short", str),
-        headline=r.get("headline", str),
-        theme=r.choice("theme", cat.themes),
+        **_described(r, key, cat),
         unit=unit,
-        decimals=r.get("decimals", int),
-        polarity=r.choice("polarity", POLARITIES),
-        period=r.choice("period", cat.periods),
-        definition=r.get("definition", str),
         source=source_key,
         numerator=numerator,
         denominator=denominator,
@@ -256,16 +264,8 @@ def _lait_indicator(r: _Reader, key: str, cat: Catalogue) -> Indicator:
     r.check_fields(allowed, _LAIT_REQUIRED)
     source_key = r.choice("source", [k for k, s in cat.sources.items() if s.kind == "lait"])
     return Indicator(
-        id=key,
-        title=r.get("title", str),
-        short=r.get("short", str),
-        headline=r.get("headline", str),
-        theme=r.choice("theme", cat.themes),
+        **_described(r, key, cat),
         unit=r.choice("unit", LAIT_UNITS),
-        decimals=r.get("decimals", int),
-        polarity=r.choice("polarity", POLARITIES),
-        period=r.choice("period", cat.periods),
-        definition=r.get("definition", str),
         source=source_key,
         numerator=None,
         lait_measure=r.get("lait_measure", str),
