@@ -404,3 +404,19 @@ def test_a_style_not_known_is_one_line_and_exit_2():
     assert out.stderr.strip().splitlines() == [
         "cscbench: unknown style 'short'; choose one of: full, brief"
     ]
+
+
+def test_the_first_local_key_message_keeps_a_place_for_every_authority_and_year(tables):
+    from cscbench.analyses.local_pack import LOCAL_WHY
+
+    candidate = {"measure": "ri_72h_pct", "home": None, "part": "Missing", "message": "It fell."}
+    for code, rows in tables.items():
+        national = key_messages(rows)
+        chosen = key_messages(rows, local=[candidate])
+        assert chosen.height == min(LIMIT, national.height + 1), code
+        assert "local:ri_72h_pct" in chosen["indicator"].to_list(), code
+        mine = chosen.filter(pl.col("indicator") == "local:ri_72h_pct").row(0, named=True)
+        assert (mine["rule"], mine["why"], mine["message"]) == ("local_spc", LOCAL_WHY, "It fell.")
+        others = chosen.filter(pl.col("rule") != "local_spc")["message"].to_list()
+        assert others == [m for m in national["message"] if m in others], code
+        assert len(others) >= min(national.height, LIMIT - 1), code

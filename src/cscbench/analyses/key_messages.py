@@ -10,7 +10,12 @@ statistics alone, by these rules, most important first:
 3. ``trend``: a significant recent trend (OHID Fingertips' trend marker, over the 5 years to
    the year);
 4. ``spc``: a special-cause point in the authority's own series (above the upper or below the
-   lower process limit: NHS Making Data Count);
+   lower process limit: NHS Making Data Count); ``local_spc``, at the same place: the latest
+   point of one of the authority's own monthly or quarterly measures is special cause (a pack
+   with a local measures file: :mod:`cscbench.analyses.local_pack`), its theme the national
+   theme its local theme joins, or a theme of its own. When the other rules would fill every
+   place, the first local message takes the last: the authority's own monthly figures are
+   half of an annual report and are not crowded out by national differences;
 5. ``rank``: the highest or the lowest in the comparator group (DfE LAIT's rank);
 6. ``doubtful_zero``, ``first_year_look_back``, ``published_mismatch``: a figure DfE's own
    checks would query.
@@ -334,14 +339,20 @@ def spread(found: list, limit: int, per_theme: int | None = PER_THEME) -> list:
 
 
 def key_messages(
-    table: pl.DataFrame, limit: int = LIMIT, per_theme: int | None = PER_THEME
+    table: pl.DataFrame,
+    limit: int = LIMIT,
+    per_theme: int | None = PER_THEME,
+    local: list[dict] | None = None,
 ) -> pl.DataFrame:
     """At most ``limit`` key messages from one authority's benchmark rows for a year (as
     :func:`~cscbench.analyses.engine.benchmark` returns them), most important first, by the
     rules of this module's docstring.
 
     Returns ``rank`` (1 to ``limit``), ``indicator``, ``rule`` (an id of :data:`RULES`),
-    ``why`` (the rule in words) and ``message`` (one sentence with the figures).
+    ``why`` (the rule in words) and ``message`` (one sentence with the figures). ``local``:
+    the authority's own measures that give a key message
+    (:func:`~cscbench.analyses.local_pack.local_candidates`); a local measure's ``indicator``
+    is ``local:`` and its id.
     """
     found = []
     for row in with_spoken_names(table).iter_rows(named=True):
@@ -350,12 +361,41 @@ def key_messages(
         met = _first_rule(row)
         if met is not None:
             found.append((RULE_ORDER[met[0]], *_order(row["indicator"]), row["indicator"], *met))
-    found.sort(key=lambda f: f[:3])
+    mine = _local_found(local or [])
+    found = sorted(found + mine, key=lambda f: f[:3])
+    chosen = spread(found, limit, per_theme)
+    if mine and limit and not set(mine) & set(chosen):  # the local half keeps one place
+        chosen = sorted([*chosen[: limit - 1], mine[0]], key=found.index)
     rows = [
         {"rank": k, "indicator": f[3], "rule": f[4], "why": f[5], "message": f[6]}
-        for k, f in enumerate(spread(found, limit, per_theme), start=1)
+        for k, f in enumerate(chosen, start=1)
     ]
     return pl.DataFrame(rows, schema=SCHEMA)
+
+
+def _local_found(local: list[dict]) -> list[tuple]:
+    """The local candidates as found messages of rule ``local_spc`` (at ``spc``'s place): a
+    measure joining a national theme counts as that theme; a local theme of its own counts
+    after every national theme, one place for each."""
+    from cscbench.analyses.local_pack import LOCAL_WHY
+
+    own = list(dict.fromkeys(c["part"] for c in local if c["home"] is None))
+
+    def place(c: dict) -> int:
+        return THEMES.index(c["home"]) if c["home"] else len(THEMES) + own.index(c["part"])
+
+    return [
+        (
+            RULE_ORDER["spc"],
+            place(c),
+            len(INDICATORS) + k,
+            f"local:{c['measure']}",
+            "local_spc",
+            LOCAL_WHY,
+            c["message"],
+        )
+        for k, c in enumerate(local)
+    ]
 
 
 def as_text(messages: pl.DataFrame) -> str:

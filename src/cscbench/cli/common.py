@@ -149,6 +149,14 @@ ExcludeDoubtfulOpt = Annotated[
         "every group statistic (default: counted, as in LAIT, and said).",
     ),
 ]
+MeasuresOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--measures",
+        help="A local measures file (CSV or Excel; `cscbench local template`): the authority's "
+        "own monthly and quarterly measures, with SPC, in each theme they join.",
+    ),
+]
 TargetsOpt = Annotated[
     Path | None,
     typer.Option("--targets", help="A targets file (TOML): adds target and target_status."),

@@ -16,6 +16,7 @@ from cscbench.cli.common import (
     GroupOpt,
     IncludeSelfOpt,
     LocalOpt,
+    MeasuresOpt,
     PreviousOpt,
     TargetsOpt,
     ThemesOpt,
@@ -46,6 +47,7 @@ def report(
     local: LocalOpt = None,
     previous: PreviousOpt = None,
     targets: TargetsOpt = None,
+    measures: MeasuresOpt = None,
     quarterly: Annotated[
         Path | None,
         typer.Option("--quarterly", help="With --targets: the authority's own figures (CSV)."),
@@ -84,7 +86,11 @@ def report(
         raise UsageError("--quarterly needs --targets")
     if previous and local is None:
         raise UsageError("--previous needs --local")
-    one_authority = [name for name, given in (("--local", local), ("--targets", targets)) if given]
+    one_authority = [
+        name
+        for name, given in (("--local", local), ("--targets", targets), ("--measures", measures))
+        if given
+    ]
     if every and la is not None:
         raise UsageError(f"--all makes every authority's pack: name no authority ({la}) with it")
     if every and (one_authority or members is not None):
@@ -135,7 +141,8 @@ def report(
         if members is not None or one_authority or exclude_doubtful or themes:
             raise UsageError(
                 "a partnership pack uses each member's own group; --comparators, --targets, "
-                "--local, --exclude-doubtful and --themes are for one authority's pack"
+                "--local, --measures, --exclude-doubtful and --themes are for one authority's "
+                "pack"
             )
         folder = partnership_report(
             named,
@@ -168,5 +175,6 @@ def report(
         overwrite=overwrite,
         exclude_doubtful=exclude_doubtful,
         themes=themes,
+        measures=measures,
     )
     sys.stderr.write(f"pack written to {folder}\n")

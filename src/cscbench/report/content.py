@@ -35,21 +35,13 @@ from cscbench.datasets.groups import ComparatorGroup
 from cscbench.datasets.registry import INDICATORS, THEMES, charted, themes_ids
 from cscbench.datasets.store import Source
 from cscbench.datasets.targets import TargetPlan
+from cscbench.report.local_parts import LocalPart, local_parts
+from cscbench.report.plans import ChartPlan
 
 CHARTED = charted()  # each theme's headline measures; the rest are in tables and sentences
 #: A theme with at least this many measures comparable across authorities gets an overview
 #: (spine) chart of its own.
 THEME_SPINE = 3
-
-
-@dataclass(frozen=True)
-class ChartPlan:
-    """A chart the pack will draw: its file stem, the section it belongs to, and how to build
-    its Altair chart (called only when the chart is drawn)."""
-
-    stem: str
-    section: str
-    build: Callable[[], object] = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -93,6 +85,8 @@ class PackContent:
     #: key_messages`), most important first: what the page and the Word document open with.
     key_messages: tuple[str, ...] = ()
     key_message_reasons: tuple[str, ...] = ()  # why each key message was chosen, in order
+    #: The authority's own measures by local theme (``measures``: a local measures file).
+    local_parts: tuple[LocalPart, ...] = ()
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -109,6 +103,10 @@ class PackContent:
                 yield overviews[f"overview:{theme}"]
             for section in sections:
                 yield from section.charts
+            for part in self.local_in(theme):
+                yield from part.charts
+        for part in self.local_in(None):
+            yield from part.charts
         if self.factors is not None:
             yield self.factors
         yield from self.extra_charts
@@ -122,7 +120,16 @@ class PackContent:
             found["local_provisional"] = self.provisional
         if self.inspections is not None:
             found["inspections"] = self.inspections
+        if self.local_parts:
+            found["local_measures"] = pl.concat([p.summary for p in self.local_parts]).drop(
+                "sentences"
+            )
         return found
+
+    def local_in(self, theme: str | None) -> list[LocalPart]:
+        """The local measures' parts that join ``theme`` (None: the parts of their own, shown
+        after every national theme)."""
+        return [part for part in self.local_parts if part.theme == theme]
 
     def themes(self) -> list[tuple[str, list[Section]]]:
         """The sections by theme, in report order."""
@@ -234,11 +241,14 @@ def pack_content(
     table: pl.DataFrame | None = None,
     exclude_doubtful: bool = False,
     themes: str | list[str] | None = None,
+    measures: str | Path | None = None,
 ) -> PackContent:
     """The content of one authority's pack (see :func:`cscbench.report.report` for the
     arguments). ``table``, the authority's benchmark rows for the year, saves running the
     engine again (as a run over every authority does, from one all-authority table).
-    ``themes`` limits the pack to those themes (default: every theme).
+    ``themes`` limits the pack to those themes (default: every theme). ``measures``, a local
+    measures file, adds the authority's own measures to the themes they join
+    (:mod:`cscbench.report.local_parts`) and to the key messages where a rule fires.
     """
     asked = themes_ids(themes)
     focus = find_area(la, source)
@@ -281,7 +291,8 @@ def pack_content(
     gaps = not_held(year, asked, source=source)
     sentences = report_narrative(table, chosen, source, asked)
     found, said = _inspections(focus["la_code"], chosen, source)
-    chosen_messages = key_messages(table)
+    parts, candidates = _local(measures, focus, chosen, year, targets, source, asked)
+    chosen_messages = key_messages(table, local=candidates)
     content = PackContent(
         focus,
         spoken_name(focus["area_name"]),
@@ -299,6 +310,7 @@ def pack_content(
         inspection_sentences=said,
         key_messages=tuple(chosen_messages["message"]),
         key_message_reasons=tuple(chosen_messages["why"]),
+        local_parts=parts,
     )
     plans = chart_plans(content, table["indicator"].to_list(), exclude_doubtful)
     return replace(
@@ -307,6 +319,31 @@ def pack_content(
         **_overview_and_factors(content),
         extra_charts=tuple(_extra_charts(content)),
     )
+
+
+def _local(
+    measures: str | Path | None,
+    focus: dict,
+    chosen: ComparatorGroup,
+    year: int,
+    targets: TargetPlan | str | Path | None,
+    source: Source,
+    asked: list[str] | None,
+) -> tuple[tuple[LocalPart, ...], list[dict]]:
+    """The local measures' parts and key-message candidates (none without a file); with
+    ``themes`` asked, only the parts joining those themes."""
+    if measures is None:
+        return (), []
+    from cscbench.analyses.local_pack import local_candidates, local_summary_for_pack
+
+    points, summary = local_summary_for_pack(
+        measures, focus["la_code"], chosen, year, targets, source
+    )
+    if asked is not None:
+        wanted = {INDICATORS[i].theme for i in asked}
+        summary = summary.filter(pl.col("home").is_in(wanted))
+    parts = local_parts(points, summary, spoken_name(focus["area_name"]))
+    return tuple(parts), local_candidates(summary)
 
 
 def _inspections(

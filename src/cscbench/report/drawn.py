@@ -123,7 +123,8 @@ def draw(
     with debug_mode(False):
         for plan in charts:
             stem, section = plan.stem, plan.section
-            vl = spec(plan.build())
+            built = plan.build()
+            vl = built if isinstance(built, dict) else spec(built)
             if specs is not None:
                 specs[stem] = vl
             key = drawing_key(vl, scale)

@@ -26,6 +26,7 @@ from cscbench.datasets.snapshot import LICENCE
 from cscbench.datasets.store import Source
 from cscbench.report.content import PackContent
 from cscbench.report.folders import slug
+from cscbench.report.local_parts import LOCAL_NOTE, TABLE_COLUMNS, LocalPart
 
 METHODS = (
     "Intervals: Wilson (percentages), exact Poisson or Byar's (rates), as OHID's "
@@ -253,6 +254,19 @@ def _inspections(content: PackContent) -> dict | None:
     }
 
 
+def _local_part(part: LocalPart, svgs: dict[str, list[tuple[str, str]]]) -> dict:
+    """A local measures part as the page shows it: its sentences, charts and table."""
+    return {
+        "id": f"local-{slug(part.title)}",
+        "title": part.title,
+        "note": LOCAL_NOTE,
+        "sentences": part.sentences,
+        "charts": svgs.get(part.section, []),
+        "headings": list(TABLE_COLUMNS.values()),
+        "rows": [list(row.values()) for row in part.rows()],
+    }
+
+
 def pack_page(content: PackContent, svgs: dict[str, list[tuple[str, str]]]) -> str:
     """The page of one authority's pack, with the SVG texts of its drawn charts by section."""
     themes = []
@@ -272,6 +286,16 @@ def pack_page(content: PackContent, svgs: dict[str, list[tuple[str, str]]]) -> s
                     }
                     for s in sections
                 ],
+                "local_measures": [_local_part(p, svgs) for p in content.local_in(theme)],
+            }
+        )
+    for part in content.local_in(None):  # local themes no national theme matches
+        themes.append(
+            {
+                "title": part.title,
+                "overview": [],
+                "sections": [],
+                "local_measures": [_local_part(part, svgs)],
             }
         )
     return render(

@@ -87,6 +87,7 @@ def report(
     overwrite: bool = False,
     exclude_doubtful: bool = False,
     themes: str | list[str] | None = None,
+    measures: str | Path | None = None,
 ) -> Path:
     """Write the benchmark pack of one authority to ``out`` (default ``cscbench-<name>``).
 
@@ -101,7 +102,10 @@ def report(
     ``quarterly`` (a CSV, see :mod:`cscbench.datasets.targets`) or else DfE's. With ``local``
     (the authority's census return, and ``previous`` earlier ones) the pack gains a section
     on the local, provisional year against the latest published comparators.
-    ``exclude_doubtful`` leaves doubtful zeros out of every group statistic.
+    ``exclude_doubtful`` leaves doubtful zeros out of every group statistic. With
+    ``measures`` (a local measures file, :mod:`cscbench.datasets.local_measures`) each theme
+    gains the authority's own measures that join it, with SPC (Making Data Count), and the key
+    messages those whose latest point is special cause; targets apply to them too.
     """
     focus = find_area(la, source)
     target = Path(out) if out is not None else Path(f"cscbench-{slug(focus['area_name'])}")
@@ -122,6 +126,7 @@ def report(
             previous=previous,
             exclude_doubtful=exclude_doubtful,
             themes=themes,
+            measures=measures,
         )
         info = {"authority": focus["area_name"], "la_code": focus["la_code"]}
         with PackFolder(target, overwrite, info | {"year": content.year}) as building:

@@ -57,6 +57,12 @@ SHEETS = {
         "The authority's own, provisional year against the latest published comparators.",
     ),
     "inspections": ("inspections", "Ofsted's latest judgements of the authority and its group."),
+    "local_measures": (
+        "local_measures",
+        "The authority's own measures (its local measures file): each one's latest point, "
+        "process limits, variation and assurance (Making Data Count) and DfE's figures beside "
+        "the ones that match a national indicator.",
+    ),
 }
 
 

@@ -42,6 +42,7 @@ from cscbench.report.html import (
     flags_in_words,
     sources,
 )
+from cscbench.report.local_parts import LOCAL_NOTE, TABLE_COLUMNS, LocalPart
 from cscbench.report.wordparts import a4, add_table, caption, page_break, picture, save_stable
 from cscbench.report.workbook import data_time
 
@@ -160,7 +161,10 @@ class _Writer:
 
         for plan in self.plans.get(section, []):
             vl = self.specs.get(plan.stem)
-            title, description = chart_words(vl if vl is not None else spec(plan.build()))
+            if vl is None:
+                built = plan.build()
+                vl = built if isinstance(built, dict) else spec(built)
+            title, description = chart_words(vl)
             if self.figures is None:
                 self.para(f"(figure: see figures/{plan.stem}.svg)")
             else:
@@ -228,6 +232,18 @@ class _Writer:
         ]
         title = f"{theme_title(theme)}: {c.name}, {year_label(c.year)}"
         self.table(title, header, theme_rows(sections), numeric={1, 2, 3, 4})
+        for part in c.local_in(theme):
+            self.local_part(part, 2)
+
+    def local_part(self, part: LocalPart, level: int) -> None:
+        """A theme's local measures: sentences, an XmR chart per measure, their table."""
+        self.heading(f"Local measures: {part.title}", level)
+        self.para(LOCAL_NOTE)
+        self.para(" ".join(part.sentences))
+        self.charts(part.section)
+        rows = [list(row.values()) for row in part.rows()]
+        header = list(TABLE_COLUMNS.values())
+        self.table(f"Local measures: {part.title}", header, rows, numeric={2, 3, 4, 5})
 
     def factors(self) -> None:
         c = self.content
@@ -334,6 +350,9 @@ def build_document(
         writer.overview()
     for theme, sections in content.themes():
         writer.theme(theme, sections)
+    for part in content.local_in(None):  # local themes no national theme matches
+        writer.heading(part.title)
+        writer.local_part(part, 2)
     writer.factors()
     writer.targets()  # targets before the local year: the pictures in the charts' order
     writer.local()
