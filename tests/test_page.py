@@ -26,7 +26,7 @@ from cscbench.analyses.wording import number, with_unit, year_label
 from cscbench.datasets.registry import FACTOR_LABELS, INDICATORS, THEMES
 from cscbench.report import pack_content, report
 from cscbench.report.chart_tables import chart_table
-from cscbench.report.html import pack_page
+from cscbench.report.html import chart_items, pack_page
 
 AUTHORITIES = ("Derby", "Rutland")
 YEAR = 2025
@@ -192,6 +192,39 @@ def test_a_target_chart_is_tabled_by_period_with_its_status_in_words():
         for r in status.filter(pl.col("value").is_not_null()).iter_rows(named=True)
     )
     assert [r[3] for r in table.rows] == ["✓ on target"] * 4
+
+
+def test_a_provisional_chart_adds_the_local_year_to_the_published_ones(tmp_path):
+    # Derby's own (simulated) census return for 2025-26 beside DfE's published years.
+    from altair.utils.schemapi import debug_mode
+
+    from cscbench.datasets.synthetic_census import write_return
+    from cscbench.figures.render import spec
+
+    paths = write_return(tmp_path / "derby.xml", "831", 2026, seed=1)
+    content = pack_content("Derby", year=YEAR, local=paths[0])
+    local = content.provisional.filter(pl.col("indicator") == "cp_rate").row(0, named=True)
+    published = content.table.filter(pl.col("indicator") == "cp_rate").row(0, named=True)
+    plan = next(p for p in content.extra_charts if p.stem == "cp_rate-provisional")
+    with debug_mode(False):
+        drawn = spec(plan.build())
+    [item] = chart_items([(plan.stem, "<svg/>")], {plan.stem: drawn}, None, "Derby")
+    table = item["table"]
+    assert table.header == ("Year", "Derby", "95% interval", "Comparator average", "England")
+    by_year = {r[0]: r for r in table.rows}
+    low, high = number(local["ci95_low"], "cp_rate"), number(local["ci95_high"], "cp_rate")
+    assert by_year["2025-26"] == (
+        "2025-26",
+        f"{number(local['value'], 'cp_rate')} (local, provisional)",
+        f"{low} to {high}",
+        "no figure",
+        "no figure",
+    )
+    assert by_year["2024-25"][1:3] == (number(published["value"], "cp_rate"), "not drawn")
+    assert by_year["2024-25"][3:] == (
+        number(published["comparator_mean"], "cp_rate"),
+        number(published["england"], "cp_rate"),
+    )
 
 
 def visible_words(page) -> set[str]:

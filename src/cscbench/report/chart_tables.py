@@ -99,6 +99,13 @@ def _trend(spec: dict, long: list[dict], indicator: str, name: str | None) -> Ch
     interval = {}
     if focus and name in series:
         interval = {r["year"]: (r["ci95_low"], r["ci95_high"]) for r in focus}
+    said = {}  # a point drawn apart from the lines: a local, provisional year
+    for r in _with(spec, "year", "value", "low", "high", "label") or []:
+        if name in series:
+            at[(r["year"], name)] = r["value"]
+            interval[r["year"]] = (r["low"], r["high"])
+            said[r["year"]] = r["label"]
+            years = sorted({*years, r["year"]})
     header = ["Year"]
     for s in series:
         header.append(s)
@@ -108,10 +115,11 @@ def _trend(spec: dict, long: list[dict], indicator: str, name: str | None) -> Ch
     for year in years:
         cells = [year_label(year)]
         for s in series:
-            cells.append(number(at.get((year, s)), indicator))
+            cell = number(at.get((year, s)), indicator)
+            cells.append(f"{cell} ({said[year]})" if s == name and year in said else cell)
             if s == name and interval:
-                low, high = interval.get(year, (None, None))
-                cells.append(_interval(low, high, indicator))
+                drawn = interval.get(year)  # none: the chart draws no interval that year
+                cells.append(_interval(*drawn, indicator) if drawn else "not drawn")
         rows.append(tuple(cells))
     return ChartTable(caption(spec), tuple(header), tuple(rows))
 
@@ -265,7 +273,9 @@ def _generic(spec: dict) -> ChartTable | None:
     fields = [(f, h) for f, h in _encoded(spec) if all(f in r for r in rows)]
     if not fields:
         return None
-    cells = tuple(tuple(_cell(r[f]) for f, _ in fields) for r in rows)
+    cells = tuple(
+        tuple(year_label(r[f]) if f == "year" else _cell(r[f]) for f, _ in fields) for r in rows
+    )
     return ChartTable(caption(spec), tuple(h for _, h in fields), cells)
 
 

@@ -254,6 +254,17 @@ def _inspections(content: PackContent) -> dict | None:
     }
 
 
+def _of(stem: str) -> str | None:
+    """The indicator a chart's stem names, if any ('cin_rate-provisional': 'cin_rate').
+
+    Example:
+        >>> _of("cin_rate-provisional"), _of("factors")
+        ('cin_rate', None)
+    """
+    found = stem.rsplit("-", 1)[0]
+    return found if found in INDICATORS else None
+
+
 def chart_items(
     drawn: list[tuple[str, str]], specs: dict[str, dict], indicator: str | None, name: str
 ) -> list[dict]:
@@ -270,7 +281,9 @@ def chart_items(
         {
             "stem": stem,
             "svg": svg,
-            "table": chart_table(specs[stem], indicator, name) if stem in specs else None,
+            "table": chart_table(specs[stem], indicator or _of(stem), name)
+            if stem in specs
+            else None,
         }
         for stem, svg in drawn
     ]
