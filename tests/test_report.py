@@ -128,7 +128,10 @@ def test_the_page_opens_with_the_key_messages_before_the_first_theme(pack):
     assert listed.count("<li>") == len(content.key_messages)
     for message, why in zip(content.key_messages, content.key_message_reasons, strict=True):
         assert f'<li>{escape(message)} <span class="note">Why: {escape(why)}.</span></li>' in listed
-    assert '<nav><a href="#key-messages">Key messages</a>' in page
+    contents = page[page.index('<nav class="contents"') : page.index("</nav>")]
+    assert contents.index('<li><a href="#key-messages">Key messages</a></li>') < contents.index(
+        '<li><a href="#overview">Overview</a></li>'
+    )
 
 
 def test_text_from_data_is_escaped(tmp_path):

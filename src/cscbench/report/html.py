@@ -24,6 +24,7 @@ from cscbench.datasets import manifest
 from cscbench.datasets.registry import INDICATORS, SIZES
 from cscbench.datasets.snapshot import LICENCE
 from cscbench.datasets.store import Source
+from cscbench.report.chart_tables import chart_table
 from cscbench.report.content import PackContent
 from cscbench.report.folders import slug
 from cscbench.report.local_parts import LOCAL_NOTE, TABLE_COLUMNS, LocalPart
@@ -254,39 +255,87 @@ def _inspections(content: PackContent) -> dict | None:
     }
 
 
-def _local_part(part: LocalPart, svgs: dict[str, list[tuple[str, str]]]) -> dict:
+def _local_part(part: LocalPart, charts: list[dict]) -> dict:
     """A local measures part as the page shows it: its sentences, charts and table."""
     return {
         "id": f"local-{slug(part.title)}",
         "title": part.title,
         "note": LOCAL_NOTE,
         "sentences": part.sentences,
-        "charts": svgs.get(part.section, []),
+        "charts": charts,
         "headings": list(TABLE_COLUMNS.values()),
         "rows": [list(row.values()) for row in part.rows()],
     }
 
 
-def pack_page(content: PackContent, svgs: dict[str, list[tuple[str, str]]]) -> str:
-    """The page of one authority's pack, with the SVG texts of its drawn charts by section."""
+def _of(stem: str) -> str | None:
+    """The indicator a chart's stem names, if any ('cin_rate-provisional': 'cin_rate').
+
+    Example:
+        >>> _of("cin_rate-provisional"), _of("factors")
+        ('cin_rate', None)
+    """
+    found = stem.rsplit("-", 1)[0]
+    return found if found in INDICATORS else None
+
+
+def chart_items(
+    drawn: list[tuple[str, str]], specs: dict[str, dict], indicator: str | None, name: str
+) -> list[dict]:
+    """The page's charts of one section: each chart's stem, SVG text and (where its spec is
+    in ``specs``) its figures as a table.
+
+    Example:
+        >>> spec = {"datasets": {"d": [{"area_name": "Derby", "value": 87.74, "is_focus": True}]}}
+        >>> drawn = [("x", "<svg/>")]
+        >>> [c["table"].rows for c in chart_items(drawn, {"x": spec}, "cla_rate", "Derby")]
+        [(('Derby', '87.7'),)]
+    """
+    return [
+        {
+            "stem": stem,
+            "svg": svg,
+            "table": chart_table(specs[stem], indicator or _of(stem), name)
+            if stem in specs
+            else None,
+        }
+        for stem, svg in drawn
+    ]
+
+
+def pack_page(
+    content: PackContent,
+    svgs: dict[str, list[tuple[str, str]]],
+    specs: dict[str, dict] | None = None,
+) -> str:
+    """The page of one authority's pack, with the SVG texts of its drawn charts by section
+    and (``specs``: the Vega-Lite spec of each chart by stem) a table of each chart's figures.
+    """
+    specs = specs or {}
+
+    def charts(section: str, indicator: str | None = None) -> list[dict]:
+        return chart_items(svgs.get(section, []), specs, indicator, content.name)
+
     themes = []
     for theme, sections in content.themes():
         themes.append(
             {
                 "title": theme[0].upper() + theme[1:],
-                "overview": svgs.get(f"overview:{theme}", []),
+                "overview": charts(f"overview:{theme}"),
                 "sections": [
                     {
                         "id": s.indicator if s.row is not None else f"none-{s.indicator}",
                         "title": s.title,
                         "sentences": s.sentences,
                         "flags": flags_in_words(s.row["flags"]) if s.row else [],
-                        "charts": svgs.get(s.indicator, []) if s.row else [],
+                        "charts": charts(s.indicator, s.indicator) if s.row else [],
                         "numbers": numbers(s.row) if s.row else [],
                     }
                     for s in sections
                 ],
-                "local_measures": [_local_part(p, svgs) for p in content.local_in(theme)],
+                "local_measures": [
+                    _local_part(p, charts(p.section)) for p in content.local_in(theme)
+                ],
             }
         )
     for part in content.local_in(None):  # local themes no national theme matches
@@ -295,7 +344,7 @@ def pack_page(content: PackContent, svgs: dict[str, list[tuple[str, str]]]) -> s
                 "title": part.title,
                 "overview": [],
                 "sections": [],
-                "local_measures": [_local_part(part, svgs)],
+                "local_measures": [_local_part(part, charts(part.section))],
             }
         )
     return render(
@@ -308,13 +357,13 @@ def pack_page(content: PackContent, svgs: dict[str, list[tuple[str, str]]]) -> s
         region=content.focus["region_name"],
         lead=_lead(content.table, content.name),
         themes=themes,
-        overview=svgs.get("overview", []),
-        factors=svgs.get("factors", []),
+        overview=charts("overview"),
+        factors=charts("factors"),
         factors_note=content.factors_note,
         local=_local(content.provisional),
-        local_charts=svgs.get("local", []),
+        local_charts=charts("local"),
         targets=_targets(content.status),
-        target_charts=svgs.get("targets", []),
+        target_charts=charts("targets"),
         flags=flag_rows(content.table),
         notes=content.notes,
         key_messages=list(zip(content.key_messages, content.key_message_reasons, strict=True)),

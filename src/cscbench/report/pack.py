@@ -64,7 +64,7 @@ def write_pack(content: PackContent, folder: Path, drawers: Drawers, png: bool =
     svgs = draw(content.charts(), folder / "figures", drawers, png, specs)
     used_rows(content).write_parquet(folder / "data.parquet")
     write_tables(folder, content.tables(), content.source, content)
-    (folder / "index.html").write_text(pack_page(content, svgs), encoding="utf-8")
+    (folder / "index.html").write_text(pack_page(content, svgs, specs), encoding="utf-8")
     write_document(content, folder / "report.docx", folder / "figures" if png else None, specs)
 
 
