@@ -51,7 +51,7 @@ from pathlib import Path
 
 import polars as pl
 
-from cscbench.analyses.table import FIGURE_COLUMNS
+from cscbench.analyses.table import FIGURE_COLUMNS, panel
 from cscbench.analyses.wording import year_label
 from cscbench.datasets.census import CensusReturn
 from cscbench.datasets.store import Source
@@ -426,7 +426,6 @@ def local_benchmark(
     """
     from cscbench.analyses.authority import benchmark
     from cscbench.analyses.panel_stats import with_intervals
-    from cscbench.analyses.table import panel
     from cscbench.datasets import find_area
     from cscbench.datasets import group as group_of
     from cscbench.datasets.registry import INDICATORS, indicator_ids
