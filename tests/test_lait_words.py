@@ -92,3 +92,10 @@ def test_derbys_sentences_checked_by_hand(derby):
 def test_a_measure_name_says_the_unit_word():
     assert measure_name("lait_cinsen_sup").startswith("percentage of school-age")
     assert with_unit(-1204.4, "lait_lacfinance") == "-£1,204"
+
+
+def test_a_change_in_pounds_is_said_in_pounds():
+    # Derby's weekly unit cost of fostering: £880 in 2023-24, £1,035 in 2024-25 (LAIT).
+    rows = benchmark("Derby", year=2025, indicators=["lait_fosteringfinance"])
+    said = narrative(rows).filter(pl.col("kind") == "change")["sentence"].item()
+    assert said.startswith("This is an increase of £155 (17.6%) from £880 in 2023-24.")

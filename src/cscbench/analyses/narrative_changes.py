@@ -47,6 +47,8 @@ def _change_phrase(new: float | None, old: float | None, ind: str) -> str | None
     Example:
         >>> _change_phrase(23.149, 22.451, "rereferral_pct")
         'an increase of 0.6 percentage points'
+        >>> _change_phrase(1035.2, 880.4, "lait_fosteringfinance")
+        'an increase of £155 (17.6%)'
         >>> _change_phrase(79.14, 79.06, "rereferral_pct")
         'no change'
     """
@@ -59,10 +61,12 @@ def _change_phrase(new: float | None, old: float | None, ind: str) -> str | None
     word = "an increase" if diff > 0 else "a decrease"
     if INDICATORS[ind].unit in PERCENTAGES:
         return f"{word} of {abs(diff):.1f} percentage points"
+    # A change in pounds is said in pounds (£155); other units' as plain numbers.
+    size = with_unit(abs(diff), ind) if INDICATORS[ind].unit == "pounds" else number(abs(diff), ind)
     if old == 0:
-        return f"{word} of {number(abs(diff), ind)}"
+        return f"{word} of {size}"
     pct = abs(diff) / abs(old) * 100
-    return f"{word} of {number(abs(diff), ind)} ({pct:,.1f}%)"
+    return f"{word} of {size} ({pct:,.1f}%)"
 
 
 #: The table's column naming the members without a figure in the year a change is from.
