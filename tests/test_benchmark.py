@@ -6,7 +6,16 @@ import polars as pl
 import pytest
 
 import cscbench.analyses.engine as engine
-from cscbench.analyses import FLAG_MEANINGS, benchmark, benchmark_table, outliers, rank, trend
+from cscbench.analyses import (
+    FLAG_MEANINGS,
+    benchmark,
+    benchmark_table,
+    changes,
+    group_stats,
+    outliers,
+    rank,
+    trend,
+)
 from cscbench.analyses.engine import COLUMNS, group_statistics, matched_changes
 from cscbench.datasets import load_indicators
 from cscbench.errors import AreaNotFound, UsageError
@@ -287,8 +296,18 @@ def test_a_large_grid_worked_indicator_by_indicator_gives_the_same_table(monkeyp
     # Group statistics and matched changes go indicator by indicator beyond GRID_ROWS (so a
     # national run at 100 times the authorities stays in memory); the numbers must not change.
     whole = benchmark_table(indicators=["referral_count", "cp_2yrs_pct"])
-    monkeypatch.setattr(engine, "GRID_ROWS", 100)
+    parts = []
+    worked = group_stats._group_statistics
+
+    def counted(panel, *args, **kwargs):
+        parts.append(panel["indicator"].n_unique())
+        return worked(panel, *args, **kwargs)
+
+    for module in (group_stats, changes):  # each module that reads the limit
+        monkeypatch.setattr(module, "GRID_ROWS", 100)
+    monkeypatch.setattr(group_stats, "_group_statistics", counted)
     assert benchmark_table(indicators=["referral_count", "cp_2yrs_pct"]).equals(whole)
+    assert parts == [1, 1]  # the large-grid branch ran: one indicator at a time
 
 
 def test_benchmark_equals_the_table_row(table_2025):

@@ -55,14 +55,12 @@ from collections.abc import Callable
 
 import polars as pl
 
-from cscbench.analyses.narrative import (
-    MATCHED_MIN,
-    _first_year_words,
-    _measure,
-    opening,
-)
+from cscbench.analyses.narrative_caveats import first_year_words
+from cscbench.analyses.narrative_changes import MATCHED_MIN
+from cscbench.analyses.sentences import opening
 from cscbench.analyses.wording import (
     interval_words,
+    measure_name,
     number,
     per_year,
     period,
@@ -213,7 +211,7 @@ def rank(row: dict) -> Found:
         f"{words.removeprefix('the ')} in the comparator group ({'1st' if top else 'last'} of {of})"
     )
     message = (
-        f"{row['area_name']} has {words} {_measure(ind)} of the {of} authorities in its "
+        f"{row['area_name']} has {words} {measure_name(ind)} of the {of} authorities in its "
         f"comparator group with a figure, itself included "
         f"({with_unit(row['value'], ind)} {period(row['year'], ind)})."
     )
@@ -228,7 +226,7 @@ def doubtful_zero(row: dict) -> Found:
     ind = row["indicator"]
     expected = row["denominator"] * row["england"] / INDICATORS[ind].multiplier
     message = (
-        f"{row['area_name']}'s {_measure(ind)} {period(row['year'], ind)} is 0 out of "
+        f"{row['area_name']}'s {measure_name(ind)} {period(row['year'], ind)} is 0 out of "
         f"{number(row['denominator'], 'cin_count')}, where England's "
         f"{with_unit(row['england'], ind)} would give about {number(expected, 'cin_count')}: "
         "check it with the authority before comparing."
@@ -244,7 +242,7 @@ def first_year_look_back(row: dict) -> Found:
     ind = row["indicator"]
     message = (
         f"{opening(ind, row['year'], row['area_name'], row['value'])}, but "
-        f"{_first_year_words(row, row['year'])}, so it may be too low."
+        f"{first_year_words(row, row['year'])}, so it may be too low."
     )
     return "a first-year look-back (the figure may be too low)", message
 
@@ -256,7 +254,7 @@ def published_mismatch(row: dict) -> Found:
         return None
     ind = row["indicator"]
     message = (
-        f"DfE published {row['area_name']}'s {_measure(ind)} {period(row['year'], ind)} as "
+        f"DfE published {row['area_name']}'s {measure_name(ind)} {period(row['year'], ind)} as "
         f"{with_unit(row['published_value'], ind)}, which its own counts do not give "
         f"({with_unit(row['value'], ind)})."
     )

@@ -51,7 +51,7 @@ from pathlib import Path
 
 import polars as pl
 
-from cscbench.analyses.engine import FIGURE_COLUMNS
+from cscbench.analyses.table import FIGURE_COLUMNS, panel
 from cscbench.analyses.wording import year_label
 from cscbench.datasets.census import CensusReturn
 from cscbench.datasets.store import Source
@@ -424,7 +424,7 @@ def local_benchmark(
     A return for a year DfE has published is refused: the published figures are the ones to
     use (a return's figures for it are DfE's before validation).
     """
-    from cscbench.analyses.engine import benchmark, panel
+    from cscbench.analyses.authority import benchmark
     from cscbench.analyses.panel_stats import with_intervals
     from cscbench.datasets import find_area
     from cscbench.datasets import group as group_of

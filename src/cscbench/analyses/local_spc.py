@@ -44,8 +44,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from cscbench.analyses.performance import SYMBOL, target_status
 from cscbench.analyses.spc_charts import MIN_POINTS, spc_many
+from cscbench.analyses.status import SYMBOL, target_status
 from cscbench.datasets.local_measures import LocalMeasures, read_measures
 from cscbench.datasets.targets import Target, TargetPlan, read_targets
 from cscbench.errors import UsageError

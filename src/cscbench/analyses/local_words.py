@@ -112,7 +112,7 @@ def national_figures(
     if la is None or not wanted:
         return pl.DataFrame(schema=schema)
     from cscbench.analyses import benchmark
-    from cscbench.analyses.engine import latest_year
+    from cscbench.analyses.held import latest_year
 
     table = benchmark(la, year=year, group=group, indicators=wanted, source=source)
     return table.with_columns((pl.col("year") == latest_year(source)).alias("latest")).select(

@@ -25,14 +25,9 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from cscbench.analyses.engine import (
-    COLUMNS,
-    FIGURE_COLUMNS,
-    SMALL_NUMBERS,
-    benchmark,
-    imprecise,
-    panel,
-)
+from cscbench.analyses.authority import benchmark
+from cscbench.analyses.flags import SMALL_NUMBERS, imprecise
+from cscbench.analyses.table import COLUMNS, FIGURE_COLUMNS, panel
 from cscbench.analyses.wording import and_list
 from cscbench.datasets import find_area, load_areas, split_names
 from cscbench.datasets.areas import spoken_name

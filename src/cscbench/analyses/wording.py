@@ -56,11 +56,16 @@ def with_unit(value: float | None, indicator: str) -> str:
     Example:
         >>> with_unit(465.16, "cin_rate")
         '465.2 per 10,000 children'
+        >>> with_unit(24.3, "lait_cinsen_sup"), with_unit(1204.4, "lait_lacfinance")
+        ('24.3%', '£1,204')
     """
     text = number(value, indicator)
     if value is None:
         return text
-    return text + UNIT_SUFFIX.get(INDICATORS[indicator].unit, "")
+    unit = INDICATORS[indicator].unit
+    if unit == "pounds":  # £ before the number, its sign before the £: '-£1,204'
+        return f"-£{text[1:]}" if text.startswith("-") else f"£{text}"
+    return text + UNIT_SUFFIX.get(unit, "")
 
 
 #: How a value of each unit is written after its number ('21.3%', '465.2 per 10,000
@@ -73,7 +78,12 @@ UNIT_SUFFIX = {
     "days": " working days",
     "caseload": " cases per social worker",
     "fte": " FTE",
+    "lait_percent": "%",
+    "lait_rate": " per 10,000",
 }
+
+#: Units whose figure is a percentage: a change in them is in percentage points.
+PERCENTAGES = SHARES | {"lait_percent"}
 
 
 def per_year(change: float) -> str:
@@ -94,14 +104,14 @@ def interval_words(low: float, high: float, indicator: str) -> str:
         >>> interval_words(0.31, 1.04, "nfa_pct"), interval_words(12.0, 20.04, "cin_rate")
         ('0.3% to 1.0%', '12.0 to 20.0 per 10,000 children')
     """
-    if INDICATORS[indicator].unit in SHARES:
+    if INDICATORS[indicator].unit in PERCENTAGES:
         return f"{with_unit(low, indicator)} to {with_unit(high, indicator)}"
     return f"{number(low, indicator)} to {with_unit(high, indicator)}"
 
 
 def change_unit(indicator: str) -> str:
     """How a change is measured: percentage points for percentages, % otherwise."""
-    return "percentage points" if INDICATORS[indicator].unit in SHARES else "%"
+    return "percentage points" if INDICATORS[indicator].unit in PERCENTAGES else "%"
 
 
 def year_label(year: int) -> str:
@@ -295,3 +305,27 @@ def names_list(names: list[str]) -> str:
     if any(" and " in n for n in names):
         return f"{', '.join(names[:-1])}, and {names[-1]}"
     return and_list(names)
+
+
+def measure_name(indicator: str) -> str:
+    """The indicator named as a measure, for "Derby's ... was" or "DfE did not publish ...":
+    its short name, after "number of" for a count and "percentage of" for a percentage
+    (LAIT's values-only ones too: their short names leave the unit's word to this).
+
+    Example:
+        >>> measure_name("cla_count"), measure_name("rereferral_pct")
+        ('number of children looked after', 'percentage of re-referrals within 12 months')
+        >>> measure_name("cla_rate")
+        'rate of children looked after'
+        >>> measure_name("lait_cinsen_sup")
+        'percentage of school-age children in need with SEN support'
+    """
+    ind = INDICATORS[indicator]
+    prefix = {
+        "count": "number of ",
+        "fte": "number of ",
+        "percent": "percentage of ",
+        "lait_count": "number of ",
+        "lait_percent": "percentage of ",
+    }.get(ind.unit, "")
+    return f"{prefix}{ind.short}"

@@ -10,7 +10,8 @@ measure that a DfE file with counts already gives (an indicator declaring it as 
 ``lait_measure``) is not declared again: the counted indicator is used.
 
 Regenerate after a new LAIT dictionary with ``python -m cscbench.datasets.lait_catalogue
-[LAIT_DIR]``; a test checks the shipped file is what the dictionary gives.
+[LAIT_DIR]``; a test checks the shipped file is what the dictionary gives. The ``short`` name
+and ``headline`` are LAIT's title in English (:mod:`cscbench.datasets.lait_words`).
 
 Example:
     >>> theme_of("Child Protection", "ReReferral", "Percentage of re-referrals")
@@ -26,6 +27,8 @@ import sys
 from pathlib import Path
 
 import polars as pl
+
+from cscbench.datasets.lait_words import headline, short_name
 
 #: LAIT's children's services topics, every measure of which is declared.
 CSC_TOPICS = (
@@ -118,47 +121,6 @@ def indicator_id(measure: str) -> str:
     return "lait_" + re.sub(r"[^0-9a-z]+", "_", text.lower()).strip("_")
 
 
-_TRAILING = {
-    "the",
-    "of",
-    "in",
-    "by",
-    "who",
-    "are",
-    "is",
-    "a",
-    "an",
-    "and",
-    "to",
-    "for",
-    "with",
-    "-",
-}
-#: Headlines of the charted measures (chart titles carry them in ten words or fewer).
-HEADLINES = {"LACFinance": "weekly cost of care", "ChildPov": "children in low-income families"}
-
-
-def headline(measure: str, title: str, chart_title: str | None) -> str:
-    """Five words at most, for chart titles: LAIT's chart title or title where short enough,
-    else the title's first words (never ending on 'of', 'the', ...), in lower case.
-
-    Example:
-        >>> headline("X", "Referrals where the child is assessed but not found to be in need", None)
-        'referrals where the child'
-    """
-    if measure in HEADLINES:
-        return HEADLINES[measure]
-    for text in (chart_title, title):
-        words = " ".join(str(text or "").replace("%", "per cent").split()).split()
-        if words and len(words) <= 5:
-            break
-    words = words[:5]
-    while len(words) > 1 and words[-1].lower() in _TRAILING:
-        words.pop()
-    said = " ".join(words)
-    return said[:1].lower() + said[1:]
-
-
 def _quoted(text: str) -> str:
     return '"' + " ".join(str(text).split()).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -189,8 +151,8 @@ def declarations(measures: pl.DataFrame, held: dict[str, int], taken: set[str]) 
             "",
             f"[indicator.{key}]",
             f"title = {_quoted(title)}",
-            f"short = {_quoted(title[:1].lower() + title[1:])}",
-            f"headline = {_quoted(headline(row['measure'], title, row['chart_title']))}",
+            f"short = {_quoted(short_name(title, unit))}",
+            f"headline = {_quoted(headline(row['measure'], title, unit))}",
             f"theme = {_quoted(theme_of(row['topic'], row['measure'], title))}",
             f"unit = {_quoted(unit)}",
             f"decimals = {min(int(decimals), 2)}",
