@@ -391,6 +391,16 @@ def test_a_funnels_x_axis_starts_a_little_below_its_smallest_denominator(la, ind
     assert all(layer["encoding"]["x"]["scale"] == scale for layer in spec["layer"][::2])
 
 
+def test_a_funnel_from_the_engines_frames_is_the_chart_it_computes_alone():
+    # The panel of every indicator (a notebook's or a pack's frame) and the authority's
+    # benchmark row: the same chart as the one that fetches its own.
+    whole = panel(["rereferral_pct", "cla_rate"])
+    for la, indicator in (("Derby", "rereferral_pct"), ("Rutland", "cla_rate")):
+        row = benchmark(la, year=2025, indicators=[indicator]).row(0, named=True)
+        given = funnel_chart(la, indicator, year=2025, values=whole, row=row).to_dict()
+        assert given == funnel_chart(la, indicator, year=2025).to_dict(), la
+
+
 def test_a_funnels_domain_is_worked_by_hand():
     import polars as pl
 

@@ -55,8 +55,14 @@ def funnel_chart(
     year: int | str | None = None,
     group: str = "sn2025",
     source: Source = None,
+    values: pl.DataFrame | None = None,
+    row: dict | None = None,
 ) -> alt.LayerChart:
     """Every authority against its denominator, with funnel limits around England.
+
+    ``values`` (the engine's panel rows of the indicator, every authority and year, as
+    :func:`~cscbench.analyses.panel` returns them) and ``row`` (the authority's benchmark row
+    for the year) draw from frames already computed, as a notebook or a pack has them.
 
     Example:
         >>> spec = funnel_chart("Derby", "rereferral_pct", year=2025).to_dict()
@@ -70,7 +76,9 @@ def funnel_chart(
         raise UsageError(f"a funnel plot needs a rate or percentage, not {indicator}")
     year = year_or_latest(year, source)
     chosen = group_of(la, group, source=source)
-    published = panel([indicator], source).filter(pl.col("value").is_not_null())
+    if values is None:
+        values = panel([indicator], source)
+    published = values.filter(pl.col("indicator") == indicator, pl.col("value").is_not_null())
     rows = published.filter(pl.col("year") == year)
     check_held(rows, published, indicator, f"in {year_label(year)}")
     first = rows.row(0, named=True)
@@ -174,9 +182,11 @@ def funnel_chart(
         .encode(x=x, y=y, text=alt.Text("area_name:N"))
     )
     chart = layered(lines, england, dots, label, width=WIDTH, height=340)
-    focus_row = benchmark(la, year=year, group=group, indicators=[indicator], source=source).row(
-        0, named=True
-    )
+    focus_row = row
+    if focus_row is None:
+        focus_row = benchmark(
+            la, year=year, group=group, indicators=[indicator], source=source
+        ).row(0, named=True)
     flags = focus_row["flags"] or []
     placed = next((flag for flag in FUNNEL_PLACES if flag in flags), None)
     where = FUNNEL_PLACES.get(placed, "within expected range")
