@@ -184,7 +184,8 @@ def test_every_title_keeps_to_ten_words_for_every_indicator_and_wording():
     # here, for every indicator, with the name counted as one word.
     from cscbench.analyses.wording import rank_words
     from cscbench.datasets.registry import FACTOR_LABELS, INDICATORS
-    from cscbench.figures.charts import _about, _factor_title, _placed
+    from cscbench.figures.charts import about_title, placed_title
+    from cscbench.figures.factors import _factor_title
 
     places = {"in the middle"} | {
         rank_words(rank, of, ties).removeprefix("the ")
@@ -211,21 +212,21 @@ def test_every_title_keeps_to_ten_words_for_every_indicator_and_wording():
     for key, ind in INDICATORS.items():
         assert len(ind.headline.split()) <= 5, key
         for place in places:
-            title = _placed(ind, f"{name} {place}", name)
+            title = placed_title(ind, f"{name} {place}", name)
             assert title_words(title, [name]) <= GUIDE_TITLE_WORDS, title
-        title = _placed(ind, f"{name}: no figure", name)
+        title = placed_title(ind, f"{name}: no figure", name)
         assert title_words(title, [name]) <= GUIDE_TITLE_WORDS, title
         for ending in endings:
-            title = _about(ind, name, ending)
+            title = about_title(ind, name, ending)
             assert title_words(title, [name]) <= GUIDE_TITLE_WORDS, title
-        title = _about(ind, name, "too few years for limits", "too few years")
+        title = about_title(ind, name, "too few years for limits", "too few years")
         assert title_words(title, [name]) <= GUIDE_TITLE_WORDS, title
     for factor in FACTOR_LABELS.values():
         for named in (False, True):
             title = _factor_title(factor, name, named)
             assert title_words(title, [name]) <= GUIDE_TITLE_WORDS, title
     # The fuller wording is kept wherever it fits.
-    assert _placed(INDICATORS["cp_start_rate"], "Derby third lowest", "Derby") == (
+    assert placed_title(INDICATORS["cp_start_rate"], "Derby third lowest", "Derby") == (
         "Derby third lowest for rate of child protection plans starting"
     )
     assert comparator_chart("Dorset", "cp_start_rate", year=2025).to_dict()["title"]["text"] == (
@@ -357,6 +358,99 @@ def test_funnel_chart_has_both_limits_every_authority_and_tooltips():
     assert {p["role"] for p in points} == {"Derby", "Comparators", "Other authorities"}
     tooltip = [t["field"] for t in spec["layer"][2]["encoding"]["tooltip"]]
     assert "area_name" in tooltip
+
+
+@pytest.mark.parametrize(
+    ("la", "indicator", "year"),
+    [
+        ("Derby", "rereferral_pct", 2025),
+        ("Rutland", "rereferral_pct", 2025),
+        ("Birmingham", "cla_rate", 2025),
+        ("Isles of Scilly", "cp_rate", 2024),
+        ("Leeds", "nfa_pct", 2019),
+    ],
+)
+def test_a_funnels_x_axis_starts_a_little_below_its_smallest_denominator(la, indicator, year):
+    # Not at zero, nor at Vega's power of ten below: 10% under the smallest authority shown
+    # (the engine's panel for the year, computed here apart from the chart), 5% over the
+    # largest, not rounded out ("nice"), and every point and limit line inside it.
+    spec = funnel_chart(la, indicator, year=year).to_dict()
+    scale = spec["layer"][2]["encoding"]["x"]["scale"]
+    rows = panel([indicator]).filter(
+        panel([indicator])["year"] == year, panel([indicator])["value"].is_not_null()
+    )
+    smallest, largest = rows["denominator"].min(), rows["denominator"].max()
+    assert scale["type"] == "log" and scale["nice"] is False
+    assert scale["domain"] == pytest.approx([smallest * 0.9, largest * 1.05])
+    assert 0 < scale["domain"][0] < smallest
+    points = data_of(spec, spec["layer"][2])
+    assert min(p["denominator"] for p in points) == smallest
+    limits = data_of(spec, spec["layer"][0])
+    assert min(r["denominator"] for r in limits) == pytest.approx(scale["domain"][0])
+    assert max(r["denominator"] for r in limits) == pytest.approx(scale["domain"][1])
+    assert all(layer["encoding"]["x"]["scale"] == scale for layer in spec["layer"][::2])
+
+
+def test_a_funnel_from_the_engines_frames_is_the_chart_it_computes_alone():
+    # The panel of every indicator (a notebook's or a pack's frame) and the authority's
+    # benchmark row: the same chart as the one that fetches its own.
+    whole = panel(["rereferral_pct", "cla_rate"])
+    for la, indicator in (("Derby", "rereferral_pct"), ("Rutland", "cla_rate")):
+        row = benchmark(la, year=2025, indicators=[indicator]).row(0, named=True)
+        given = funnel_chart(la, indicator, year=2025, values=whole, row=row).to_dict()
+        assert given == funnel_chart(la, indicator, year=2025).to_dict(), la
+
+
+def test_a_funnels_domain_is_worked_by_hand():
+    import polars as pl
+
+    from cscbench.figures.charts import funnel_domain
+
+    # Derby's re-referrals, 2025: the Isles of Scilly's 32 referrals are the fewest
+    assert funnel_domain(pl.Series([32.0, 1_000.0, 41_142.0])) == pytest.approx((28.8, 43199.1))
+    assert funnel_domain(pl.Series([1.0, 10.0])) == (1.0, 10.5)  # never below 1 on a log axis
+
+
+NOTE_DATES = re.compile(
+    r"\. Data: (built|read) (\d{1,2} [A-Z][a-z]{2} \d{4}) · Drawn: (\d{1,2} [A-Z][a-z]{2} \d{4})\.$"
+)
+
+
+def test_every_charts_note_gives_the_datas_date_and_the_drawing_date(charts, monkeypatch):
+    # The shipped snapshot's manifest says when it was built; SOURCE_DATE_EPOCH (1700000000 is
+    # 22:13:20 UTC on 14 November 2023) fixes the drawing day, as it fixes the snapshot's.
+    from datetime import UTC, datetime
+
+    from cscbench.datasets.snapshot import SNAPSHOT_DIR
+
+    built = json.loads((SNAPSHOT_DIR / "manifest.json").read_text())["built_at"]
+    on = datetime.fromisoformat(built).astimezone(UTC)
+    built_day = f"{on.day} {on:%b %Y}"
+    for kind, chart in charts.items():  # drawn today
+        note = chart.to_dict()["title"]["subtitle"][-1]
+        found = NOTE_DATES.search(note)
+        assert found, (kind, note)
+        assert found.groups()[:2] == ("built", built_day), kind
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    for kind, chart in all_charts().items():
+        note = chart.to_dict()["title"]["subtitle"][-1]
+        assert note.endswith(f". Data: built {built_day} · Drawn: 14 Nov 2023."), (kind, note)
+
+
+def test_a_note_dates_the_data_by_its_manifest_in_utc_and_raw_files_as_read(monkeypatch):
+    from cscbench.figures import notes
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    # 23:30 an hour west of Greenwich on 21 November is 00:30 UTC on the 22nd
+    monkeypatch.setattr(notes, "manifest", lambda source: {"built_at": "2025-11-21T23:30:00-01:00"})
+    assert notes.chart_note("rereferral_pct", None) == (
+        "Source: DfE, Children in need. Data: built 22 Nov 2025 · Drawn: 14 Nov 2023."
+    )
+    monkeypatch.setattr(notes, "manifest", lambda source: None)  # DfE's raw files, read now
+    assert notes.chart_note("cla_rate", None, "; local return") == (
+        "Source: DfE, Children looked after in England including adoptions; ONS mid-year "
+        "population estimates; local return. Data: read 14 Nov 2023 · Drawn: 14 Nov 2023."
+    )
 
 
 def test_overview_scales_every_rate_around_england():

@@ -13,16 +13,31 @@ from __future__ import annotations
 
 import importlib
 
-_WHERE = {
-    "comparator_chart": "charts",
-    "factors_chart": "charts",
-    "funnel_chart": "charts",
-    "overview_chart": "charts",
-    "partnership_chart": "charts",
-    "provisional_chart": "charts",
-    "spc_chart": "charts",
-    "target_chart": "charts",
-    "trend_chart": "charts",
+_WHERE = {  # each public name of the charts, by the module that holds it
+    **dict.fromkeys(
+        ["LABEL_GAP_PX", "SERIES_STYLES", "VALUE_AXIS", "WIDTH", "YEAR_LABEL", "dodge"], "axes"
+    ),
+    **dict.fromkeys(["measure_title", "segment", "series_channels", "year_axis"], "axes"),
+    **dict.fromkeys(["chart_of", "layered", "vega_string"], "layers"),
+    **dict.fromkeys(
+        ["about_title", "chart_note", "data_date", "finish_chart", "placed_title", "subjects"],
+        "notes",
+    ),
+    "comparator_chart": "comparator",
+    "factors_chart": "factors",
+    "FUNNEL_PLACES": "funnel",
+    "funnel_chart": "funnel",
+    "funnel_domain": "funnel",
+    "overview_chart": "overview",
+    "spine_indicators": "overview",
+    "partnership_chart": "partnership",
+    "provisional_chart": "provisional",
+    "spc_chart": "spc",
+    "STATUS_SHAPES": "target",
+    "target_chart": "target",
+    "NOT_TESTABLE": "trend",
+    "SHORT_AVERAGE": "trend",
+    "trend_chart": "trend",
     "save": "render",
     "to_png": "render",
     "to_svg": "render",

@@ -59,10 +59,41 @@ def fitted(titles: Sequence[str], names: Iterable[str] = ()) -> str:
     return next((t for t in titles if title_words(t, names) <= GUIDE_TITLE_WORDS), titles[-1])
 
 
-def source_note(sources: str, built: str | None = None) -> str:
-    """'Source: DfE, Children in need. Chart: cscbench, 24 November 2026.'"""
-    when = built or date.today().strftime("%-d %B %Y")
-    return f"Source: {sources}. Chart: cscbench, {when}."
+def day(when: date) -> str:
+    """A date as a chart's note gives it.
+
+    Example:
+        >>> day(date(2026, 12, 3))
+        '3 Dec 2026'
+    """
+    return f"{when.day} {when:%b %Y}"
+
+
+def drawing_day() -> date:
+    """The day a chart is drawn: today, or the day of ``SOURCE_DATE_EPOCH`` where it is set (a
+    reproducible build), as the snapshot's build time is.
+
+    Example:
+        >>> drawing_day() <= date.today()
+        True
+    """
+    from cscbench.datasets.snapshot import built_at
+
+    return date.fromisoformat(built_at()[:10])
+
+
+def source_note(sources: str, data: str | None = None, drawn: date | None = None) -> str:
+    """A chart's note: its sources, the data's date (``data``, in words with its own label,
+    where there is one) and the day it was drawn (``drawn``, else :func:`drawing_day`).
+
+    Example:
+        >>> source_note("DfE, Children in need", "built 2 Dec 2026", date(2026, 12, 3))
+        'Source: DfE, Children in need. Data: built 2 Dec 2026 · Drawn: 3 Dec 2026.'
+        >>> source_note("Derby's own figures", drawn=date(2026, 12, 3))
+        "Source: Derby's own figures. Drawn: 3 Dec 2026."
+    """
+    when = f"Drawn: {day(drawn or drawing_day())}"
+    return f"Source: {sources}. " + (f"Data: {data} · {when}." if data else f"{when}.")
 
 
 def config() -> dict:

@@ -1,0 +1,174 @@
+"""The comparator chart: every group member's value as a bar from zero, the authority
+highlighted, with rules for the comparator average and England.
+
+Example:
+    >>> chart = comparator_chart("Derby", "rereferral_pct", year=2017, group="sn2021")
+    >>> chart.to_dict()["title"]["text"]
+    'Derby fourth lowest for re-referrals within 12 months'
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from cscbench.analyses import benchmark, panel
+from cscbench.analyses.wording import names_list, number, rank_words, with_unit, year_label
+from cscbench.datasets import group as group_of
+from cscbench.datasets.areas import spoken_name
+from cscbench.datasets.registry import INDICATORS
+from cscbench.datasets.store import Source
+from cscbench.figures.axes import VALUE_AXIS, WIDTH, measure_title
+from cscbench.figures.layers import chart_of, layered, vega_string
+from cscbench.figures.notes import chart_note, finish_chart, placed_title
+from cscbench.figures.theme import COMPARATORS, ENGLAND, FOCUS, OTHERS
+
+
+def comparator_chart(
+    la: str,
+    indicator: str,
+    year: int | str | None = None,
+    group: str = "sn2025",
+    include_self: bool = False,
+    source: Source = None,
+    row: dict | None = None,
+    values: pl.DataFrame | None = None,
+) -> alt.LayerChart:
+    """Every group member's value as a bar (from zero), the authority highlighted and labelled.
+
+    ``row`` (the authority's benchmark row) and ``values`` (the panel rows of the group) save
+    recomputing them when many charts are drawn.
+
+    Example:
+        >>> spec = comparator_chart("Derby", "cla_rate", year=2025).to_dict()
+        >>> bars = spec["datasets"][spec["layer"][0]["data"]["name"]]
+        >>> spec["layer"][0]["mark"]["type"], len(bars)
+        ('bar', 11)
+    """
+    if row is None:
+        row = benchmark(
+            la,
+            year=year,
+            group=group,
+            include_self=include_self,
+            indicators=[indicator],
+            source=source,
+        ).row(0, named=True)
+    chosen = group_of(la, group, source=source)
+    year = row["year"]
+    if values is None:
+        values = panel([indicator], source, la_codes=[chosen.focus, *chosen.members])
+    values = values.filter(
+        pl.col("indicator") == indicator, pl.col("year") == year, pl.col("value").is_not_null()
+    ).select("la_code", "area_name", "value")
+    focus_name = row["area_name"]
+    doubtful = list(row.get("group_doubtful") or [])  # a member's 0 England's rate doubts
+    values = values.with_columns(
+        (pl.col("la_code") == chosen.focus).alias("is_focus"),
+        pl.when(pl.col("la_code") == chosen.focus)
+        .then(pl.format("► {}", "area_name"))
+        .when(pl.col("area_name").is_in(doubtful))
+        .then(pl.format("{} (doubtful 0)", "area_name"))
+        .otherwise(pl.col("area_name"))
+        .alias("label"),
+    ).sort("value", descending=True)
+    order = values["label"].to_list()
+    y = alt.Y(
+        "label:N",
+        sort=order,
+        title=None,
+        axis=alt.Axis(
+            labelFontWeight=alt.ExprRef(
+                f"datum.value == {vega_string(f'► {focus_name}')} ? 'bold' : 'normal'"
+            ),
+        ),
+    )
+    x = alt.X(
+        "value:Q", title=measure_title(indicator), scale=alt.Scale(zero=True), axis=VALUE_AXIS
+    )
+    members = chart_of(values)
+    bars = members.mark_bar().encode(
+        x=x,
+        y=y,
+        color=alt.Color(
+            "is_focus:N",
+            scale=alt.Scale(domain=[True, False], range=[FOCUS, OTHERS]),
+            legend=None,
+        ),
+        tooltip=[
+            alt.Tooltip("area_name:N", title="Authority"),
+            alt.Tooltip("value:Q", title=INDICATORS[indicator].title, format=",.1f"),
+        ],
+    )
+    label = alt.Text("value:Q", format=",.1f" if INDICATORS[indicator].decimals else ",.0f")
+    labels = members.encode(x=x, y=y, text=label)
+    text = labels.mark_text(align="left", dx=4, fontSize=10)
+    # White behind each value, so a rule crossing it does not strike it through: round and
+    # wide enough (8 px for 10 px digits) to close the gaps between the digits too.
+    halo = labels.mark_text(
+        align="left", dx=4, fontSize=10, stroke="white", strokeWidth=8, strokeJoin="round"
+    )
+    refs = pl.DataFrame(
+        {
+            "value": [row["comparator_mean"], row["england"]],
+            "name": ["Comparator average", "England"],
+        }
+    ).filter(pl.col("value").is_not_null())
+    rules = (
+        chart_of(refs)
+        .mark_rule(strokeWidth=2)
+        .encode(
+            x=alt.X("value:Q"),
+            color=alt.Color(
+                "name:N",
+                scale=alt.Scale(
+                    domain=["Comparator average", "England"], range=[COMPARATORS, ENGLAND]
+                ),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            strokeDash=alt.StrokeDash(
+                "name:N",
+                scale=alt.Scale(domain=["Comparator average", "England"], range=[[6, 3], [1, 0]]),
+                legend=None,
+            ),
+        )
+    )
+    # Rules under the value labels; their colours and key apart from the bars' (sharing the
+    # bars' colour scale gave the rules the bars' colours and dropped their key).
+    chart = layered(bars, rules, halo, text, width=WIDTH - 140, height=22 * len(order))
+    chart.resolve = alt.Resolve(scale=alt.ScaleResolveMap(color="independent"))
+    ind = INDICATORS[indicator]
+    said = spoken_name(focus_name)  # the bar keeps DfE's name, the words say it
+    missing = row["group_missing"] or []
+    words = rank_words(row["rank"], row["rank_of"], row["rank_ties"] or 0) if row["rank"] else None
+    if words is None:
+        lead = f"{said}: no figure"
+    elif words.startswith("in the middle"):
+        lead = f"{said} in the middle"
+    else:
+        lead = f"{said} {words.removeprefix('the ')}"
+    title = placed_title(ind, lead, said)
+    subtitle = [f"{ind.title}, {year_label(year)}; {chosen.label}"]
+    if missing:
+        subtitle.append(f"No figure: {names_list(missing)}")
+    if doubtful and row.get("comparator_mean_without_doubtful") is not None:
+        subtitle.append(
+            f"Doubtful 0 (England's rate gives 10 or more): {names_list(doubtful)}; the "
+            "average without "
+            f"{'it' if len(doubtful) == 1 else 'them'} is "
+            f"{with_unit(row['comparator_mean_without_doubtful'], indicator)}"
+        )
+    if words and {"small_numbers", "imprecise"} & set(row["flags"] or []):
+        subtitle.append(
+            f"{said}'s figure rests on {number(row['numerator'], 'cin_count')} children "
+            "or events: a handful either way would change its place"
+        )
+    place = f", {words} of {row['rank_of']}" if words else ""
+    description = (
+        f"Bar chart of {ind.title.lower()} in {year_label(year)} for {said} and "
+        f"its comparators, highest first. {said}: {with_unit(row['value'], indicator)}"
+        f"{place}. Comparator average "
+        f"{with_unit(row['comparator_mean'], indicator)}; England "
+        f"{with_unit(row['england'], indicator)}."
+    )
+    return finish_chart(chart, title, subtitle, description, chart_note(indicator, source))

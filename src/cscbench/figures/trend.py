@@ -1,0 +1,305 @@
+"""The trend chart: an authority's series with its 95% interval band, its comparator
+average, its region and England by year; reorganisations drawn as breaks and marked.
+
+Example:
+    >>> spec = trend_chart("Derby", "cla_rate").to_dict()
+    >>> spec["layer"][0]["mark"]["type"]
+    'area'
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from cscbench.analyses import trend
+from cscbench.analyses.engine import trend_view
+from cscbench.analyses.trends import EXTREME_PERCENTAGE
+from cscbench.analyses.wording import and_list, names_list, with_unit, year_label
+from cscbench.datasets import find_area
+from cscbench.datasets import group as group_of
+from cscbench.datasets.areas import spoken_name
+from cscbench.datasets.lineage import SUCCESSIONS
+from cscbench.datasets.registry import INDICATORS
+from cscbench.datasets.store import Source
+from cscbench.figures.axes import (
+    LABEL_GAP_PX,
+    SERIES_STYLES,
+    VALUE_AXIS,
+    WIDTH,
+    dodge,
+    measure_title,
+    segment,
+    series_channels,
+    year_axis,
+)
+from cscbench.figures.layers import chart_of, layered
+from cscbench.figures.notes import about_title, chart_note, finish_chart
+from cscbench.figures.theme import AUTHORITY
+
+#: A trend chart's note on its open markers (:func:`_short_averages`).
+SHORT_AVERAGE = "Open squares: comparator average over fewer authorities (some had no figure)"
+NOT_TESTABLE = "trend not testable"  # a trend title's end when OHID's test cannot run
+
+
+def trend_chart(
+    la: str,
+    indicator: str,
+    group_key: str = "sn2025",
+    include_self: bool = False,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    source: Source = None,
+    rows: pl.DataFrame | None = None,
+) -> alt.LayerChart:
+    """The authority's series, its 95% band, comparator average, region and England by year.
+
+    ``rows`` (the authority's benchmark rows from :func:`cscbench.analyses.engine.series`)
+    saves recomputing them when many charts are drawn.
+
+    Example:
+        >>> spec = trend_chart("Derby", "cla_rate").to_dict()
+        >>> sorted({d["series"] for d in spec["datasets"][spec["layer"][1]["data"]["name"]]})
+        ['Comparator average', 'Derby', 'East Midlands', 'England']
+    """
+    if rows is None:
+        series = trend(
+            la,
+            indicator,
+            year_from,
+            year_to,
+            group=group_key,
+            include_self=include_self,
+            source=source,
+        )
+    else:
+        series = trend_view(rows.filter(pl.col("indicator") == indicator), year_from, year_to)
+    focus = find_area(la, source)
+    chosen = group_of(la, group_key, source=source)
+    region = focus["region_name"]
+    names = {
+        "value": focus["area_name"],
+        "comparator_mean": "Comparator average",
+        "region": region,
+        "england": "England",
+    }
+    parts = [
+        series.lazy().select(
+            "year",
+            pl.col(column).alias("value"),
+            pl.lit(name).alias("series"),
+            segment(column).alias("segment"),
+        )
+        for column, name in names.items()
+    ]
+    long = pl.concat(parts).filter(pl.col("value").is_not_null()).collect()
+    colour, dash, shape = series_channels(names, keyed=False)  # lines labelled at their ends
+    x = alt.X(
+        "year:Q",
+        title=None,
+        axis=year_axis(int(series["year"].min()), int(series["year"].max()), labelAngle=0),
+    )
+    y = alt.Y(
+        "value:Q", title=measure_title(indicator), scale=alt.Scale(zero=False), axis=VALUE_AXIS
+    )
+    tooltip = [
+        alt.Tooltip("series:N", title="Series"),
+        alt.Tooltip("year:Q", title="Year ending March"),
+        alt.Tooltip("value:Q", title=INDICATORS[indicator].title, format=",.1f"),
+    ]
+    band_data = series.filter(pl.col("ci95_low").is_not_null()).with_columns(
+        segment("ci95_low").alias("segment")
+    )
+    band = (
+        chart_of(band_data)
+        .mark_area(fillOpacity=0.18, color=AUTHORITY)
+        .encode(
+            x=x,
+            y=alt.Y("ci95_low:Q", title=measure_title(indicator)),
+            y2=alt.Y2("ci95_high:Q"),
+            detail=alt.Detail("segment:N"),
+        )
+    )
+    drawn = chart_of(long)  # one conversion of the rows for the lines and their points
+    lines = drawn.mark_line(strokeWidth=2.5).encode(
+        x=x, y=y, color=colour, strokeDash=dash, detail=alt.Detail("segment:N")
+    )
+    points = drawn.mark_point(filled=True, size=45).encode(
+        x=x, y=y, color=colour, shape=shape, tooltip=tooltip
+    )
+    last = long.sort("year").group_by("series", maintain_order=True).last()
+    plotted = pl.concat([long["value"], band_data["ci95_low"], band_data["ci95_high"]])
+    gap = LABEL_GAP_PX / 300 * max(float(plotted.max() - plotted.min()), 1e-9)
+    # no label below the lowest figure drawn: the axis would stretch to fit it (a percentage
+    # axis from -5 under Rutland's 0%)
+    lowest = float(plotted.min())
+    last = last.with_columns(
+        pl.col("value")
+        .map_batches(lambda v: pl.Series(dodge(v.to_list(), gap, floor=lowest)))
+        .over("year")
+        .alias("label_at")
+    )
+    labels = (
+        chart_of(last)
+        .mark_text(align="left", dx=8, fontSize=11)
+        .encode(x=x, y=alt.Y("label_at:Q"), text=alt.Text("series:N"), color=colour)
+    )
+    layers = [band, lines, points, labels]
+    short = _short_averages(series, len(chosen.members) + (1 if include_self else 0))
+    if short.height:  # open markers where the average is over fewer authorities than the group
+        layers.append(
+            chart_of(short.rename({"comparator_mean": "value"}))
+            .mark_point(
+                shape=SERIES_STYLES["comparator_mean"][2],
+                filled=True,
+                fill="white",
+                stroke=SERIES_STYLES["comparator_mean"][0],
+                strokeWidth=1.5,
+                size=45,
+                fillOpacity=1,
+                strokeOpacity=1,
+            )
+            .encode(
+                x=x,
+                y=y,
+                tooltip=[
+                    alt.Tooltip("year:Q", title="Year ending March"),
+                    alt.Tooltip("value:Q", title="Comparator average", format=",.1f"),
+                    alt.Tooltip("averaged:N", title="Averaged over"),
+                ],
+            )
+        )
+    events = _boundary_years(
+        chosen.focus, chosen.members, series["year"].min(), series["year"].max()
+    )
+    if events.height:
+        marked = chart_of(events)
+        rule = marked.mark_rule(strokeDash=[3, 3], color="#6f777b").encode(
+            x=alt.X("year:Q"), tooltip=[alt.Tooltip("note:N", title="Reorganisation")]
+        )
+        text = marked.mark_text(
+            align="left", dx=3, dy=-4, fontSize=10, color="#505a5f", baseline="top"
+        ).encode(x=alt.X("year:Q"), y=alt.YValue(0), text=alt.TextValue("reorganisation"))
+        layers += [rule, text]
+    chart = layered(*layers, width=WIDTH, height=300)
+    latest = series.filter(pl.col("value").is_not_null()).tail(1)
+    latest_row = latest.row(0, named=True) if latest.height else None
+    word = _trend_word(latest_row)
+    ind = INDICATORS[indicator]
+    first, end = int(series["year"].min()), int(series["year"].max())
+    said = spoken_name(focus["area_name"])
+    title = about_title(ind, said, word)
+    detail = ""
+    untested = ""  # why OHID's recent-trend test did not run, where it did not
+    if latest_row:
+        detail = (
+            f" In {year_label(latest_row['year'])} {said} was "
+            f"{with_unit(latest_row['value'], indicator)}, the comparator average "
+            f"{with_unit(latest_row['comparator_mean'], indicator)} and England "
+            f"{with_unit(latest_row['england'], indicator)}."
+        )
+        if latest_row["trend_reason"]:
+            untested = f"No recent trend is tested: {latest_row['trend_reason']}"
+            detail += f" {untested}."
+    description = (
+        f"Line chart of {ind.title.lower()} for {said} from "
+        f"{year_label(first)} to {year_label(end)}, with its 95% confidence interval "
+        f"as a shaded band, the average of its comparators ({chosen.label}), "
+        f"{region} and England.{detail}"
+    )
+    subtitle = [
+        f"{ind.title}, {year_label(first)} to {year_label(end)}; comparators: {chosen.label}"
+    ]
+    if word == NOT_TESTABLE:
+        subtitle.append(f"{untested} (OHID's method)")
+    if short.height:
+        description += f" {_short_words(short)}"
+        subtitle.append(SHORT_AVERAGE)
+    return finish_chart(chart, title, subtitle, description, chart_note(indicator, source))
+
+
+def _short_averages(series: pl.DataFrame, group_size: int) -> pl.DataFrame:
+    """The years whose comparator average is over fewer than all ``group_size`` authorities
+    (members without a figure that year), with who it is over: 'averaged' ('9 of 10; no figure
+    for Hampshire'). Each year's average is LAIT's, so the line between two such years can
+    move because its authorities changed, not their figures.
+
+    Example:
+        >>> s = pl.DataFrame({"year": [2024, 2025], "comparator_mean": [3.0, 4.0],
+        ...                   "group_missing": [["Hampshire"], []]})
+        >>> _short_averages(s, 10)["averaged"].to_list()
+        ['9 of 10; no figure for Hampshire']
+    """
+    short = series.filter(
+        pl.col("comparator_mean").is_not_null(), pl.col("group_missing").list.len() > 0
+    )
+    averaged = [
+        f"{group_size - len(names)} of {group_size}; no figure for {names_list(names)}"
+        for names in short["group_missing"].to_list()
+    ]
+    return short.select("year", "comparator_mean").with_columns(
+        pl.Series("averaged", averaged, dtype=pl.String)
+    )
+
+
+def _short_words(short: pl.DataFrame) -> str:
+    """Which years' comparator averages are over fewer authorities, and who they are over.
+
+    Example:
+        >>> _short_words(pl.DataFrame({"year": [2024], "averaged": ["9 of 10; no figure for H"]}))
+        'The comparator average is over fewer authorities in 2023-24 (9 of 10; no figure for H).'
+    """
+    each = [f"{year_label(y)} ({a})" for y, a in short.select("year", "averaged").rows()]
+    return f"The comparator average is over fewer authorities in {and_list(each)}."
+
+
+def _trend_word(latest: dict | None) -> str:
+    """The end of a trend chart's title: the latest year's recent trend, or why there is none.
+
+    Example:
+        >>> _trend_word({"trend": "increasing", "trend_reason": None})
+        'rising'
+        >>> _trend_word({"trend": "cannot be calculated",
+        ...              "trend_reason": "a percentage of 0% or 100% in the 5 years"})
+        'trend not testable'
+        >>> _trend_word(None)  # every year withheld
+        'no figures published'
+    """
+    if latest is None:
+        return "no figures published"
+    trend = latest["trend"]
+    words = {
+        "increasing": "rising",
+        "decreasing": "falling",
+        "no significant change": "no clear trend",
+    }
+    if trend in words:
+        return words[trend]
+    if latest["trend_reason"] == EXTREME_PERCENTAGE:
+        return NOT_TESTABLE  # the subtitle says why
+    return "too few years"
+
+
+def _boundary_years(focus: str, members: tuple[str, ...], first: int, last: int) -> pl.DataFrame:
+    """Years (drawn half a year before the first affected) of reorganisations touching the group,
+    in order, one row a year with the notes of every reorganisation that year.
+
+    Example (Cumbria with North Yorkshire and West Northamptonshire as members):
+        >>> years = _boundary_years("909", ("815", "941"), 2015, 2025)
+        >>> for year, note in years.rows():
+        ...     print(year, [n[:24] for n in note.split(". On ")])
+        2021.5 ['On 1 April 2021 Northamp']
+        2023.5 ['On 1 April 2023 Cumbria ', '1 April 2023 North Yorks']
+    """
+    codes = {focus, *members}
+    rows = [
+        {"year": s.year - 0.5, "note": s.note}
+        for s in SUCCESSIONS
+        if codes & {*s.before, *s.after} and first < s.year <= last
+    ]
+    return (
+        pl.DataFrame(rows, schema={"year": pl.Float64, "note": pl.String})
+        .group_by("year", maintain_order=True)
+        .agg(pl.col("note").str.join(" "))
+        .sort("year")
+    )
