@@ -44,7 +44,7 @@ def home_theme(theme: str, nationals: Sequence[str | None] = ()) -> str | None:
 
     Example:
         >>> home_theme("children looked after"), home_theme("care"), home_theme("LADO")
-        ('children looked after', None, None)
+        ('children looked after', 'care leavers', None)
     """
     try:
         return theme_named(theme)

@@ -422,7 +422,9 @@ def _extra_charts(content: PackContent) -> Iterator[ChartPlan]:
             yield ChartPlan(
                 f"{ind}-target",
                 "targets",
-                lambda ind=ind: target_chart(status, ind, content.focus["area_name"]),
+                lambda ind=ind: target_chart(
+                    status, ind, content.focus["area_name"], source=content.source
+                ),
             )
     if content.provisional is not None:
         rows = content.provisional.filter(pl.col("indicator").is_in(list(CHARTED)))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from concurrent.futures import Future
 from pathlib import Path
@@ -29,18 +30,27 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+#: The drawing day in a chart's note (:func:`cscbench.figures.theme.source_note`).
+_DRAWN_ON = re.compile(r"Drawn: \d{1,2} [A-Z][a-z]{2} \d{4}")
+
+
 def drawing_key(spec: dict, scale: float | None) -> str:
     """Everything a chart's files depend on, as one digest: its Vega-Lite spec, the versions
     of cscbench (which calls the drawing) and vl-convert (which draws), the fonts drawing is
-    pinned to, and the PNG scale (None: no PNG).
+    pinned to, and the PNG scale (None: no PNG). The drawing day its note gives is left out: a
+    chart kept from an earlier day says the day it was drawn, which is true.
 
     Example:
         >>> spec = {"mark": "point"}
         >>> drawing_key(spec, 2.0) == drawing_key({"mark": "point"}, 2.0) != drawing_key(spec, None)
         True
+        >>> a, b = ({"title": f"Data: built 1 Dec 2026 · Drawn: {d} Dec 2026."} for d in (2, 3))
+        >>> drawing_key(a, None) == drawing_key(b, None)
+        True
     """
     what = [spec, _drawing_with(drawing_env()["FONTCONFIG_FILE"]), scale]
-    return _digest(json.dumps(what, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    text = json.dumps(what, sort_keys=True, ensure_ascii=False)
+    return _digest(_DRAWN_ON.sub("Drawn: (day)", text).encode("utf-8"))
 
 
 @functools.cache

@@ -51,7 +51,9 @@ def _charts(
     present = set(table["indicator"])
     stems = folder_names(members.select("la_code", "area_name").unique().rows())
     for ind in (i for i in CHARTED if i in present):
-        yield ChartPlan(f"{ind}-partnership", ind, lambda ind=ind: partnership_chart(table, ind))
+        yield ChartPlan(
+            f"{ind}-partnership", ind, lambda ind=ind: partnership_chart(table, ind, source=source)
+        )
         for row in members.filter(pl.col("indicator") == ind).iter_rows(named=True):
             yield ChartPlan(
                 f"{ind}-comparators-{stems[row['la_code']]}",
