@@ -17,7 +17,11 @@ and the partnership's training. This script
 3. works SPC (Making Data Count) on every measure, with the 2006-07 framework's targets and
    the care proceedings target, and DfE's published figures beside the measures that match a
    national indicator (the same year for 2017-18; 2024-25 for the 2024-25 report);
-4. writes each authority's summary, points and charts, and prints the sentences.
+4. writes each authority's summary, points and charts, and prints the sentences;
+5. builds each authority's pack with the file as ``report --measures`` does (content only; run
+   ``cscbench report LA --year Y --measures FILE`` on a corrected file in DIR for the whole
+   pack) and writes ``in-the-pack.csv``: which theme of the pack each local theme joins, its
+   charts, and the local key messages the pack opens with.
 
 What cscbench adds: the reports print one to six points a series, so only Derby's LADO
 referrals (six years) get process limits, provisional ones, and no quarter or year can be
@@ -37,12 +41,14 @@ from pathlib import Path
 
 import polars as pl
 
+from cscbench.analyses.local_pack import LOCAL_WHY
 from cscbench.analyses.local_spc import spc_points
 from cscbench.analyses.local_words import local_summary, national_figures
 from cscbench.datasets.local_measures import check_measures, read_measures
 from cscbench.figures.drawing import Drawers, pin_fonts
 from cscbench.figures.local_spc import write_local_charts
 from cscbench.output import text_table
+from cscbench.report.content import pack_content
 
 HERE = Path(__file__).resolve().parent
 FILES = HERE / "local_measures"
@@ -55,6 +61,11 @@ AUTHORITIES = {
     "rutland.csv": ("Rutland", 2018),
     "partnership-training.csv": (None, None),
 }
+
+
+#: The year of the pack each file goes into, where it is not the year above: Derby's file is
+#: its 2016-17 report's figures (and the 2006-07 framework's), so its pack is 2016-17's.
+PACK_YEARS = {"derby.csv": 2017}
 
 
 def corrected(path: Path, problems: pl.DataFrame, out: Path) -> Path:
@@ -111,7 +122,32 @@ def _one(name: str, la: str | None, year: int | None, out: Path, drawers) -> pl.
     for sentences in summary["sentences"]:
         for sentence in sentences:
             print(f"  {sentence}")
-    return problems
+    return problems, checked
+
+
+def in_the_pack(name: str, la: str, year: int, checked: Path) -> list[dict]:
+    """Where ``report --measures`` puts each local theme of one authority's file, and the
+    local key messages its pack opens with."""
+    group = "sn2021" if year <= 2021 else "sn2025"
+    content = pack_content(la, year=year, group_key=group, measures=checked)
+    local_keys = [
+        m
+        for m, why in zip(content.key_messages, content.key_message_reasons, strict=True)
+        if why == LOCAL_WHY
+    ]
+    return [
+        {
+            "file": name,
+            "authority": la,
+            "year": year,
+            "local_theme": part.title,
+            "joins": part.theme or "(a part of its own)",
+            "measures": part.summary.height,
+            "charts": len(part.charts),
+            "key_messages": " | ".join(m for m in local_keys if m in part.sentences),
+        }
+        for part in content.local_parts
+    ]
 
 
 def main() -> None:
@@ -120,10 +156,16 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     pin_fonts()
-    found = []
+    found, placed = [], []
     with Drawers() as drawers:
         for name, (la, year) in AUTHORITIES.items():
-            found.append(_one(name, la, year, args.out, drawers))
+            problems, checked = _one(name, la, year, args.out, drawers)
+            found.append(problems)
+            if la is not None:
+                placed += in_the_pack(name, la, PACK_YEARS.get(name, year), checked)
+    pl.DataFrame(placed).write_csv(args.out / "in-the-pack.csv")
+    print("\nIn each authority's pack (report --measures):\n")
+    print(text_table(pl.DataFrame(placed).drop("key_messages")))
     problems = pl.concat(found)
     problems.write_csv(args.out / "problems-as-printed.csv")
     print(f"\nWhere the reports disagree with themselves ({problems.height}):\n")

@@ -125,3 +125,17 @@ def test_local_measures_from_the_four_reports(tmp_path):
     assert (reref["published_year"], reref["england"]) == (2018, pytest.approx(21.9, abs=0.05))
     assert "DfE's figure for Leicestershire from the census return is 29.9%" in reref["sentences"]
     assert (tmp_path / "derby" / "local-lado_referrals.svg").exists()
+    placed = pl.read_csv(tmp_path / "in-the-pack.csv")
+    joins = {(r["file"], r["local_theme"]): r["joins"] for r in placed.iter_rows(named=True)}
+    assert joins[("leicestershire.csv", "Front door and assessment")] == "front door and assessment"
+    assert joins[("derby.csv", "Child protection")] == "child protection"
+    assert joins[("rutland.csv", "Missing and exploitation")] == "(a part of its own)"
+    keys = placed.filter(pl.col("key_messages").is_not_null() & (pl.col("key_messages") != ""))
+    # Derby's LADO referrals, above their (provisional) upper limit in 2016-17: the one local
+    # special-cause point in a pack's own year, so the 2016-17 pack opens with it
+    assert keys.select("file", "year", "local_theme").rows() == [
+        ("derby.csv", 2017, "Allegations against staff (LADO)")
+    ]
+    assert keys["key_messages"][0].startswith(
+        "Referrals to the LADO rose above its upper process limit in 2016-17."
+    )

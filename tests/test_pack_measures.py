@@ -131,7 +131,10 @@ def test_a_special_cause_local_point_is_a_key_message_of_the_pack():
     assert LOCAL_WHY in content.key_message_reasons
     assert len(content.key_messages) <= LIMIT
     summary = pl.concat([p.summary for p in content.local_parts])
-    assert [c["measure"] for c in local_candidates(summary)] == ["ri_72h_pct"]
+    assert [c["measure"] for c in local_candidates(summary, 2025)] == ["ri_72h_pct"]
+    # the same file in a pack of a later year than its latest point: no local key message
+    later = summary.with_columns(pl.lit(2024, dtype=pl.Int32).alias("latest_year"))
+    assert local_candidates(later, 2025) == []
 
 
 def cli(*args, cwd):

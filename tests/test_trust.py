@@ -66,8 +66,8 @@ def test_a_reorganisation_is_noted_once_naming_who_and_when():
 
 
 CHANGE = re.compile(
-    r"This is (an increase|a decrease) of ([\d,.]+)( percentage points)?(?: \(([\d,.]+)%\))? "
-    r"from (-?[\d,.]+)"
+    r"This is (an increase|a decrease) of £?([\d,.]+)( percentage points)?(?: \(([\d,.]+)%\))? "
+    r"from £?(-?[\d,.]+)"
 )
 
 

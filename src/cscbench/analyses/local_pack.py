@@ -12,7 +12,8 @@ messages all place a local theme by it.
 A local measure gives a key message (rule ``local_spc`` of
 :mod:`cscbench.analyses.key_messages`) when its latest point is special cause (NHS England,
 Making Data Count: a point outside the process limits, a run or a trend), as
-:func:`~cscbench.analyses.local_words.local_summary` marks it.
+:func:`~cscbench.analyses.local_words.local_summary` marks it, and falls in the pack's year
+or later (a special-cause point of years before the report's is not a finding of it).
 
 Example:
     >>> home_theme("Child protection"), home_theme("Front door and assessment")
@@ -87,22 +88,29 @@ def local_summary_for_pack(
     }
     homes = {theme: home_theme(theme, nationals) for theme, nationals in by_theme.items()}
     home = summary["theme"].replace_strict(homes, default=None, return_dtype=pl.String)
-    return points, summary.with_columns(home.alias("home"))
+    latest = (
+        points.filter(pl.col("value").is_not_null())
+        .group_by("measure")
+        .agg(pl.col("year").max().alias("latest_year"))
+    )
+    summary = summary.with_columns(home.alias("home"))
+    return points, summary.join(latest, on="measure", how="left", maintain_order="left")
 
 
-def local_candidates(summary: pl.DataFrame) -> list[dict]:
-    """The local measures whose latest point gives a key message, in the file's order: each
-    with ``measure``, ``home`` (its national theme or None), ``part`` (its local theme) and
-    ``message`` (the sentence on its latest point).
+def local_candidates(summary: pl.DataFrame, year: int) -> list[dict]:
+    """The local measures whose latest point gives a key message for a pack of ``year`` (the
+    year ending 31 March ``year``), in the file's order: each with ``measure``, ``home`` (its
+    national theme or None), ``part`` (its local theme) and ``message`` (the sentence on its
+    latest point).
 
     Example:
         >>> from cscbench.analyses.local_spc import example_measures
         >>> _, summary = local_summary_for_pack(example_measures(), "Derby", "sn2025", 2025)
-        >>> [c["measure"] for c in local_candidates(summary)]
-        ['ri_72h_pct']
+        >>> [c["measure"] for c in local_candidates(summary, 2025)], local_candidates(summary, 2027)
+        (['ri_72h_pct'], [])
     """
     return [
         {k: r[k] for k in ("measure", "home")} | {"part": r["theme"], "message": r["sentences"][0]}
         for r in summary.iter_rows(named=True)
-        if r["key_message"] and r["sentences"]
+        if r["key_message"] and r["sentences"] and (r["latest_year"] or 0) >= year
     ]

@@ -49,6 +49,8 @@ def _change_phrase(new: float | None, old: float | None, ind: str) -> str | None
         'an increase of 0.6 percentage points'
         >>> _change_phrase(1035.2, 880.4, "lait_fosteringfinance")
         'an increase of £155 (17.6%)'
+        >>> _change_phrase(7.6, 7.12, "lait_cinfixedexclusion")  # LAIT's 2 decimals
+        'an increase of 0.48 percentage points'
         >>> _change_phrase(79.14, 79.06, "rereferral_pct")
         'no change'
     """
@@ -60,7 +62,7 @@ def _change_phrase(new: float | None, old: float | None, ind: str) -> str | None
         return "no change"
     word = "an increase" if diff > 0 else "a decrease"
     if INDICATORS[ind].unit in PERCENTAGES:
-        return f"{word} of {abs(diff):.1f} percentage points"
+        return f"{word} of {number(abs(diff), ind)} percentage points"  # at its decimals
     # A change in pounds is said in pounds (£155); other units' as plain numbers.
     size = with_unit(abs(diff), ind) if INDICATORS[ind].unit == "pounds" else number(abs(diff), ind)
     if old == 0:

@@ -83,7 +83,7 @@ UNIT_SUFFIX = {
 }
 
 #: Units whose figure is a percentage: a change in them is in percentage points.
-PERCENTAGES = SHARES | {"lait_percent"}
+PERCENTAGES = SHARES  # DfE's percentages and LAIT's values-only ones
 
 
 def per_year(change: float) -> str:

@@ -60,7 +60,7 @@ __all__ = [
 MULTIPLIER: dict[str, float] = {key: unit.multiplier for key, unit in UNITS.items()}
 
 #: Units whose figure is a percentage: a change is in percentage points.
-SHARES = frozenset({"percent", "fte_percent"})
+SHARES = frozenset({"percent", "fte_percent", "lait_percent"})
 
 #: Units that measure an authority's size (counts of children, full-time equivalents): context
 #: for its other figures, never ranked, banded or compared with England.

@@ -343,7 +343,7 @@ def _local(
         wanted = {INDICATORS[i].theme for i in asked}
         summary = summary.filter(pl.col("home").is_in(wanted))
     parts = local_parts(points, summary, spoken_name(focus["area_name"]))
-    return tuple(parts), local_candidates(summary)
+    return tuple(parts), local_candidates(summary, year)
 
 
 def _inspections(
