@@ -133,8 +133,7 @@ def draw(
     with debug_mode(False):
         for plan in charts:
             stem, section = plan.stem, plan.section
-            built = plan.build()
-            vl = built if isinstance(built, dict) else spec(built)
+            vl = spec(plan.build())
             if specs is not None:
                 specs[stem] = vl
             key = drawing_key(vl, scale)

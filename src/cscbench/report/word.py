@@ -161,10 +161,7 @@ class _Writer:
 
         for plan in self.plans.get(section, []):
             vl = self.specs.get(plan.stem)
-            if vl is None:
-                built = plan.build()
-                vl = built if isinstance(built, dict) else spec(built)
-            title, description = chart_words(vl)
+            title, description = chart_words(vl if vl is not None else spec(plan.build()))
             if self.figures is None:
                 self.para(f"(figure: see figures/{plan.stem}.svg)")
             else:
