@@ -181,7 +181,8 @@ def test_indicator_rows_put_a_measure_in_the_indicator_frame(lait):
     from cscbench.datasets.loaders import INDICATOR_SCHEMA
 
     rows = indicator_rows(lait.values, "PrevRegCPR", "cp_subsequent_pct")
-    assert rows.schema == pl.Schema(INDICATOR_SCHEMA)
+    # the indicator frame's columns, and the line of LAIT's file each row comes from
+    assert rows.schema == pl.Schema({**INDICATOR_SCHEMA, "line": pl.Int64})
     inner = rows.filter(pl.col("area_code") == "E13000001", pl.col("year") == 2022).row(
         0, named=True
     )

@@ -91,3 +91,52 @@ def test_laits_figures_for_abolished_authorities_are_accounted_not_kept(raw):
         pl.col("reason") == "authority not in being that year (DfE's files have it other years)",
     )
     assert skipped.height > 100
+
+
+def _line(raw_dir, measure: str, number: int, years: str) -> int:
+    """A row's line in LAIT's file (1 is the first row), found in the file itself."""
+    file = pl.read_parquet(raw_dir.parent / "lait" / "bds_long_0.parquet").with_row_index(
+        "line", offset=1
+    )
+    hit = file.filter(
+        pl.col("Short Desc") == measure, pl.col("LA Number") == number, pl.col("Years") == years
+    )
+    assert hit.height == 1
+    return int(hit["line"][0])
+
+
+def test_only_the_rows_an_indicator_takes_are_used(raw, raw_dir):
+    from cscbench.datasets.lait_rows import DFE_HAS_YEAR, NOT_TAKEN, OUTSIDE_CATALOGUE
+
+    accounted = raw.accounting.filter(pl.col("file") == "bds_long_0.parquet")
+    assert accounted.height == accounted["line"].n_unique() == 641_070
+    # every used row is one row of the indicator frame, and no indicator row is unaccounted
+    lait_ids = [k for k, i in INDICATORS.items() if i.source == "lait"]
+    from_lait = raw.indicators.filter(
+        pl.col("indicator").is_in(list(FROM_LAIT)), pl.col("year") < 2021
+    )
+    taken = raw.indicators.filter(pl.col("indicator").is_in(lait_ids)).height + from_lait.height
+    assert accounted.filter(pl.col("outcome") == "used").height == taken
+    assert accounted.filter(pl.col("reason") == NOT_TAKEN).is_empty()
+    reason = dict(accounted.select("line", "reason").iter_rows())
+    # Derby's children looked after per 10,000 in 2017-18 (LAIT's "2018"): carried back, used
+    assert reason[_line(raw_dir, "LAC", 831, "2018")] == "LAIT value"
+    # ... and in 2021-22, DfE's own file gives it with counts
+    assert reason[_line(raw_dir, "LAC", 831, "2022")] == DFE_HAS_YEAR
+    # a Key Stage 2 measure is outside the children's services catalogue
+    ks2 = "KS2_SENSupport_Reading_Progress"
+    first_ks2 = accounted.join(
+        pl.read_parquet(raw_dir.parent / "lait" / "bds_long_0.parquet")
+        .with_row_index("line", offset=1)
+        .filter(pl.col("Short Desc") == ks2)
+        .select(pl.col("line").cast(pl.Int64)),
+        on="line",
+    )
+    assert first_ks2.height > 0 and set(first_ks2["reason"]) == {OUTSIDE_CATALOGUE}
+    declared = {i.lait_measure for i in INDICATORS.values() if i.lait_measure}
+    assert ks2 not in declared
+    # Cumbria (909) after its abolition (LAIT's dash for 2024-25 child protection plans
+    # ceasing): skipped as not in being, once, with its line
+    assert reason[_line(raw_dir, "DeRegCPR", 909, "2025")] == (
+        "authority not in being that year (DfE's files have it other years)"
+    )

@@ -115,6 +115,8 @@ def test_manifest_records_sources_checksums_and_licence(raw_dir):
         "authority did not exist at the end of this year (a row of symbols)",
         "authority not in being that year (DfE's files have it other years)",  # LAIT's
         "year label '0' names no period (every such row is '-')",  # LAIT's
+        "measure outside cscbench's catalogue (not a children's services measure)",  # LAIT's
+        "DfE's looked-after file gives this year, with its counts",  # LAIT's
         "not read by any indicator",
         "joint return of Kingston upon Thames / Richmond upon Thames",
         "joint return of North Northamptonshire / West Northamptonshire",
@@ -137,12 +139,30 @@ def test_snapshot_is_compact():
 
 def test_stored_panel_is_what_the_engine_computes(raw_dir):
     from cscbench.analyses.panel_stats import authority_panel
+    from cscbench.analyses.stored_panel import STORED_PARTS, from_stored
 
-    computed = authority_panel(load_indicators(["rereferral_pct", "cla_rate"], source=raw_dir))
+    chosen = ["rereferral_pct", "cla_rate", "lait_cinsen_sup"]
+    computed = authority_panel(load_indicators(chosen, source=raw_dir))
     stored = pl.read_parquet(SNAPSHOT_DIR / "panel.parquet").filter(
-        pl.col("indicator").is_in(["rereferral_pct", "cla_rate"])
+        pl.col("indicator").is_in(chosen)
     )
-    assert_frame_equal(computed, stored)
+    # the percentile and robust score are stored as their parts, and come back exactly
+    assert set(STORED_PARTS) <= set(stored.columns)
+    assert not {"percentile", "robust_score"} & set(stored.columns)
+    assert_frame_equal(computed, from_stored(stored), check_exact=True)
+
+
+def test_an_authoritys_panel_rows_are_the_whole_panels():
+    # every row of the stored panel comes back on its own: any set of authorities gets
+    # exactly the whole panel's rows, for every indicator and year
+    from cscbench.analyses.panel_stats import authority_panel
+    from cscbench.analyses.table import panel
+
+    whole = authority_panel(load_indicators())
+    codes = ["831", "909", "940", "857", "201"]  # Derby, Cumbria, Cumberland, Rutland, City
+    assert_frame_equal(panel(la_codes=codes), whole.filter(pl.col("la_code").is_in(codes)),
+                       check_exact=True)  # fmt: skip
+    assert_frame_equal(panel(), whole, check_exact=True)
 
 
 def test_snapshot_reads_only_what_is_asked():

@@ -18,6 +18,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from cscbench.analyses import funnels, ranks, spc_charts, trends
 from cscbench.analyses.intervals import rate_interval, wilson_interval
+from cscbench.analyses.stored_panel import from_stored, with_parts
 from cscbench.datasets.quality import published_agreement
 from cscbench.datasets.registry import INDICATORS
 
@@ -82,16 +83,33 @@ def _england_and_region(data: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
     return england, region
 
 
-def _cross_section(la: pl.DataFrame) -> pl.DataFrame:
-    """National rank and band (on DfE's published figure, as LAIT: :func:`ranks.national_standing`),
-    and percentile and robust score (on the unrounded value) over all authorities per
-    indicator-year."""
-    group = ["indicator", "year"]
-    v = pl.col("value")
-    return ranks.national_standing(la).with_columns(
-        ranks.percentile(v).over(group).alias("percentile"),
-        ranks.robust_score(v).over(group).alias("robust_score"),
-    )
+#: The columns worked over every authority of an indicator and year, last in the panel.
+CROSS_SECTION = (
+    "national_rank",
+    "national_of",
+    "national_rank_best",
+    "quartile_band",
+    "rank_rule",
+    "percentile",
+    "robust_score",
+)
+
+
+def with_cross_section(la: pl.DataFrame) -> pl.DataFrame:
+    """Add national rank and band (on DfE's published figure, as LAIT:
+    :func:`ranks.national_standing`), and percentile and robust score (on the unrounded value),
+    over all authorities of ``la`` per indicator and year: the :data:`CROSS_SECTION` columns,
+    last. Ranks are on the published figure (2.04 and 1.96 are both 2.0, joint best); the
+    percentile is not. The percentile and robust score are worked from their stored parts
+    (:mod:`cscbench.analyses.stored_panel`), so the stored panel gives them back exactly.
+
+    Example:
+        >>> la = pl.DataFrame({"indicator": ["cp_2yrs_pct"] * 3, "year": [2023] * 3,
+        ...     "value": [2.04, 1.96, 3.0], "polarity": ["low_is_good"] * 3})
+        >>> with_cross_section(la).select("national_rank_best", "percentile").rows()
+        [(1, 50.0), (1, 16.666666666666664), (3, 83.33333333333334)]
+    """
+    return from_stored(with_parts(ranks.national_standing(la)))
 
 
 def _england_comparison(la: pl.DataFrame) -> pl.DataFrame:
@@ -335,11 +353,11 @@ def authority_panel(data: pl.DataFrame, years: list[int] | None = None) -> pl.Da
     la = with_intervals(la)
     la = la.join(england, on=["indicator", "year"], how="left")
     la = la.join(region, on=["indicator", "year", "region_code"], how="left")
-    la = _cross_section(la)
     la = _england_comparison(la)
     la = published_agreement(la)
     years = year_grid(data) if years is None else years
     la = _funnels(la)
     la = _spc(la, years)
     la = _trends(la, years)
-    return la.with_columns(trend_assessment()).sort("indicator", "la_code", "year")
+    la = la.with_columns(trend_assessment()).sort("indicator", "la_code", "year")
+    return with_cross_section(la)

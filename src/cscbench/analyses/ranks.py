@@ -185,7 +185,17 @@ def percentile(value: pl.Expr) -> pl.Expr:
         >>> f.select(percentile(pl.col("value")))["value"].to_list()
         [12.5, 50.0, 50.0, 87.5]
     """
-    return (value.rank("average") - 0.5) / value.count() * 100
+    return percentile_of(value.rank("average"), value.count())
+
+
+def percentile_of(rank: pl.Expr, count: pl.Expr) -> pl.Expr:
+    """The percentile from a value's average rank among ``count`` values (1 = lowest).
+
+    Example:
+        >>> pl.select(percentile_of(pl.lit(2.5), pl.lit(4)))["literal"].item()
+        50.0
+    """
+    return (rank - 0.5) / count * 100
 
 
 def robust_score(value: pl.Expr) -> pl.Expr:
@@ -196,6 +206,22 @@ def robust_score(value: pl.Expr) -> pl.Expr:
         >>> f.select(robust_score(pl.col("value")))["value"].to_list()
         [-2.0, -1.0, 0.0, 1.0, 97.0]
     """
+    median, mad = robust_centre(value)
+    return robust_score_of(value, median, mad)
+
+
+def robust_centre(value: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """The median of ``value`` and its median absolute deviation (unscaled), as Oflog's
+    robust score takes them."""
     median = value.median()
-    mad = (value - median).abs().median()
+    return median, (value - median).abs().median()
+
+
+def robust_score_of(value: pl.Expr, median: pl.Expr, mad: pl.Expr) -> pl.Expr:
+    """The robust score from a median and MAD worked before; null where MAD is 0.
+
+    Example:
+        >>> pl.select(robust_score_of(pl.lit(7.0), pl.lit(3.0), pl.lit(2.0)))["literal"].item()
+        2.0
+    """
     return pl.when(mad > 0).then((value - median) / mad).otherwise(None)

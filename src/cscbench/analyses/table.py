@@ -192,8 +192,9 @@ def panel(
 ) -> pl.DataFrame:
     """The authority panel (:func:`~cscbench.analyses.panel_stats.authority_panel`) in use.
 
-    Read from the snapshot when it holds the precomputed panel (only the rows asked for);
-    otherwise computed once per process and kept.
+    Read from the snapshot when it holds the precomputed panel (only the rows asked for, in
+    the stored form :func:`~cscbench.analyses.stored_panel.from_stored` reads); otherwise
+    computed once per process and kept.
 
     Example:
         >>> derby = panel(["cla_rate"], la_codes=["831"]).filter(pl.col("year") == 2025)
@@ -205,9 +206,11 @@ def panel(
     if lazy is not None:
         if indicators is not None:
             lazy = lazy.filter(pl.col("indicator").is_in(indicators))
+        from cscbench.analyses.stored_panel import from_stored
+
         if la_codes is not None:
             lazy = lazy.filter(pl.col("la_code").is_in(list(la_codes)))
-        return lazy.collect()
+        return from_stored(lazy.collect())
     key = tuple(sorted(indicators)) if indicators is not None else None
     source = resolve(source)
     rows = _computed_panel(key, str(Path(source).resolve()) if source is not None else None)
@@ -215,10 +218,12 @@ def panel(
 
 
 def derived_tables(indicators: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    """Tables the snapshot stores precomputed: the authority panel."""
+    """Tables the snapshot stores precomputed: the authority panel, its percentile and robust
+    score in their stored form (:func:`~cscbench.analyses.stored_panel.stored_panel`)."""
     from cscbench.analyses.panel_stats import authority_panel
+    from cscbench.analyses.stored_panel import stored_panel
 
-    return {"panel": authority_panel(indicators)}
+    return {"panel": stored_panel(authority_panel(indicators))}
 
 
 def benchmark_table(

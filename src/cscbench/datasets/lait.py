@@ -89,6 +89,7 @@ VALUE_COLUMNS += ["Region"]
 REVISIONS = {"OT": "outturn", "Rev": "revised", "Final": "final", "prov": "provisional"}
 
 VALUES_SCHEMA: dict[str, pl.DataType] = {
+    "line": pl.Int64(),
     "measure": pl.String(),
     "item": pl.String(),
     "year_label": pl.String(),
@@ -321,7 +322,7 @@ def read_values(
         .alias("reason"),
     )
     tidy = frame.filter(~undated).rename(
-        {"Short Desc": "measure", "Data item": "item", "Years": "year_label"}
+        {"_row": "line", "Short Desc": "measure", "Data item": "item", "Years": "year_label"}
     )
     _check_unique(path, tidy)
     return tidy.select([pl.col(c).cast(t) for c, t in VALUES_SCHEMA.items()]), accounting
@@ -398,7 +399,7 @@ def _check_unique(path: Path, tidy: pl.DataFrame) -> None:
         i = int(duplicated.arg_max())
         raise DataError(
             path,
-            int(tidy["_row"][i]),
+            int(tidy["line"][i]),
             None,
             "a second value for the same measure, year and area",
         )
@@ -479,8 +480,9 @@ def held_decimals(values: pl.DataFrame, most: int = 6) -> pl.DataFrame:
 def indicator_rows(values: pl.DataFrame, measure: str, indicator: str) -> pl.DataFrame:
     """One LAIT measure's one-year figures as rows of cscbench's indicator frame
     (:data:`~cscbench.datasets.loaders.INDICATOR_SCHEMA`), values only: no numerator or
-    denominator, ``published_value`` the figure LAIT shows. Authorities carry no ONS code
-    (LAIT gives none); three-year figures are left out.
+    denominator, ``published_value`` the figure LAIT shows, and last the ``line`` of LAIT's
+    file each row comes from (for the accounting). Authorities carry no ONS code (LAIT gives
+    none); three-year figures are left out.
 
     Example:
         >>> lait = read_lait("../shared/data/lait")
@@ -503,4 +505,4 @@ def indicator_rows(values: pl.DataFrame, measure: str, indicator: str) -> pl.Dat
         pl.lit(None, pl.Float64).alias("numerator"),
         pl.lit(None, pl.Float64).alias("denominator"),
         pl.col("value").alias("published_value"),
-    ).select([pl.col(c).cast(t) for c, t in INDICATOR_SCHEMA.items()])
+    ).select([pl.col(c).cast(t) for c, t in INDICATOR_SCHEMA.items()] + [pl.col("line")])

@@ -80,3 +80,75 @@ def earlier_looked_after(values: pl.DataFrame, first_dfe_year: int) -> pl.DataFr
             rows = rows.with_columns(pl.col("value").alias("numerator"))
         parts.append(rows)
     return pl.concat(parts)
+
+
+#: Why a row of LAIT's file that no indicator takes is left out, by the rule that leaves it.
+OUTSIDE_CATALOGUE = "measure outside cscbench's catalogue (not a children's services measure)"
+SEVERAL_YEARS = "a figure over several years: cscbench takes LAIT's one-year figures"
+DFE_HAS_YEAR = "DfE's looked-after file gives this year, with its counts: that figure is used"
+NOT_TAKEN = "not taken by any indicator"
+
+
+def lait_accounting(
+    values: pl.DataFrame,
+    file_accounting: pl.DataFrame,
+    kept: pl.DataFrame,
+    refused: pl.DataFrame,
+    first_dfe_year: int,
+) -> pl.DataFrame:
+    """The accounting of LAIT's file as cscbench uses it: a row is ``used`` only when an
+    indicator's rows keep it (``kept``, by ``line``), ``skipped`` with the loader's reason
+    when it was taken and then refused (``refused``: ``line``, ``reason``), and otherwise
+    skipped with the rule that leaves it out: its measure is outside the catalogue, it spans
+    several years, or it is a looked-after year DfE's own file gives. The file's own skipped
+    rows (no period) stay as :func:`~cscbench.datasets.lait.read_values` accounts them, and
+    the dictionary's rows are untouched. Every line of the file has exactly one row.
+
+    Example:
+        >>> values = pl.DataFrame({"line": [1, 2, 3], "measure": ["LAC", "KS2", "LAC"],
+        ...     "years_covered": [1, 1, 3], "year": [2018, 2018, 2018]})
+        >>> accounting = pl.DataFrame({"file": [VALUES_FILE] * 3, "line": [1, 2, 3],
+        ...     "outcome": ["used"] * 3, "reason": ["LAIT value"] * 3})
+        >>> kept = pl.DataFrame({"line": [1]})
+        >>> refused = pl.DataFrame(schema={"line": pl.Int64, "reason": pl.String})
+        >>> lait_accounting(values, accounting, kept, refused, 2021)["reason"].to_list()
+        ['LAIT value', "measure outside cscbench's catalogue (not a children's services measure)", "a figure over several years: cscbench takes LAIT's one-year figures"]
+    """  # noqa: E501
+    declared = {i.lait_measure for i in INDICATORS.values() if i.source == "lait"}
+    declared |= set(FROM_LAIT.values())
+    in_file = pl.col("file") == VALUES_FILE
+    line = pl.col("line").cast(pl.Int64)
+    used = kept.select(
+        line, pl.lit("used").alias("_outcome"), pl.lit("LAIT value").alias("_reason")
+    )
+    refusals = refused.select(
+        line, pl.lit("skipped").alias("_outcome"), pl.col("reason").alias("_reason")
+    )
+    decided = pl.concat([used, refusals]).unique("line", keep="first")
+    dfe_year = pl.col("measure").is_in(list(FROM_LAIT.values())) & (
+        pl.col("year") >= first_dfe_year
+    )
+    rules = values.select(
+        line,
+        pl.when(~pl.col("measure").is_in(sorted(declared)))
+        .then(pl.lit(OUTSIDE_CATALOGUE))
+        .when(pl.col("years_covered") != 1)
+        .then(pl.lit(SEVERAL_YEARS))
+        .when(dfe_year)
+        .then(pl.lit(DFE_HAS_YEAR))
+        .otherwise(pl.lit(NOT_TAKEN))
+        .alias("_rule"),
+    )
+    read = file_accounting.filter(in_file & (pl.col("outcome") == "used"))
+    placed = (
+        read.join(decided, on="line", how="left")
+        .join(rules, on="line", how="left")
+        .select(
+            "file",
+            "line",
+            pl.coalesce("_outcome", pl.lit("skipped")).alias("outcome"),
+            pl.coalesce("_reason", "_rule").alias("reason"),
+        )
+    )
+    untouched = file_accounting.filter(~in_file | (pl.col("outcome") != "used"))
+    return pl.concat([untouched, placed.cast(file_accounting.schema)])

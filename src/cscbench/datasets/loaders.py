@@ -358,9 +358,15 @@ def _lait_rows(raw_dir: Path, dfe: pl.DataFrame, areas: pl.DataFrame):
     """LAIT's values-only indicators and the looked-after years before DfE's file, placed on
     DfE's authorities (their ONS codes and names as DfE's files give them), with the
     accounting of LAIT's rows; None where no LAIT files are beside ``raw_dir``. A LAIT row
-    for an authority DfE's files do not have is accounted for as skipped, never used."""
+    for an authority DfE's files do not have is accounted for as skipped, never used, and so
+    is a row no indicator takes (:func:`~cscbench.datasets.lait_rows.lait_accounting`)."""
     from cscbench.datasets.lait import VALUES_FILE, read_lait
-    from cscbench.datasets.lait_rows import earlier_looked_after, lait_folder, values_only_rows
+    from cscbench.datasets.lait_rows import (
+        earlier_looked_after,
+        lait_accounting,
+        lait_folder,
+        values_only_rows,
+    )
 
     folder = lait_folder(raw_dir)
     if folder is None:
@@ -383,25 +389,20 @@ def _lait_rows(raw_dir: Path, dfe: pl.DataFrame, areas: pl.DataFrame):
     # within them, as b1 and c1 run from 2012-13
     in_years = pl.col("year").is_between(pl.col("first_year"), pl.col("last_year"))
     known = (pl.col("geography") != "la") | (pl.col("_code").is_not_null() & in_years)
-    unknown = rows.filter(~known)
-    rows = (
-        rows.filter(known)
-        .with_columns(
-            pl.coalesce("_code", "area_code").alias("area_code"),
-            pl.coalesce("_name", "area_name").alias("area_name"),
-        )
-        .select(list(INDICATOR_SCHEMA))
-    )
-    skipped = unknown.select(
-        pl.lit(VALUES_FILE).alias("file"),
-        pl.lit(None, pl.Int64).alias("line"),
-        pl.lit("skipped").alias("outcome"),
+    kept = rows.filter(known)
+    refused = rows.filter(~known).select(
+        "line",
         pl.when(pl.col("_code").is_null())
         .then(pl.lit("authority ") + pl.col("la_code") + pl.lit(" is in no DfE file"))
         .otherwise(pl.lit("authority not in being that year (DfE's files have it other years)"))
         .alias("reason"),
     )
-    return rows, pl.concat([lait.accounting, skipped.cast(ACCOUNTING_SCHEMA)]), folder / VALUES_FILE
+    accounting = lait_accounting(lait.values, lait.accounting, kept, refused, first)
+    rows = kept.with_columns(
+        pl.coalesce("_code", "area_code").alias("area_code"),
+        pl.coalesce("_name", "area_name").alias("area_name"),
+    ).select(list(INDICATOR_SCHEMA))
+    return rows, accounting, folder / VALUES_FILE
 
 
 def read_raw(raw_dir: str | Path) -> RawTables:
