@@ -95,6 +95,8 @@ def work(name: str):
             load_indicators(), load_areas(), load_neighbours(), copies
         )
         return lambda: benchmark_table(data=data, areas=areas, neighbours=neighbours)
+    if name == "writers":
+        return pack_writers()
     if name.startswith("census_"):
         folder = Path(os.environ["CSCBENCH_CENSUS_DIR"])
         returns = census_files(folder)
@@ -112,6 +114,30 @@ def work(name: str):
 
         return lambda: [indicators(files[0], files[1:]) for files in returns]
     raise SystemExit(f"unknown inner case {name}")
+
+
+def pack_writers():
+    """Derby's pack made once (not timed); the run writes its Word document and workbook
+    again from the same content, charts and specs, as :func:`cscbench.report.pack.write_pack`
+    does."""
+    from altair.utils.schemapi import debug_mode
+
+    from cscbench.figures.render import spec
+    from cscbench.report import pack_content, report
+    from cscbench.report.word import write_document
+    from cscbench.report.workbook import write_tables
+
+    folder = report("Derby", out=Path(tempfile.mkdtemp()) / "derby")
+    content = pack_content("Derby")
+    with debug_mode(False):
+        specs = {plan.stem: spec(plan.build()) for plan in content.charts()}
+    out = Path(tempfile.mkdtemp())
+
+    def run():
+        write_tables(out, content.tables(), content.source, content)
+        write_document(content, out / "report.docx", folder / "figures", specs)
+
+    return run
 
 
 CENSUS_YEARS = 10
@@ -323,6 +349,22 @@ def case_pack(repeat: int, **_) -> list[dict]:
     ]
 
 
+def case_writers(repeat: int, **_) -> list[dict]:
+    """The Word document and workbook writers' part of one pack: the two writers run again on
+    Derby's pack content (in process, charts drawn before), against the whole pack command."""
+    writers = in_process("writers", repeat)
+    pack = command([*cscbench(), "report", "Derby", "--out", FRESH], repeat)
+    return [
+        compare(
+            "4. the Word document and workbook writers within one pack (Derby)",
+            writers,
+            pack,
+            "the whole pack: 'cscbench report Derby'",
+            "under 10% of the pack",
+        )
+    ]
+
+
 def snapshot_bytes() -> int:
     """The size of the snapshot shipped inside the wheel (every file of its folder)."""
     from cscbench.datasets.snapshot import SNAPSHOT_DIR
@@ -463,6 +505,7 @@ CASES = {
     "table": case_table,
     "cold": case_cold,
     "pack": case_pack,
+    "writers": case_writers,
     "packs": case_packs,
     "packs_svg": case_packs_svg,
     "packs_again": case_packs_again,

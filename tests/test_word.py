@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 from dataclasses import replace
+from datetime import datetime
 
 import pytest
 from docx import Document
@@ -252,3 +253,18 @@ def test_libreoffice_prints_the_document(derby, tmp_path):
     )
     pdf = (tmp_path / "report.pdf").read_bytes()
     assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) > 1  # one object per page
+
+
+def test_building_quickly_writes_what_python_docx_alone_writes(derby, tmp_path):
+    # built_quickly keeps python-docx's picture hashes and default styles while a document is
+    # built; the document must be the very one python-docx writes without it
+    from cscbench.report.word import _built, _Writer
+    from cscbench.report.wordparts import save_stable
+
+    folder, _, content = derby
+    quick = build_document(content, folder / "figures")
+    plain = _built(_Writer(content, folder / "figures", {}), content)
+    for doc, name in ((quick, "quick.docx"), (plain, "plain.docx")):
+        save_stable(doc, tmp_path / name, datetime(2026, 1, 2))
+    assert (tmp_path / "quick.docx").read_bytes() == (tmp_path / "plain.docx").read_bytes()
+    assert len(quick.inline_shapes) == len(list(content.charts()))  # every chart, none merged

@@ -43,7 +43,15 @@ from cscbench.report.html import (
     sources,
 )
 from cscbench.report.local_parts import LOCAL_NOTE, TABLE_COLUMNS, LocalPart
-from cscbench.report.wordparts import a4, add_table, caption, page_break, picture, save_stable
+from cscbench.report.wordparts import (
+    a4,
+    add_table,
+    built_quickly,
+    caption,
+    page_break,
+    picture,
+    save_stable,
+)
 from cscbench.report.workbook import data_time
 
 OGL = "Contains public sector information licensed under the Open Government Licence v3.0."
@@ -340,7 +348,11 @@ def build_document(
     chart named by its SVG file instead); ``specs`` the Vega-Lite spec of each chart by
     stem, as :func:`~cscbench.report.drawn.draw` collected them (a chart missing from it is
     built, for its title and description)."""
-    writer = _Writer(content, figures, specs or {})
+    with built_quickly():
+        return _built(_Writer(content, figures, specs or {}), content)
+
+
+def _built(writer: _Writer, content: PackContent):
     writer.title_page()
     writer.key_messages()
     if content.overview is not None:
