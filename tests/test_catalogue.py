@@ -153,7 +153,7 @@ def test_catalogue_frame_lists_every_indicator_with_its_source():
 def declarations(tmp_path):
     folder = tmp_path / "catalogue"
     folder.mkdir()
-    for name in ("vocabulary.toml", "sources.toml", "indicators.toml"):
+    for name in ("vocabulary.toml", "sources.toml", "indicators.toml", "compiled.json"):
         shutil.copy(FOLDER / name, folder / name)
     return folder
 
@@ -229,3 +229,24 @@ def test_invalid_toml_is_one_line(declarations):
     edit(declarations / "indicators.toml", "[indicator.cin_count]", "[indicator.cin_count")
     with pytest.raises(DataError, match=r"indicators.toml: is not valid TOML"):
         load(declarations)
+
+
+def test_the_compiled_catalogue_is_the_toml_files_parse():
+    # compiled.json must be made again after a declaration is edited (python datasets/build.py)
+    from cscbench.datasets.catalogue.compiled import COMPILED, compiled_text
+    from cscbench.datasets.catalogue.model import FOLDER
+
+    assert (FOLDER / COMPILED).read_text(encoding="utf-8") == compiled_text(FOLDER), (
+        "compiled.json is stale: run python datasets/build.py"
+    )
+
+
+def test_an_edited_declaration_is_read_from_its_toml_not_the_compiled_copy(declarations):
+    from cscbench.datasets.catalogue.compiled import COMPILED, _compiled
+
+    assert (declarations / COMPILED).is_file()  # the copy is beside the edited files
+    edit(declarations / "indicators.toml", 'short = "referrals"', 'short = "referrals made"')
+    assert load(declarations).indicators["referral_count"].short == "referrals made"
+    (declarations / COMPILED).write_text("{not json")  # a damaged copy: the TOML is read
+    _compiled.cache_clear()
+    assert load(declarations).indicators["referral_count"].short == "referrals made"

@@ -7,6 +7,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from cscbench.datasets.catalogue.compiled import parsed
 from cscbench.datasets.catalogue.model import (
     DATED,
     FOLDER,
@@ -79,11 +80,19 @@ class _Reader:
 
 
 def _read(path: Path) -> dict:
+    """A TOML file's parse: from ``compiled.json`` when that was made from these very bytes
+    (:mod:`~cscbench.datasets.catalogue.compiled`), else from the file."""
     try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
+        raw = path.read_bytes()
     except OSError as exc:
         raise DataError(path, None, None, f"cannot be read ({exc.strerror})") from None
+    kept = parsed(path.name, raw, path.parent)
+    if kept is not None:
+        return kept
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise DataError(path, None, None, "is not valid TOML (not UTF-8 text)") from None
     except tomllib.TOMLDecodeError as exc:
         raise DataError(path, None, None, f"is not valid TOML ({exc})") from None
 
