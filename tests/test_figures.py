@@ -337,15 +337,29 @@ def test_comparator_chart_rules_keep_their_own_colours_and_key():
         "range": [COMPARATORS, ENGLAND],
     }
     assert colour["legend"] == {"orient": "bottom", "title": None}
-    # The value labels come last, each over a white halo, so a rule never strikes one out.
-    halo, text = spec["layer"][2]["mark"], spec["layer"][3]["mark"]
-    assert (halo["type"], halo["stroke"], text["type"]) == ("text", "white", "text")
-    assert "stroke" not in text
-    # A 3-pixel halo outlined each digit but left the gaps between them: in the gallery's
-    # Derby 2016-17 chart the dashed comparator average showed between the "1" and "." of
-    # "21.8". Round and at least 0.8 of the font size wide, the halos close those gaps.
-    assert halo["strokeJoin"] == "round"
-    assert halo["strokeWidth"] >= 0.8 * halo["fontSize"] == 0.8 * text["fontSize"]
+    # The value labels come last, with no white halo (which hid the rules where it passed
+    # them): they are placed clear of the rules instead.
+    text = spec["layer"][2]["mark"]
+    assert text["type"] == "text" and "stroke" not in text and len(spec["layer"]) == 3
+
+
+def test_a_value_label_on_a_rule_moves_past_it():
+    """The gallery's Derby 2016-17 re-referrals: the comparator average (22.8%) showed between
+    the "1" and "." of Telford and Wrekin's "21.8" (and was hidden by its halo). England's
+    21.9% and the average are 0.9 apart, 12.6 px on the 0-30 axis of 420 px, too little for
+    the 24 px the label needs between them: it now starts 3 px past the average's rule (1 px
+    of the 2 px rule, and 2 clear)."""
+    spec = comparator_chart("Derby", "rereferral_pct", year=2017, group="sn2021").to_dict()
+    rows = {r["area_name"]: r for r in data_of(spec, spec["layer"][0])}
+    refs = {r["name"]: r["value"] for r in data_of(spec, spec["layer"][1])}
+    scale = spec["layer"][0]["encoding"]["x"]["scale"]
+    assert scale["domain"] == [0.0, 30.0] and spec["width"] == 420
+    px = 420 / 30
+    telford = rows["Telford and Wrekin"]
+    assert round(telford["value"], 1) == 21.8 and round(refs["Comparator average"], 1) == 22.8
+    assert (telford["label_at"] - refs["Comparator average"]) * px == pytest.approx(3.0)
+    medway = rows["Medway"]  # no rule near: 4 px past the bar's end
+    assert (medway["label_at"] - medway["value"]) * px == pytest.approx(4.0)
 
 
 def test_funnel_chart_has_both_limits_every_authority_and_tooltips():
@@ -618,15 +632,18 @@ def test_dodged_labels_keep_their_order_and_their_distance(values, gap):
         assert placed == values  # labels with room stay by their values
 
 
+def y_pixels(spec: dict) -> float:
+    """Pixels a unit of a chart's fixed value axis (its domain over its height)."""
+    y = spec["layer"][1]["encoding"]["y"]["scale"]["domain"]
+    return spec["height"] / (y[1] - y[0])
+
+
 def test_trend_chart_labels_the_crowded_last_year_apart():
     """Derby's 2024-25 rate of plans (40.7), England's (40.6) and the East Midlands' (40.4)
     would print on top of each other; their labels are moved 14 px apart, centred on them."""
     spec = trend_chart("Derby", "cp_rate", year_to=2025).to_dict()
     data = [spec["datasets"][layer["data"]["name"]] for layer in spec["layer"][:4]]
-    plotted = [d["value"] for d in data[1]] + [
-        d[k] for d in data[0] for k in ("ci95_low", "ci95_high")
-    ]
-    px = 300 / (max(plotted) - min(plotted))
+    px = y_pixels(spec)
     at = {d["series"]: d["label_at"] for d in data[3]}
     values = {d["series"]: d["value"] for d in data[3]}
     assert [round(values[s], 1) for s in ("Derby", "England", "East Midlands")] == [
@@ -638,23 +655,25 @@ def test_trend_chart_labels_the_crowded_last_year_apart():
     assert (at["England"] - at["East Midlands"]) * px == pytest.approx(LABEL_GAP_PX)
     crowded = ("Derby", "England", "East Midlands")
     assert sum(at[s] for s in crowded) == pytest.approx(sum(values[s] for s in crowded))
-    assert at["Comparator average"] == values["Comparator average"]  # 49.8: room enough
+    assert at["Comparator average"] == pytest.approx(values["Comparator average"])  # room
 
 
-def test_trend_chart_labels_stay_above_the_lowest_figure():
+def test_trend_chart_labels_stay_inside_the_plot_above_the_lowest_figure():
     """Rutland's plans lasting 2 years or more are 0% in 2024-25, under the East Midlands'
     1.7%, the comparator average's 2.1% and England's 2.3%; centred on their values, the four
-    labels put Rutland's at -1.2 and the percentage axis ran to -5. The run now starts at 0."""
+    labels put Rutland's at -1.2 and the percentage axis ran to -5. The run now starts with
+    Rutland's label inside the plot: its centre half its height (6.6 px) above the axis at 0,
+    the others 14 px apart above it."""
     spec = trend_chart("Rutland", "cp_2yrs_pct", year_to=2025).to_dict()
     data = [spec["datasets"][layer["data"]["name"]] for layer in spec["layer"][:4]]
     plotted = [d["value"] for d in data[1]] + [
         d[k] for d in data[0] for k in ("ci95_low", "ci95_high")
     ]
-    gap = LABEL_GAP_PX / 300 * (max(plotted) - min(plotted))
+    px = y_pixels(spec)
     at = sorted((d["label_at"], d["series"]) for d in data[3])
-    assert min(plotted) == 0.0
-    assert at[0] == (0.0, "Rutland")
-    assert [round(b[0] - a[0], 9) for a, b in pairwise(at)] == [round(gap, 9)] * 3
+    assert min(plotted) == 0.0 == spec["layer"][1]["encoding"]["y"]["scale"]["domain"][0]
+    assert at[0][1] == "Rutland" and at[0][0] * px == pytest.approx(6.6)
+    assert [round((b[0] - a[0]) * px, 9) for a, b in pairwise(at)] == [LABEL_GAP_PX] * 3
 
 
 def test_value_axes_label_about_six_values():

@@ -19,9 +19,51 @@ from cscbench.datasets.areas import spoken_name
 from cscbench.datasets.registry import INDICATORS
 from cscbench.datasets.store import Source
 from cscbench.figures.axes import VALUE_AXIS, WIDTH, measure_title
+from cscbench.figures.labels import Axis, Label, nice_domain, place_labels, text_height, text_width
 from cscbench.figures.layers import chart_of, layered, vega_string
 from cscbench.figures.notes import chart_note, finish_chart, placed_title
 from cscbench.figures.theme import COMPARATORS, ENGLAND, FOCUS, OTHERS
+
+PLOT_WIDTH = WIDTH - 140
+ROW = 22  # pixels a bar's row
+VALUE_FONT, VALUE_DX = 10, 4
+
+
+def value_labels(
+    values: list[float], texts: list[str], rules: list[float]
+) -> tuple[Axis, list[float]]:
+    """The value axis (from zero, rounded out as Vega would, and wide enough for the longest
+    bar's words) and where each bar's words start (in the measure's units): by
+    :func:`~cscbench.figures.labels.place_labels`, moved along the bar's row, as near
+    :data:`VALUE_DX` pixels past its bar's end as they can be without meeting a bar, a rule
+    (the comparator average, England) or another's words. Bars in the order given, top first.
+
+    Example: bars of 40 and 20 with England's rule at 21: the second bar's words would start
+    on the rule (at 196 px), so they start just past it (199: 1 px of rule and 2 clear).
+        >>> axis, at = value_labels([40.0, 20.0], ["40.0", "20.0"], [21.0])
+        >>> axis.domain, [round(axis.px(a), 1) for a in at]
+        ((0.0, 45.0), [377.3, 199.0])
+    """
+    wide = [text_width(t, VALUE_FONT) for t in texts]
+    room = PLOT_WIDTH - VALUE_DX - 2 * 2.0 - max(wide, default=0.0)  # the widest label fits
+    top = max([*values, *rules, 0.0])
+    low = min([*values, *rules, 0.0])
+    high = max(top * PLOT_WIDTH / room, top) if top > 0 else 1.0
+    x = Axis(nice_domain(low, high), PLOT_WIDTH)
+    tall = text_height(VALUE_FONT)
+    obstacles = [(0.0, ROW * len(values), x.px(r) - 1.0, x.px(r) + 1.0) for r in rules]
+    for i, v in enumerate(values):  # bars fill 90% of their row (Vega-Lite's band padding)
+        obstacles.append((ROW * (i + 0.05), ROW * (i + 0.95), min(x.px(0), x.px(v)), x.px(v)))
+    labels = [
+        Label(
+            x.px(v) + VALUE_DX + w / 2,
+            w,
+            ((ROW * (i + 0.5) - tall / 2, ROW * (i + 0.5) + tall / 2),),
+        )
+        for i, (v, w) in enumerate(zip(values, wide, strict=True))
+    ]
+    placed = place_labels(labels, obstacles, PLOT_WIDTH, width=ROW * len(values))
+    return x, [x.value(c - w / 2) for (_, c), w in zip(placed, wide, strict=True)]
 
 
 def comparator_chart(
@@ -83,8 +125,21 @@ def comparator_chart(
             ),
         ),
     )
+    refs = pl.DataFrame(
+        {
+            "value": [row["comparator_mean"], row["england"]],
+            "name": ["Comparator average", "England"],
+        }
+    ).filter(pl.col("value").is_not_null())
+    digits = ",.1f" if INDICATORS[indicator].decimals else ",.0f"
+    shown = [format(v, digits) for v in values["value"]]  # as the labels print them
+    x_axis, label_at = value_labels(values["value"].to_list(), shown, refs["value"].to_list())
+    values = values.with_columns(pl.Series("label_at", label_at, dtype=pl.Float64))
     x = alt.X(
-        "value:Q", title=measure_title(indicator), scale=alt.Scale(zero=True), axis=VALUE_AXIS
+        "value:Q",
+        title=measure_title(indicator),
+        scale=alt.Scale(zero=True, domain=list(x_axis.domain), nice=False),
+        axis=VALUE_AXIS,
     )
     members = chart_of(values)
     bars = members.mark_bar().encode(
@@ -100,20 +155,9 @@ def comparator_chart(
             alt.Tooltip("value:Q", title=INDICATORS[indicator].title, format=",.1f"),
         ],
     )
-    label = alt.Text("value:Q", format=",.1f" if INDICATORS[indicator].decimals else ",.0f")
-    labels = members.encode(x=x, y=y, text=label)
-    text = labels.mark_text(align="left", dx=4, fontSize=10)
-    # White behind each value, so a rule crossing it does not strike it through: round and
-    # wide enough (8 px for 10 px digits) to close the gaps between the digits too.
-    halo = labels.mark_text(
-        align="left", dx=4, fontSize=10, stroke="white", strokeWidth=8, strokeJoin="round"
-    )
-    refs = pl.DataFrame(
-        {
-            "value": [row["comparator_mean"], row["england"]],
-            "name": ["Comparator average", "England"],
-        }
-    ).filter(pl.col("value").is_not_null())
+    label = alt.Text("value:Q", format=digits)
+    labels = members.encode(x=alt.X("label_at:Q"), y=y, text=label)
+    text = labels.mark_text(align="left", fontSize=VALUE_FONT)
     rules = (
         chart_of(refs)
         .mark_rule(strokeWidth=2)
@@ -133,9 +177,11 @@ def comparator_chart(
             ),
         )
     )
-    # Rules under the value labels; their colours and key apart from the bars' (sharing the
-    # bars' colour scale gave the rules the bars' colours and dropped their key).
-    chart = layered(bars, rules, halo, text, width=WIDTH - 140, height=22 * len(order))
+    # Rules under the value labels, which are placed clear of them (value_labels: no halo
+    # needed, which had hidden the rules where they passed a label); their colours and key
+    # apart from the bars' (sharing the bars' colour scale gave the rules the bars' colours
+    # and dropped their key).
+    chart = layered(bars, rules, text, width=PLOT_WIDTH, height=ROW * len(order))
     chart.resolve = alt.Resolve(scale=alt.ScaleResolveMap(color="independent"))
     ind = INDICATORS[indicator]
     said = spoken_name(focus_name)  # the bar keeps DfE's name, the words say it

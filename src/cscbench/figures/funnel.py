@@ -10,6 +10,8 @@ Example:
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import numpy as np
 import polars as pl
@@ -22,6 +24,17 @@ from cscbench.datasets.areas import spoken_name
 from cscbench.datasets.registry import INDICATORS
 from cscbench.datasets.store import Source
 from cscbench.figures.axes import VALUE_AXIS, WIDTH, measure_title
+from cscbench.figures.labels import (
+    Axis,
+    Label,
+    nice_domain,
+    place_labels,
+    point_box,
+    polyline_boxes,
+    rule_box,
+    text_height,
+    text_width,
+)
 from cscbench.figures.layers import chart_of, layered, vega_string
 from cscbench.figures.notes import about_title, chart_note, finish_chart
 from cscbench.figures.theme import AUTHORITY, ENGLAND, FOCUS, OTHERS
@@ -34,6 +47,52 @@ FUNNEL_PLACES = {
     "funnel_low_998": "below 99.8% limit",
     "funnel_low_95": "below 95% limit",
 }
+
+HEIGHT = 340
+SIZES = (180, 70, 30)  # the authority's point, its comparators', the others'
+NAME_FONT, NAME_DX = 11, 11  # the authority's name, this far beside its point (half is 9)
+
+
+def name_label(
+    points: pl.DataFrame,
+    limits: pl.DataFrame,
+    england: float,
+    focus: pl.DataFrame,
+    x_domain: tuple[float, float],
+) -> tuple[Axis, int, float | None]:
+    """The value axis (from zero, rounded out as Vega would) and where the authority's name
+    goes: which side of its point (0: right, 1: left) and at what value, by
+    :func:`~cscbench.figures.labels.place_labels`: level with its point where that is free,
+    else as near as it can be without meeting a point, a limit line or England's line.
+
+    ``points`` has the authorities' value, denominator and role (the authority's name,
+    "Comparators", "Other authorities"); ``limits`` the limit lines' points (one ``line`` each).
+    """
+    drawn = [*points["value"].to_list(), *limits["value"].to_list(), england]
+    y = Axis(nice_domain(min(0.0, *drawn), max(drawn)), HEIGHT, reverse=True)
+    low, high = (math.log(v) for v in x_domain)
+
+    def x_px(d: float) -> float:
+        return (math.log(d) - low) / (high - low) * WIDTH
+
+    if focus.is_empty():
+        return y, 0, None
+    sizes = {"Comparators": SIZES[1], "Other authorities": SIZES[2]}
+    obstacles = [
+        point_box(x_px(d), y.px(v), sizes.get(role, SIZES[0]))
+        for d, v, role in points.select("denominator", "value", "role").iter_rows()
+        if v is not None and d
+    ]
+    for (_,), line in limits.group_by("line", maintain_order=True):
+        xs = [x_px(d) for d in line["denominator"]]
+        obstacles += polyline_boxes(xs, [y.px(v) for v in line["value"]], width=1.5)
+    obstacles.append(rule_box(0, WIDTH, y.px(england), 2))
+    me = focus.row(0, named=True)
+    at, wide = x_px(me["denominator"]), text_width(me["area_name"], NAME_FONT)
+    spans = ((at + NAME_DX, at + NAME_DX + wide), (at - NAME_DX - wide, at - NAME_DX))
+    label = Label(y.px(me["value"]), text_height(NAME_FONT), spans)
+    ((side, centre),) = place_labels([label], obstacles, HEIGHT, width=WIDTH)
+    return y, side, y.value(centre)
 
 
 def funnel_domain(denominators: pl.Series) -> tuple[float, float]:
@@ -122,7 +181,14 @@ def funnel_chart(
         scale=alt.Scale(type="log", domain=[x_low, x_high], nice=False),
         title="Children aged 0-17" if ind.unit == "rate_per_10k" else "Cases (denominator)",
     )
-    y = alt.Y("value:Q", title=measure_title(indicator), axis=VALUE_AXIS)
+    focus = points.filter(pl.col("la_code") == chosen.focus)
+    y_axis, side, label_at = name_label(points, limits, target, focus, (x_low, x_high))
+    y = alt.Y(
+        "value:Q",
+        title=measure_title(indicator),
+        scale=alt.Scale(zero=True, domain=list(y_axis.domain), nice=False),
+        axis=VALUE_AXIS,
+    )
     lines = (
         chart_of(limits)
         .mark_line(strokeWidth=1.5, color="#505a5f")
@@ -160,7 +226,7 @@ def funnel_chart(
             ),
             size=alt.Size(  # ordinal: sizes follow the domain's order (Vega-Lite warns on :N)
                 "role:O",
-                scale=alt.Scale(domain=domain, range=[180, 70, 30]),
+                scale=alt.Scale(domain=domain, range=list(SIZES)),
                 legend=alt.Legend(title=None, orient="bottom"),
             ),
             order=alt.Order("role_order:Q"),
@@ -177,11 +243,17 @@ def funnel_chart(
         )
     )
     label = (
-        chart_of(points.filter(pl.col("la_code") == chosen.focus))
-        .mark_text(align="left", dx=9, fontWeight="bold", fontSize=11)
-        .encode(x=x, y=y, text=alt.Text("area_name:N"))
+        chart_of(focus.with_columns(pl.lit(label_at, pl.Float64).alias("label_at")))
+        .mark_text(
+            align=("left", "right")[side],
+            dx=(NAME_DX, -NAME_DX)[side],
+            baseline="middle",
+            fontWeight="bold",
+            fontSize=NAME_FONT,
+        )
+        .encode(x=x, y=alt.Y("label_at:Q"), text=alt.Text("area_name:N"))
     )
-    chart = layered(lines, england, dots, label, width=WIDTH, height=340)
+    chart = layered(lines, england, dots, label, width=WIDTH, height=HEIGHT)
     focus_row = row
     if focus_row is None:
         focus_row = benchmark(

@@ -42,6 +42,18 @@ from cscbench.analyses.local_words import (
 )
 from cscbench.datasets.local_periods import period_name
 from cscbench.datasets.registry import INDICATORS
+from cscbench.figures.labels import nice_domain
+from cscbench.figures.local_labels import (
+    CHANGE_DX,
+    CHANGE_FONT,
+    HEIGHT,
+    NOTE_FONT,
+    POINT_SIZE,
+    REFERENCE_FONT,
+    WIDTH,
+    extent,
+    place_local_labels,
+)
 from cscbench.figures.theme import (
     AUTHORITY,
     COMPARATORS,
@@ -53,7 +65,6 @@ from cscbench.figures.theme import (
     source_note,
 )
 
-WIDTH = 560
 KINDS = {  # point type -> (key words, shape, colour)
     "common_cause": ("Common cause", "circle", COMPARATORS),
     "special_cause_improvement": ("Special cause: improving", "square", FOCUS),
@@ -242,7 +253,7 @@ def local_spc_chart(
         _layer(data, {"type": "line", "color": FOCUS, "strokeWidth": 2}, x=x, y=y),
         _layer(
             data,
-            {"type": "point", "filled": True, "size": 70},
+            {"type": "point", "filled": True, "size": POINT_SIZE},
             x=x,
             y=y,
             shape=_field("kind", "nominal", legend=key,
@@ -265,6 +276,17 @@ def local_spc_chart(
                    y=_field("mean")),
         ]  # fmt: skip
     changes = [{"start": _iso(r["start"]), "change": r["change"]} for r in rows if r["change"]]
+    notes = [r for r in rows if r["note_mark"] is not None and r["value"] is not None]
+    references = []
+    if first.get("target") is not None:
+        target = f"Target: {first['target_direction']} {shown(first['target'], unit)}"
+        references.append((target, first["target"], ENGLAND))
+    national = _national_rules(summary or {}, frequency)
+    references += national
+    lines = [{"label": t, "value": v, "colour": c} for t, v, c in references]
+    domain = nice_domain(*extent(data["values"], segments, lines))
+    y["scale"] = {"zero": False, "domain": list(domain), "nice": False}
+    placed = place_local_labels(data["values"], segments, lines, changes, notes, domain)
     if changes:
         at = {"values": changes}
         layers.append(
@@ -274,34 +296,36 @@ def local_spc_chart(
                 x=_field("start", "temporal"),
             )
         )
-        layers.append(_layer(at, {"type": "text", "align": "left", "dx": 4, "dy": 6,
-                                  "baseline": "top", "fontSize": 11, "color": "#0b0c0c"},
-                             x=_field("start", "temporal"), y={"value": 0},
+        layers.append(_layer(at, {"type": "text", "align": "left", "dx": CHANGE_DX,
+                                  "baseline": "middle", "fontSize": CHANGE_FONT,
+                                  "color": "#0b0c0c"},
+                             x=_field("start", "temporal"), y=_field("label_y"),
                              text=_field("change", "nominal")))  # fmt: skip
-    notes = [r for r in rows if r["note_mark"] is not None and r["value"] is not None]
     if notes:
-        layers.append(_layer(data, {"type": "text", "dy": -12, "fontSize": 10, "color": "#0b0c0c"},
-                             x=x, y=y, text=_field("note_mark", "nominal")))  # fmt: skip
-    references = []
-    if first.get("target") is not None:
-        target = f"Target: {first['target_direction']} {shown(first['target'], unit)}"
-        references.append((target, first["target"], ENGLAND))
-    national = _national_rules(summary or {}, frequency)
-    references += national
-    if references:
-        lines = {"values": [{"label": t, "value": v, "colour": c} for t, v, c in references]}
+        marked = {"values": [{"start": _iso(r["start"]), "note_mark": r["note_mark"],
+                              "label_y": r["label_y"]} for r in notes]}  # fmt: skip
+        layers.append(_layer(marked, {"type": "text", "baseline": "middle",
+                                      "fontSize": NOTE_FONT, "color": "#0b0c0c"},
+                             x=x, y=_field("label_y"),
+                             text=_field("note_mark", "nominal")))  # fmt: skip
+    if lines:
         colour = _field("colour", "nominal", scale=None)
         layers.append(
             _layer(
-                lines,
+                {"values": lines},
                 {"type": "rule", "strokeDash": [6, 4], "strokeWidth": 1.5},
                 y=_field("value"),
                 color=colour,
             )
         )
-        layers.append(_layer(lines, {"type": "text", "align": "right", "dy": -6, "fontSize": 11},
-                             y=_field("value"), x={"value": WIDTH},
-                             text=_field("label", "nominal"), color=colour))  # fmt: skip
+        for side, align, at_x in ((0, "right", WIDTH), (1, "left", 0)):
+            these = [line for line, (span, _) in zip(lines, placed, strict=True) if span == side]
+            if these:
+                layers.append(_layer({"values": these},
+                                     {"type": "text", "align": align, "baseline": "middle",
+                                      "fontSize": REFERENCE_FONT},
+                                     y=_field("label_y"), x={"value": at_x},
+                                     text=_field("label", "nominal"), color=colour))  # fmt: skip
     whose = f"{source_name}'s own figures" if source_name else "the authority's own figures"
     sources = f"{whose} (local, not published by DfE)"
     if national:
@@ -312,7 +336,7 @@ def local_spc_chart(
             "$schema": SCHEMA,
             "config": config(),
             "width": WIDTH,
-            "height": 260,
+            "height": HEIGHT,
             "title": {"text": _headline(title, last, frequency), "subtitle": subtitle},
             "description": _description(rows, last),
             "layer": layers,

@@ -33,6 +33,16 @@ from cscbench.figures.axes import (
     series_channels,
     year_axis,
 )
+from cscbench.figures.labels import (
+    Axis,
+    Label,
+    nice_domain,
+    place_labels,
+    point_box,
+    polyline_boxes,
+    text_height,
+    text_width,
+)
 from cscbench.figures.layers import chart_of, layered
 from cscbench.figures.notes import about_title, chart_note, finish_chart
 from cscbench.figures.theme import AUTHORITY
@@ -40,6 +50,10 @@ from cscbench.figures.theme import AUTHORITY
 #: A trend chart's note on its open markers (:func:`_short_averages`).
 SHORT_AVERAGE = "Open squares: comparator average over fewer authorities (some had no figure)"
 NOT_TESTABLE = "trend not testable"  # a trend title's end when OHID's test cannot run
+HEIGHT = 300
+POINT_SIZE = 45
+REORGANISED, REORGANISED_DX = "reorganisation", 3
+NAME_FONT, NAME_DX = 11, 8  # the series' names, right of their last points
 
 
 def trend_chart(
@@ -94,10 +108,14 @@ def trend_chart(
     ]
     long = pl.concat(parts).filter(pl.col("value").is_not_null()).collect()
     colour, dash, shape = series_channels(names, keyed=False)  # lines labelled at their ends
+    first_year, last_year = int(series["year"].min()), int(series["year"].max())
+    x_domain = nice_domain(first_year, last_year)
     x = alt.X(
         "year:Q",
         title=None,
-        axis=year_axis(int(series["year"].min()), int(series["year"].max()), labelAngle=0),
+        axis=year_axis(first_year, last_year, labelAngle=0),
+        # Vega's own nice domain, fixed so that labels can be placed in pixels
+        scale=alt.Scale(domain=list(x_domain), nice=False),
     )
     y = alt.Y(
         "value:Q", title=measure_title(indicator), scale=alt.Scale(zero=False), axis=VALUE_AXIS
@@ -124,27 +142,29 @@ def trend_chart(
     lines = drawn.mark_line(strokeWidth=2.5).encode(
         x=x, y=y, color=colour, strokeDash=dash, detail=alt.Detail("segment:N")
     )
-    points = drawn.mark_point(filled=True, size=45).encode(
+    points = drawn.mark_point(filled=True, size=POINT_SIZE).encode(
         x=x, y=y, color=colour, shape=shape, tooltip=tooltip
     )
     last = long.sort("year").group_by("series", maintain_order=True).last()
     plotted = pl.concat([long["value"], band_data["ci95_low"], band_data["ci95_high"]])
-    gap = LABEL_GAP_PX / 300 * max(float(plotted.max() - plotted.min()), 1e-9)
-    # no label below the lowest figure drawn: the axis would stretch to fit it (a percentage
-    # axis from -5 under Rutland's 0%)
-    lowest = float(plotted.min())
-    last = last.with_columns(
-        pl.col("value")
-        .map_batches(lambda v: pl.Series(dodge(v.to_list(), gap, floor=lowest)))
-        .over("year")
-        .alias("label_at")
+    y_axis = Axis(nice_domain(float(plotted.min()), float(plotted.max())), HEIGHT, reverse=True)
+    y.scale = alt.Scale(zero=False, domain=list(y_axis.domain), nice=False)
+    x_axis = Axis(x_domain, WIDTH)
+    events = _boundary_years(
+        chosen.focus, chosen.members, series["year"].min(), series["year"].max()
     )
-    labels = (
-        chart_of(last)
-        .mark_text(align="left", dx=8, fontSize=11)
+    obstacles = _drawn(long, x_axis, y_axis)
+    obstacles += [(x_axis.px(a) - 1, x_axis.px(a) + 1, 0, HEIGHT) for a in events["year"]]
+    label_at, sides, named = _names_at(last, obstacles, x_axis, y_axis)
+    last = last.with_columns(pl.Series("label_at", label_at), pl.Series("side", sides))
+    labels = [
+        chart_of(last.filter(pl.col("side") == side))
+        .mark_text(align=align, dx=dx, fontSize=NAME_FONT, baseline="middle")
         .encode(x=x, y=alt.Y("label_at:Q"), text=alt.Text("series:N"), color=colour)
-    )
-    layers = [band, lines, points, labels]
+        for side, align, dx in ((0, "left", NAME_DX), (1, "right", -NAME_DX))
+        if side == 0 or side in sides
+    ]
+    layers = [band, lines, points, *labels]
     short = _short_averages(series, len(chosen.members) + (1 if include_self else 0))
     if short.height:  # open markers where the average is over fewer authorities than the group
         layers.append(
@@ -169,19 +189,26 @@ def trend_chart(
                 ],
             )
         )
-    events = _boundary_years(
-        chosen.focus, chosen.members, series["year"].min(), series["year"].max()
-    )
     if events.height:
+        at, sides = _reorganisation_labels(events, [*obstacles, *named], x_axis, y_axis)
         marked = chart_of(events)
         rule = marked.mark_rule(strokeDash=[3, 3], color="#6f777b").encode(
             x=alt.X("year:Q"), tooltip=[alt.Tooltip("note:N", title="Reorganisation")]
         )
-        text = marked.mark_text(
-            align="left", dx=3, dy=-4, fontSize=10, color="#505a5f", baseline="top"
-        ).encode(x=alt.X("year:Q"), y=alt.YValue(0), text=alt.TextValue("reorganisation"))
-        layers += [rule, text]
-    chart = layered(*layers, width=WIDTH, height=300)
+        layers.append(rule)
+        words = events.with_columns(pl.Series("label_at", at), pl.Series("side", sides))
+        for side, align, dx in ((0, "left", REORGANISED_DX), (1, "right", -REORGANISED_DX)):
+            if side in sides:
+                layers.append(
+                    chart_of(words.filter(pl.col("side") == side))
+                    .mark_text(align=align, dx=dx, fontSize=10, color="#505a5f", baseline="middle")
+                    .encode(
+                        x=alt.X("year:Q"),
+                        y=alt.Y("label_at:Q"),
+                        text=alt.TextValue(REORGANISED),
+                    )
+                )
+    chart = layered(*layers, width=WIDTH, height=HEIGHT)
     latest = series.filter(pl.col("value").is_not_null()).tail(1)
     latest_row = latest.row(0, named=True) if latest.height else None
     word = _trend_word(latest_row)
@@ -216,6 +243,91 @@ def trend_chart(
         description += f" {_short_words(short)}"
         subtitle.append(SHORT_AVERAGE)
     return finish_chart(chart, title, subtitle, description, chart_note(indicator, source))
+
+
+def end_labels(values: list[float], y: Axis) -> list[float]:
+    """Where the series' names go at a year's end of their lines (in the margin right of the
+    last year, where only labels lie): each at its value, crowded ones :func:`dodge`\\ d
+    :data:`LABEL_GAP_PX` apart, all inside the plot; in the measure's units.
+
+    Example: three values within a pixel of each other on a 300 px axis from 0 to 300.
+        >>> [round(v, 1) for v in end_labels([40.7, 40.6, 40.4], Axis((0.0, 300.0), 300.0, True))]
+        [54.6, 40.6, 26.6]
+    """
+    half = text_height(11) / 2
+    up = [min(max(y.length - y.px(v), half), y.length - half) for v in values]  # from the bottom
+    up = dodge(up, LABEL_GAP_PX, floor=half)
+    down = dodge([-u for u in up], LABEL_GAP_PX, floor=-(y.length - half))  # and the top
+    return [y.value(y.length + d) for d in down]
+
+
+def _drawn(long: pl.DataFrame, x: Axis, y: Axis) -> list:
+    """The series' points and lines (broken at gaps), as pixel boxes."""
+    obstacles = []
+    for _, part in long.sort("year").group_by("series", "segment", maintain_order=True):
+        xs = [x.px(v) for v in part["year"]]
+        ys = [y.px(v) for v in part["value"]]
+        obstacles += [point_box(a, b, POINT_SIZE) for a, b in zip(xs, ys, strict=True)]
+        obstacles += polyline_boxes(xs, ys, width=2.5)
+    return obstacles
+
+
+def _names_at(
+    last: pl.DataFrame, obstacles: list, x: Axis, y: Axis
+) -> tuple[list[float], list[int], list]:
+    """Where each series' name goes (in the measure's units), which side of its last point
+    (0: right, 1: left) and the boxes of those inside the plot. Names of the chart's last year
+    go in the margin right of it, by :func:`end_labels`; a series that ends sooner has its
+    name inside the plot, right of its last point or else left of it, placed by
+    :func:`~cscbench.figures.labels.place_labels` clear of every point, line and name."""
+    end = x.domain[1]
+    at, sides = [0.0] * last.height, [0] * last.height
+    margin = [i for i, year in enumerate(last["year"]) if year >= end]
+    tall = text_height(NAME_FONT)
+    boxes = []
+    for i, value in zip(margin, end_labels([last["value"][i] for i in margin], y), strict=True):
+        at[i], left = value, x.px(end) + NAME_DX
+        wide = text_width(last["series"][i], NAME_FONT)
+        boxes.append((left, left + wide, y.px(value) - tall / 2, y.px(value) + tall / 2))
+    inner = [i for i in range(last.height) if i not in margin]
+    labels = []
+    for i in inner:
+        point, wide = x.px(last["year"][i]), text_width(last["series"][i], NAME_FONT)
+        spans = (
+            (point + NAME_DX, point + NAME_DX + wide),
+            (point - NAME_DX - wide, point - NAME_DX),
+        )
+        labels.append(Label(y.px(last["value"][i]), tall, spans))
+    placed = place_labels(labels, [*obstacles, *boxes], y.length, width=x.length + 200)
+    named = []
+    for i, label, (side, centre) in zip(inner, labels, placed, strict=True):
+        at[i], sides[i] = y.value(centre), side
+        named.append((*label.spans[side], centre - tall / 2, centre + tall / 2))
+    return at, sides, named
+
+
+def _reorganisation_labels(
+    events: pl.DataFrame, obstacles: list, x: Axis, y: Axis
+) -> tuple[list[float], list[int]]:
+    """Where each reorganisation's word goes (in the measure's units) and which side of its
+    line (0: right, 1: left): by :func:`~cscbench.figures.labels.place_labels`, as near the
+    top of the plot as it can be without meeting a point, a line or another label."""
+    at = [x.px(v) for v in events["year"]]
+    lines = [(a - 1, a + 1, 0, y.length) for a in at]
+    wide = text_width(REORGANISED, 10)
+    labels = [
+        Label(
+            0,
+            text_height(10),
+            (
+                (a + REORGANISED_DX, a + REORGANISED_DX + wide),
+                (a - REORGANISED_DX - wide, a - REORGANISED_DX),
+            ),
+        )
+        for a in at
+    ]
+    placed = place_labels(labels, [*obstacles, *lines], y.length, width=WIDTH)
+    return [y.value(c) for _, c in placed], [side for side, _ in placed]
 
 
 def _short_averages(series: pl.DataFrame, group_size: int) -> pl.DataFrame:
