@@ -31,7 +31,7 @@ from cscbench.report.folders import slug
 from cscbench.report.html import PRINTED_LENGTH, chart_items, pack_page
 
 AUTHORITIES = ("Derby", "Rutland")
-#: At most this many A4 pages for a full pack (Derby and Rutland print to 53 and 54 in Debian's
+#: At most this many A4 pages for a full pack (Derby and Rutland print to 52 and 53 in Debian's
 #: Chromium 2026; 135 and 130 when every measure had a section of its own).
 PRINTED_PAGES = 57
 YEAR = 2025

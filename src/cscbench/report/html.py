@@ -7,7 +7,7 @@ self-contained file that works offline: charts as inline SVG, no scripts.
 Within each theme the charted headline measures have sections of their own (sentences, charts,
 each chart's table, the figures); the measures without charts (most of them LAIT's values
 only) are one compact table per theme (:func:`compact_part`), their sentences under it in a
-collapsible list that prints only when short. A full pack prints to about 55 A4 pages.
+collapsible list that prints only when short. A full pack prints to about 55 A4 pages (Derby 52).
 
 Example:
     >>> from cscbench.report.content import pack_content
