@@ -21,14 +21,19 @@ import polars as pl
 import pytest
 from lxml import html as lxml_html
 
+from cscbench.analyses import benchmark_table
 from cscbench.analyses.engine import FLAG_MEANINGS, flag_label
 from cscbench.analyses.wording import number, with_unit, year_label
-from cscbench.datasets.registry import FACTOR_LABELS, INDICATORS, THEMES
+from cscbench.datasets.registry import FACTOR_LABELS, INDICATORS, SHARES, SIZES, THEMES, in_order
 from cscbench.report import pack_content, report
 from cscbench.report.chart_tables import chart_table
-from cscbench.report.html import chart_items, pack_page
+from cscbench.report.folders import slug
+from cscbench.report.html import PRINTED_LENGTH, chart_items, pack_page
 
 AUTHORITIES = ("Derby", "Rutland")
+#: At most this many A4 pages for a full pack (Derby and Rutland print to 52 and 53 in Debian's
+#: Chromium 2026; 135 and 130 when every measure had a section of its own).
+PRINTED_PAGES = 57
 YEAR = 2025
 HOSTILE = '<script>alert("x")</script> & Co'
 
@@ -75,11 +80,16 @@ def test_the_themes_are_headed_and_listed_in_the_registrys_order(packs, contents
     ids = set(page.xpath("//@id"))
     targets = [a.get("href") for a in page.xpath("//nav[@class='contents']//a")]
     assert all(href.startswith("#") and href[1:] in ids for href in targets)
-    # every indicator section sits under its own theme's heading
+    # every indicator section, and each row of the theme's compact table, sits under its own
+    # theme's heading; the compact part comes last but for the local measures
     for section in page.xpath("//section[@class='theme']"):
         theme = text(section.xpath("./h2")[0]).lower()
         inner = [s.get("id") for s in section.xpath("./section")]
-        assert inner and all(INDICATORS[i.removeprefix("none-")].theme == theme for i in inner)
+        more = f"more-{slug(theme)}"
+        full = [i for i in inner if i != more]
+        assert full and all(INDICATORS[i.removeprefix("none-")].theme == theme for i in full)
+        rows = section.xpath(f"./section[@id='{more}']//table[@class='compact']/tbody/@id")
+        assert all(INDICATORS[i].theme == theme for i in rows)
 
 
 @pytest.mark.parametrize("la", AUTHORITIES)
@@ -142,6 +152,116 @@ def test_every_chart_is_followed_by_a_table_of_its_figures(packs, contents, la):
             assert cell[1:4] == [
                 with_unit(r[c], ind) for c in ("value", "comparator_mean", "england")
             ]
+
+
+def compact_cells(row: dict) -> list[str]:
+    """A measure's cells in its theme's compact table, worked from its benchmark row: the
+    value with its unit where that is a sign (%, £), the number alone otherwise."""
+    ind = row["indicator"]
+    unit = INDICATORS[ind].unit
+    value = with_unit if unit in SHARES | {"pounds"} else number
+    average = number(row["comparator_mean"], ind)
+    if row["group_missing"] and row["comparator_mean"] is not None:
+        average += f" (over {row['group_n']} of {row['group_n'] + len(row['group_missing'])})"
+    if unit in SIZES:
+        rank = "not ranked"
+    elif not row["rank"]:
+        rank = "no rank"
+    else:
+        rank = f"{row['rank']} of {row['rank_of']}"
+        if {"small_numbers", "imprecise"} & set(row["flags"] or []):
+            rank += f" (on {number(row['numerator'], 'cin_count')} children or events: see caveat)"
+    # the change in points for a percentage, in per cent otherwise (none from a year at 0)
+    decimals = INDICATORS[ind].decimals
+    points, per_cent = row["change_1y"], row["change_1y_pct"]
+    if unit in SHARES:
+        change = "no figure" if points is None else f"{round(points, decimals):+.{decimals}f} pts"
+    else:
+        change = "no figure" if per_cent is None else f"{round(per_cent, 1):+.1f}%"
+    return [
+        value(row["value"], ind),
+        average,
+        number(row["region"], ind),
+        number(row["england"], ind),
+        rank,
+        row["quartile_band"] or "none",
+        change,
+    ]
+
+
+def check_compact(content, page) -> int:
+    """Every measure of ``content`` without charts is a row of its theme's compact table with
+    the figures its benchmark row gives, its flags in words and its sentences in the theme's
+    details; every charted measure keeps a section of its own. The number of rows checked."""
+    where = content.name
+    checked = 0
+    for theme, sections in content.themes():
+        compact = [s for s in sections if s.row is not None and not s.charts]
+        for s in sections:
+            if s.charts:
+                assert page.xpath(f"//section[@id='{s.indicator}']/h3"), (where, s.indicator)
+                assert not page.xpath(f"//table[@class='compact']/tbody[@id='{s.indicator}']")
+        if not compact:
+            assert not page.xpath(f"//*[@id='more-{slug(theme)}']"), (where, theme)
+            continue
+        table = page.get_element_by_id(f"more-{slug(theme)}").find(".//table")
+        header = [text(th) for th in table.xpath("./thead/tr/th")]
+        assert header[:2] == ["Measure", content.name] and header[-1] == "1-year change"
+        assert table.xpath("./tbody/@id") == [s.indicator for s in compact], (where, theme)
+        said = page.get_element_by_id(f"said-{slug(theme)}")
+        assert [text(dt) for dt in said.xpath(".//dt")] == [s.title for s in compact]
+        assert [text(dd) for dd in said.xpath(".//dd")] == [
+            " ".join(" ".join(s.sentences).split()) for s in compact
+        ]
+        length = sum(len(s.title) + len(" ".join(s.sentences)) for s in compact)
+        assert ("printed" in said.get("class").split()) == (length <= PRINTED_LENGTH)
+        for s in compact:
+            body = page.get_element_by_id(s.indicator)
+            first = body.xpath("./tr")[0]
+            cells = [text(c) for c in first.xpath("./th|./td")]
+            assert cells == [s.title, *compact_cells(s.row)], (where, s.indicator)
+            flags = [text(f) for f in body.xpath(".//span[@class='flag']")]
+            assert flags == [flag_label(f) for f in s.row["flags"] or []], (where, s.indicator)
+            checked += 1
+    return checked
+
+
+def test_every_measure_without_charts_is_in_its_themes_compact_table():
+    # Every authority's 2024-25 content, built from one all-authority table (as
+    # tests/test_pack_content.py does) and rendered without drawing.
+    table = benchmark_table(group="sn2025").filter(pl.col("year") == YEAR)
+    authorities = checked = 0
+    for (la,), rows in table.group_by("la_code", maintain_order=True):
+        content = pack_content(la, YEAR, "sn2025", table=rows.sort(in_order()))
+        page = lxml_html.fromstring(pack_page(content, {}))
+        checked += check_compact(content, page)
+        authorities += 1
+    assert authorities == 153  # every authority in being on 31 March 2025
+    assert checked > 150 * authorities  # ~177 measures each have no chart
+
+
+def test_derbys_compact_rows_hold_its_figures():
+    # Derby 2024-25, LAIT's values-only share of referrals from the police: 34.5% against a
+    # comparator average of 30.9, East Midlands 26.5, England 28.3; third of 11; up 0.3 points
+    # from 34.2%; flagged for 2 of 3 years near a process limit.
+    content = pack_content("Derby", year=YEAR)
+    page = lxml_html.fromstring(pack_page(content, {}))
+    row = page.get_element_by_id("lait_refbysource_police_pct").xpath("./tr")
+    assert [text(c) for c in row[0]] == [
+        INDICATORS["lait_refbysource_police_pct"].title,
+        "34.5%",
+        "30.9",
+        "26.5",
+        "28.3",
+        "3 of 11",
+        "none",
+        "+0.3 pts",
+    ]
+    assert text(row[1]) == "Flagged: 2 of 3 years near a process limit on the same side"
+    # children in need: 37 measures without charts, their sentences too long to print
+    said = page.get_element_by_id("said-children-in-need")
+    assert len(said.xpath(".//dt")) == 37 and "printed" not in said.get("class")
+    assert check_compact(content, page) == 177
 
 
 def test_the_factors_table_holds_dfes_shares():
@@ -246,7 +366,7 @@ def test_flags_and_statuses_are_in_words(packs, contents, la):
     for section in content.sections:
         if section.row is None:
             continue
-        shown = page.xpath(f"//section[@id='{section.indicator}']//span[@class='flag']")
+        shown = page.xpath(f"//*[@id='{section.indicator}']//span[@class='flag']")
         assert [text(s) for s in shown] == [flag_label(f) for f in section.row["flags"] or []]
         assert [s.get("title") for s in shown] == [
             FLAG_MEANINGS[f] for f in section.row["flags"] or []
@@ -424,5 +544,6 @@ def test_the_page_prints_to_a4_with_a_page_per_theme_at_least(
     assert boxes and all(abs(w - 595.3) < 2 and abs(h - 841.9) < 2 for w, h in boxes), boxes  # A4
     content = contents[la]
     themes = len(content.themes())
-    # each theme starts a page; a section's text and figures take far less than a page
-    assert themes + 2 <= pages <= len(content.sections), (pages, themes)
+    # each theme starts a page; the measures without charts are one compact table per theme,
+    # so a full pack prints to well under 60 pages (before: Derby 135, Rutland 130)
+    assert themes + 2 <= pages <= PRINTED_PAGES, (pages, themes)

@@ -4,6 +4,11 @@ The templates (``templates/``) escape every value by default (autoescape); only 
 figures vl-convert drew, which escape their own text, go in as they are. The page is one
 self-contained file that works offline: charts as inline SVG, no scripts.
 
+Within each theme the charted headline measures have sections of their own (sentences, charts,
+each chart's table, the figures); the measures without charts (most of them LAIT's values
+only) are one compact table per theme (:func:`compact_part`), their sentences under it in a
+collapsible list that prints only when short. A full pack prints to about 55 A4 pages (Derby 52).
+
 Example:
     >>> from cscbench.report.content import pack_content
     >>> page = pack_page(pack_content("Rutland", year=2025), {})
@@ -21,13 +26,31 @@ from cscbench import __version__
 from cscbench.analyses.engine import FLAG_MEANINGS, flag_label
 from cscbench.analyses.wording import number, rank_words, with_unit, year_label
 from cscbench.datasets import manifest
-from cscbench.datasets.registry import INDICATORS, SIZES
+from cscbench.datasets.registry import INDICATORS, SHARES, SIZES
 from cscbench.datasets.snapshot import LICENCE
 from cscbench.datasets.store import Source
 from cscbench.report.chart_tables import chart_table
-from cscbench.report.content import PackContent
+from cscbench.report.content import PackContent, Section
 from cscbench.report.folders import slug
 from cscbench.report.local_parts import LOCAL_NOTE, TABLE_COLUMNS, LocalPart
+from cscbench.report.summary import change
+
+#: The compact table's columns (:func:`compact_row`), the authority's name put in for "Value";
+#: a measure's flags, in words, on a line of their own under its figures.
+COMPACT_COLUMNS = (
+    "Measure",
+    "Value",
+    "Comparator average",
+    "Region",
+    "England",
+    "Rank (1 = highest)",
+    "Band (A best)",
+    "1-year change",
+)
+#: A theme's sentences on its measures without charts print (their <details> open) when they
+#: take at most this many characters, about a third of an A4 page at 11pt; longer, they are in
+#: the page on screen (open the details) and in the Word document, and the table stands for them.
+PRINTED_LENGTH = 1_500
 
 METHODS = (
     "Intervals: Wilson (percentages), exact Poisson or Byar's (rates), as OHID's "
@@ -71,15 +94,18 @@ def _rank_cell(row: dict) -> str:
     return cell
 
 
-def _average_cell(row: dict) -> str:
-    """'503.2 per 10,000 children', with '(over 6 of 10)' when members had no figure.
+def _average_cell(row: dict, unit: bool = True) -> str:
+    """'503.2 per 10,000 children', with '(over 6 of 10)' when members had no figure;
+    without its unit (``unit`` False), as the compact tables and the Word document print it.
 
     Example:
-        >>> _average_cell({"indicator": "cp_2yrs_pct", "comparator_mean": 2.51, "group_n": 6,
-        ...                "group_missing": ["Barnet", "Lambeth", "Reading", "Kingston"]})
-        '2.5% (over 6 of 10)'
+        >>> row = {"indicator": "cp_2yrs_pct", "comparator_mean": 2.51, "group_n": 6,
+        ...        "group_missing": ["Barnet", "Lambeth", "Reading", "Kingston"]}
+        >>> _average_cell(row), _average_cell(row, unit=False)
+        ('2.5% (over 6 of 10)', '2.5 (over 6 of 10)')
     """
-    cell = with_unit(row["comparator_mean"], row["indicator"])
+    shown = with_unit if unit else number
+    cell = shown(row["comparator_mean"], row["indicator"])
     missing = len(row["group_missing"] or [])
     if missing and row["comparator_mean"] is not None:
         cell += f" (over {row['group_n']} of {row['group_n'] + missing})"
@@ -152,6 +178,72 @@ def numbers(row: dict) -> list[tuple[str, str]]:
         ("Quartile band (A best)", row["quartile_band"] or "not applicable"),
         ("Recent trend", trend),
     ]
+
+
+def change_cell(row: dict) -> str:
+    """The change from the year before as the Summary sheet gives it, with its sign and unit:
+    percentage points (pts) for a percentage, per cent for any other figure.
+
+    Example:
+        >>> change_cell({"indicator": "rereferral_pct", "change_1y": -1.26, "change_1y_pct": -5.4})
+        '-1.3 pts'
+        >>> change_cell({"indicator": "cla_rate", "change_1y": 3.0, "change_1y_pct": 3.3333})
+        '+3.3%'
+        >>> change_cell({"indicator": "cla_rate", "change_1y": None, "change_1y_pct": None})
+        'no figure'
+    """
+    found = change(row)
+    if found is None:
+        return "no figure"
+    if INDICATORS[row["indicator"]].unit in SHARES:
+        return f"{found:+.{INDICATORS[row['indicator']].decimals}f} pts"
+    return f"{found:+.1f}%"
+
+
+def compact_value(value: float | None, indicator: str) -> str:
+    """The authority's value in a compact table: with its unit where the unit is a sign (a
+    percentage, pounds), else the number alone (the measure's title names its unit).
+
+    Example:
+        >>> compact_value(21.27, "rereferral_pct"), compact_value(572.66, "referral_rate")
+        ('21.3%', '572.7')
+    """
+    if INDICATORS[indicator].unit in SHARES | {"pounds"}:
+        return with_unit(value, indicator)
+    return number(value, indicator)
+
+
+def compact_row(section: Section) -> dict:
+    """A measure without charts as its theme's compact table shows it (:data:`COMPACT_COLUMNS`):
+    the authority's value (:func:`compact_value`), the other figures at the indicator's decimals
+    (as the Word document's theme tables print them), its rank, band, change and flags in
+    words, and its sentences, for the theme's list under the table."""
+    row, ind = section.row, section.indicator
+    return {
+        "id": ind,
+        "title": section.title,
+        "cells": [
+            compact_value(row["value"], ind),
+            _average_cell(row, unit=False),
+            number(row["region"], ind),
+            number(row["england"], ind),
+            "not ranked" if row["unit"] in SIZES else _rank_cell(row),
+            row["quartile_band"] or "none",
+            change_cell(row),
+        ],
+        "flags": flags_in_words(row["flags"]),
+        "sentences": " ".join(section.sentences),
+    }
+
+
+def compact_part(sections: list[Section]) -> dict | None:
+    """A theme's measures without charts: a row each for its compact table, and whether their
+    sentences are short enough to print (:data:`PRINTED_LENGTH`)."""
+    rows = [compact_row(s) for s in sections if s.row is not None and not s.charts]
+    if not rows:
+        return None
+    length = sum(len(r["title"]) + len(r["sentences"]) for r in rows)
+    return {"rows": rows, "printed": length <= PRINTED_LENGTH}
 
 
 def flags_in_words(flags: list[str] | None) -> list[dict]:
@@ -332,7 +424,9 @@ def pack_page(
                         "numbers": numbers(s.row) if s.row else [],
                     }
                     for s in sections
+                    if s.row is None or s.charts
                 ],
+                "compact": compact_part(sections),
                 "local_measures": [
                     _local_part(p, charts(p.section)) for p in content.local_in(theme)
                 ],
@@ -344,6 +438,7 @@ def pack_page(
                 "title": part.title,
                 "overview": [],
                 "sections": [],
+                "compact": None,
                 "local_measures": [_local_part(part, charts(part.section))],
             }
         )
@@ -357,6 +452,7 @@ def pack_page(
         region=content.focus["region_name"],
         lead=_lead(content.table, content.name),
         themes=themes,
+        compact_columns=[content.name if c == "Value" else c for c in COMPACT_COLUMNS],
         overview=charts("overview"),
         factors=charts("factors"),
         factors_note=content.factors_note,
