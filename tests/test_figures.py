@@ -26,6 +26,7 @@ from cscbench.figures import (
     trend_chart,
 )
 from cscbench.figures.charts import LABEL_GAP_PX, SHORT_AVERAGE, dodge, provisional_chart
+from cscbench.figures.notes import note_of
 from cscbench.figures.theme import (
     COMPARATORS,
     ENGLAND,
@@ -69,7 +70,7 @@ def test_every_chart_is_valid_vega_lite_with_title_note_and_description(charts):
         spec = chart.to_dict(validate=True)  # Altair validates against the Vega-Lite schema
         title = spec["title"]["text"]
         assert 3 <= title_words(title, ["Derby"]) <= GUIDE_TITLE_WORDS, (kind, title)
-        assert spec["title"]["subtitle"][-1].startswith("Source: DfE"), kind
+        assert note_of(spec).startswith("Source: DfE"), kind
         assert len(spec["description"]) > 60, kind
         assert spec["config"]["font"].startswith("Liberation Sans"), kind
 
@@ -441,13 +442,13 @@ def test_every_charts_note_gives_the_datas_date_and_the_drawing_date(charts, mon
     on = datetime.fromisoformat(built).astimezone(UTC)
     built_day = f"{on.day} {on:%b %Y}"
     for kind, chart in charts.items():  # drawn today
-        note = chart.to_dict()["title"]["subtitle"][-1]
+        note = note_of(chart.to_dict())
         found = NOTE_DATES.search(note)
         assert found, (kind, note)
         assert found.groups()[:2] == ("built", built_day), kind
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     for kind, chart in all_charts().items():
-        note = chart.to_dict()["title"]["subtitle"][-1]
+        note = note_of(chart.to_dict())
         assert note.endswith(f". Data: built {built_day} · Drawn: 14 Nov 2023."), (kind, note)
 
 
@@ -702,3 +703,44 @@ def test_titles_say_an_authority_as_people_do_and_keys_keep_dfes_name():
     assert "City of" not in bars["description"]
     overview = overview_chart("Bristol, City of", year=2025).to_dict()
     assert overview["title"]["text"] == "How Bristol compares with England, 2024-25"
+
+
+def test_the_overviews_two_columns_print_a_figure_alike():
+    # Stockport 2018-19: the authority's "£1,305" stood beside England's bare "1,200", its
+    # "24.3%" beside "22.6"; both columns now carry a % or £ and leave word units to the title
+    from cscbench.analyses.wording import with_sign
+
+    spec = overview_chart("Stockport", year=2019).to_dict()
+    rows = [r for data in spec["datasets"].values() for r in data if "england_text" in r]
+    assert rows
+    for r in rows:
+        if r["england"] is not None:
+            assert r["england_text"] == with_sign(r["england"], r["indicator"])
+        assert ("%" in r["value_text"]) == ("%" in r["england_text"]) or r["england"] is None
+    unit_costs = [r for r in rows if r["england_text"].startswith("£")]
+    assert unit_costs and all(r["value_text"].startswith("£") for r in unit_costs)
+
+
+@given(st.text(alphabet="ab ;,", min_size=0, max_size=400), st.integers(10, 150))
+def test_a_wrapped_line_keeps_every_word_within_the_length(line, length):
+    from cscbench.figures.notes import wrapped
+
+    lines = wrapped(line, length)
+    assert " ".join(lines).split() == line.split()  # every word, in order
+    assert all(len(part) <= length or " " not in part.strip() for part in lines)
+
+
+def test_no_chart_line_is_wider_than_the_chart():
+    # Stockport 2018-19's overview named five publications on one 230-character line, which
+    # set the chart's width at twice its plot's; trend subtitles ran to 140 characters
+    from altair.utils.schemapi import debug_mode
+
+    from cscbench.figures.notes import LINE_LENGTH
+    from cscbench.figures.render import spec
+    from cscbench.report import pack_content
+
+    for la, year in (("Stockport", 2019), ("Derby", 2025), ("Isles of Scilly", 2017)):
+        with debug_mode(False):
+            for plan in pack_content(la, year=year).charts():
+                lines = spec(plan.build())["title"]["subtitle"]
+                assert all(len(line) <= LINE_LENGTH for line in lines), (la, plan.stem, lines)

@@ -15,6 +15,7 @@ from cscbench.analyses.local_spc import example_measures, spc_points
 from cscbench.analyses.local_words import local_summary, national_figures
 from cscbench.datasets.local_measures import read_measures
 from cscbench.figures.local_spc import SCHEMA, local_measures_parts, local_spc_chart
+from cscbench.figures.notes import note_of
 
 
 def run(*args, cwd=None):
@@ -156,7 +157,7 @@ def test_the_chart_shows_dfes_figures_per_period_for_a_national_match(tmp_path):
     year = national["published_year"][0]
     england = f"{national['england'][0]:.1f}%"
     assert f"England {year - 1}-{year % 100:02d}: {england}" in labels  # a percentage: as is
-    assert spec["title"]["subtitle"][-1].startswith(
+    assert note_of(spec).startswith(
         "Source: Derby's own figures (local, not published by DfE); DfE, Children in need"
     )
 
@@ -168,7 +169,7 @@ def test_the_report_parts_are_data_theme_by_theme():
     assert isinstance(part.charts[0][1], dict) and part.charts[0][0] == "local-ri_72h_pct"
     assert part.key_messages == (part.sentences[0],)
     assert part.summary.height == 1 and part.points.height == 33
-    assert "Derby's own figures" in part.charts[0][1]["title"]["subtitle"][-1]
+    assert "Derby's own figures" in note_of(part.charts[0][1])
 
 
 def test_spc_on_the_untouched_template_says_no_figures_yet(tmp_path):

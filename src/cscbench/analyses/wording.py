@@ -68,6 +68,21 @@ def with_unit(value: float | None, indicator: str) -> str:
     return text + UNIT_SUFFIX.get(unit, "")
 
 
+def with_sign(value: float | None, indicator: str) -> str:
+    """The number with its unit where the unit is a sign (a percentage, pounds), else the
+    number alone: for tables and charts whose rows name the measure and its unit.
+
+    Example:
+        >>> with_sign(21.27, "rereferral_pct"), with_sign(572.66, "referral_rate")
+        ('21.3%', '572.7')
+        >>> with_sign(1204.4, "lait_lacfinance"), with_sign(20.43, "sw_caseload")
+        ('£1,204', '20.4')
+    """
+    if UNIT_SUFFIX.get(INDICATORS[indicator].unit) == "%" or INDICATORS[indicator].unit == "pounds":
+        return with_unit(value, indicator)
+    return number(value, indicator)
+
+
 #: How a value of each unit is written after its number ('21.3%', '465.2 per 10,000
 #: children', '14 working days'); a count or a score has nothing after it.
 UNIT_SUFFIX = {

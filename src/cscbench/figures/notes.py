@@ -9,6 +9,7 @@ Example:
 
 from __future__ import annotations
 
+import textwrap
 from datetime import UTC, date, datetime
 
 import altair as alt
@@ -121,6 +122,44 @@ def placed_title(ind: Indicator, lead: str, name: str) -> str:
     return fitted([f"{lead} for {n}" for n in (ind.short, ind.headline)], [name])
 
 
+#: The longest a line of a chart's subtitle or source note may be, in characters: about 700
+#: pixels at the subtitle's size, so that a long line does not set the chart's width.
+LINE_LENGTH = 120
+
+
+def wrapped(line: str, length: int = LINE_LENGTH) -> list[str]:
+    """``line`` as lines of at most ``length`` characters: broken after a semicolon where one
+    falls in the line's second two-thirds, else between words.
+
+    Example:
+        >>> wrapped("Source: DfE, Children in need; DfE, Children looked after", 40)
+        ['Source: DfE, Children in need;', 'DfE, Children looked after']
+        >>> wrapped("Rate per 10,000 children, 2012-13 to 2024-25", 30)
+        ['Rate per 10,000 children,', '2012-13 to 2024-25']
+    """
+    if len(line) <= length:
+        return [line]
+    cut = line.rfind("; ", 0, length)
+    if cut > length // 3:
+        return [line[: cut + 1], *wrapped(line[cut + 2 :], length)]
+    return textwrap.wrap(line, length, break_long_words=False, break_on_hyphens=False) or [line]
+
+
+def note_of(spec: dict) -> str:
+    """A chart's source note, as one line, from its spec (the subtitle's lines from the one
+    that starts "Source:"; :func:`wrapped` may have broken it).
+
+    Example:
+        >>> note_of({"title": {"subtitle": ["Rate", "Source: DfE, Children in need;",
+        ...     "ONS. Data: built 1 Dec 2026."]}})
+        'Source: DfE, Children in need; ONS. Data: built 1 Dec 2026.'
+    """
+    lines = spec.get("title", {}).get("subtitle") or []
+    lines = [lines] if isinstance(lines, str) else lines
+    starts = [i for i, line in enumerate(lines) if line.startswith("Source:")]
+    return " ".join(lines[starts[-1] :]) if starts else ""
+
+
 def finish_chart(
     chart: alt.TopLevelMixin, title: str, subtitle: str | list[str], description: str, note: str
 ) -> alt.TopLevelMixin:
@@ -134,8 +173,10 @@ def finish_chart(
         ('Derby high', ['Rate', 'Source: DfE.'], 'Bar chart')
     """
     subtitle_lines = [subtitle] if isinstance(subtitle, str) else subtitle
+    # a long subtitle or list of sources on several lines, not one wider than the chart
+    lines = [part for line in [*subtitle_lines, note] for part in wrapped(line)]
     # Set in place: Altair's properties() and configure() copy the whole chart each time.
-    chart.title = alt.Title(sentence_case(title), subtitle=[*subtitle_lines, note])
+    chart.title = alt.Title(sentence_case(title), subtitle=lines)
     chart.description = sentence_case(description)
     chart.config = alt.Config(**config())
     return chart

@@ -13,7 +13,7 @@ import altair as alt
 import polars as pl
 
 from cscbench.analyses import benchmark, panel
-from cscbench.analyses.wording import and_list, number, with_unit, year_label
+from cscbench.analyses.wording import and_list, with_sign, year_label
 from cscbench.datasets.areas import spoken_name
 from cscbench.datasets.registry import INDICATORS, SOURCES, charted, comparable
 from cscbench.datasets.store import Source
@@ -133,14 +133,12 @@ def overview_chart(
         pl.max_horizontal("s_min", "s_max").alias("s_hi"),
         pl.min_horizontal("s_q1", "s_q3").alias("s_qlo"),
         pl.max_horizontal("s_q1", "s_q3").alias("s_qhi"),
+        # both columns alike: a % or £ with its number, other units named by the row's title
         pl.struct("value", "indicator")
-        .map_elements(
-            lambda r: with_unit(r["value"], r["indicator"]).replace(" per 10,000 children", ""),
-            pl.String,
-        )
+        .map_elements(lambda r: with_sign(r["value"], r["indicator"]), pl.String)
         .alias("value_text"),
         pl.struct("england", "indicator")
-        .map_elements(lambda r: number(r["england"], r["indicator"]), pl.String)
+        .map_elements(lambda r: with_sign(r["england"], r["indicator"]), pl.String)
         .alias("england_text"),
     )
     # a comparison on a handful of children is marked, and the mark explained (a 0 of 32
@@ -259,9 +257,9 @@ def overview_chart(
         else f"{theme[0].upper()}{theme[1:]}: {name} against England"
     )
     subtitle = [
-        ("Headline measures of each theme, " if theme is None else "")
-        + f"{year_label(year)}. Bars: all authorities (dark: middle half); line: England; "
-        f"marker: {name}; diamond: comparator average"
+        ("Headline measures of each theme, " if theme is None else "") + f"{year_label(year)}",
+        f"Bars: all authorities (dark: middle half); line: England; marker: {name}; "
+        "diamond: comparator average",
     ]
     description = (
         f"Spine chart of {len(order)} measures for {name} in "

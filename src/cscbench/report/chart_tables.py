@@ -86,7 +86,7 @@ def caption(spec: dict) -> str:
     text = " ".join(text) if isinstance(text, list) else text
     subtitle = title.get("subtitle") or []
     subtitle = [subtitle] if isinstance(subtitle, str) else subtitle
-    return f"{text}. {subtitle[0]}" if subtitle else text
+    return f"{text}. {subtitle[0].rstrip(';')}" if subtitle else text  # a line broken at ';'
 
 
 def _trend(spec: dict, long: list[dict], indicator: str, name: str | None) -> ChartTable:
