@@ -19,7 +19,7 @@ from statsmodels.stats.proportion import proportion_confint
 from cscbench.analyses import benchmark
 from cscbench.analyses.engine import coefficient_of_variation, imprecise
 from cscbench.analyses.narrative import narrative, partnership_narrative
-from cscbench.analyses.partnership import partnership, pooled, side_by_side
+from cscbench.analyses.partnership import partnership, partnership_trend, pooled, side_by_side
 from cscbench.errors import UsageError
 
 FRAMEWORK = Path(__file__).resolve().parents[1] / "analyses" / "derby_framework"
@@ -197,6 +197,10 @@ def test_partnership_pack_from_the_cli(tmp_path):
     assert "against 20.8% in Rutland" in page and "<script" not in page
     svgs = sorted(p.name for p in (tmp_path / "figures").glob("*.svg"))
     assert "rereferral_pct-partnership.svg" in svgs
+    assert "rereferral_pct-partnership-trend.svg" in svgs  # the partnership over the years
+    trend = pl.read_csv(tmp_path / "partnership_trend.csv")
+    assert trend["year"].max() == 2018  # up to the pack's year, not beyond
+    assert 'aria-label="rereferral_pct-partnership-trend"' in page
     assert "rereferral_pct-comparators-rutland.svg" in svgs
     assert (tmp_path / "side_by_side.csv").exists() and (tmp_path / "group_rutland.csv").exists()
     wide = pl.read_csv(tmp_path / "side_by_side.csv")
@@ -306,3 +310,73 @@ def test_a_members_doubtful_zero_and_its_flags_are_said_in_words():
         "; what sets it apart (well above England) rests on those few children."
     )
     assert north_somerset.startswith("North Somerset's figure rests on 0 of 139 children")
+
+
+def test_the_partnership_trend_pools_each_year_from_the_counts(raw_dir):
+    # every year: the pooled rate is the members' summed plans over their summed children,
+    # worked here from the indicator rows themselves; England is England's own figure
+    from cscbench.datasets import load_indicators
+
+    trend = partnership_trend(["Leicestershire", "Rutland"], ["cp_rate", "rereferral_pct"])
+    rows = load_indicators(["cp_rate", "rereferral_pct"])
+    for ind in ("cp_rate", "rereferral_pct"):
+        multiplier = 10_000 if ind == "cp_rate" else 100
+        both = rows.filter(pl.col("indicator") == ind, pl.col("la_code").is_in(["855", "857"]))
+        sums = both.group_by("year").agg(
+            pl.col("numerator").sum(), pl.col("denominator").sum(), pl.len().alias("n")
+        )
+        pooled_rows = trend.filter(pl.col("indicator") == ind, pl.col("role") == "partnership")
+        assert pooled_rows["year"].to_list() == sorted(sums["year"].to_list())
+        for year, num, den, n in sums.iter_rows():
+            got = pooled_rows.filter(pl.col("year") == year).row(0, named=True)
+            assert n == 2 and got["value"] == pytest.approx(num / den * multiplier, rel=1e-12)
+            assert got["ci95_low"] < got["value"] < got["ci95_high"]
+        england = rows.filter(pl.col("indicator") == ind, pl.col("geography") == "national")
+        shown = trend.filter(pl.col("indicator") == ind, pl.col("role") == "england")
+        assert dict(shown.select("year", "value").rows()) == dict(
+            england.select("year", "value").rows()
+        )
+    # 2017-18 by hand: (394 + 19) plans over (136,766 + 8,166) children
+    cp = trend.filter(pl.col("indicator") == "cp_rate", pl.col("year") == 2018)
+    assert cp["area_name"].to_list() == [
+        "Leicestershire", "Rutland", "Leicestershire and Rutland", "England"
+    ]  # fmt: skip
+    assert cp["value"][2] == pytest.approx(413 / 144_932 * 10_000, abs=0.01)
+
+
+def test_a_year_with_a_withheld_member_has_no_pooled_figure_and_says_why():
+    from cscbench.figures import partnership_trend_chart
+
+    trend = partnership_trend(["Cornwall", "Isles of Scilly"], ["cp_rate"])
+    pooled_rows = trend.filter(pl.col("role") == "partnership")
+    scilly = trend.filter(pl.col("area_name") == "Isles of Scilly")
+    withheld = set(scilly.filter(pl.col("value").is_null())["year"])
+    gaps = pooled_rows.filter(pl.col("value").is_null())
+    assert set(gaps["year"]) == withheld and len(withheld) == 6
+    assert set(gaps["status"]) == {"incomplete"}
+    assert all(m == ["Isles of Scilly"] for m in gaps["missing"].to_list())
+    spec = partnership_trend_chart(trend, "cp_rate").to_dict()
+    assert spec["title"]["subtitle"][1] == (
+        "No pooled figure in 6 of 13 years: a member's figure was withheld (the Isles of Scilly)"
+    )
+    drawn = [r for data in spec["datasets"].values() for r in data if r.get("role")]
+    assert not any(r["value"] is None for r in drawn)  # a gap, never a zero
+
+
+@pytest.mark.parametrize(
+    "members",
+    [
+        ["Leicestershire", "Rutland"],
+        ["Derby", "Derbyshire"],
+        ["Cumberland", "Westmorland and Furness"],
+    ],
+)
+def test_a_partnership_trend_chart_for_every_charted_indicator(members):
+    from cscbench.figures import partnership_trend_chart
+    from cscbench.report.content import CHARTED
+
+    trend = partnership_trend(members, list(CHARTED))
+    for ind in trend["indicator"].unique():
+        spec = partnership_trend_chart(trend, ind).to_dict()
+        assert spec["title"]["text"].endswith(trend["partnership"][0]), ind
+        assert len(spec["description"]) > 60, ind

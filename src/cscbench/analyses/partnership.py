@@ -31,7 +31,7 @@ from cscbench.analyses.table import COLUMNS, FIGURE_COLUMNS, panel
 from cscbench.analyses.wording import and_list
 from cscbench.datasets import find_area, load_areas, split_names
 from cscbench.datasets.areas import spoken_name
-from cscbench.datasets.registry import MULTIPLIER, SIZES, UNITS
+from cscbench.datasets.registry import MULTIPLIER, SIZES, UNITS, indicator_ids
 from cscbench.datasets.store import Source
 from cscbench.errors import UsageError
 
@@ -215,3 +215,64 @@ def side_by_side(table: pl.DataFrame) -> pl.DataFrame:
     for name in names:
         columns += [name, f"{name} comparators"]
     return out.select(*columns, whole["area_name"][0], pl.col("england").alias("England"))
+
+
+def partnership_trend(
+    las: str | Sequence[str],
+    indicators: str | Sequence[str] | None = None,
+    source: Source = None,
+) -> pl.DataFrame:
+    """The partnership over time: one row per indicator, year and area, each member, the
+    partnership pooled (as :func:`pooled` works it, with its 95% interval) and England, with
+    ``role`` ("member", "partnership", "england"), ``status`` and, for a year with no pooled
+    figure, ``missing`` (the members whose figure was withheld, so none is pooled).
+
+    Example:
+        >>> t = partnership_trend(["Leicestershire", "Rutland"], ["cp_rate"])
+        >>> t.filter(pl.col("year") == 2018).select("area_name", pl.col("value").round(1)).rows()
+        [('Leicestershire', 28.8), ('Rutland', 23.3), ('Leicestershire and Rutland', 28.5), ('England', 45.9)]
+    """  # noqa: E501
+    if isinstance(las, str):
+        las = split_names(las, source)
+    focus = [find_area(la, source) for la in las]
+    codes = [f["la_code"] for f in focus]
+    if len(codes) < 2 or len(set(codes)) < len(codes):
+        raise UsageError("a partnership needs at least two different authorities")
+    name = partnership_name([f["area_name"] for f in focus])
+    wanted = indicator_ids(indicators)
+    columns = ["indicator", "year", "area_name", "role", "value", "ci95_low", "ci95_high"]
+    order = {code: i for i, code in enumerate(codes)}
+    members = (
+        panel(wanted, source, codes)
+        .sort(pl.col("la_code").replace_strict(order, return_dtype=pl.Int32), "year")
+        .with_columns(
+            pl.lit("member").alias("role"), pl.lit([], pl.List(pl.String)).alias("missing")
+        )
+        .select(*columns, "status", "missing")
+    )
+    whole = pooled(codes, wanted, source)
+    pooled_rows = whole.with_columns(
+        pl.lit(name).alias("area_name"), pl.lit("partnership").alias("role")
+    ).select(*columns, "status", "missing")
+    england = whole.select(
+        "indicator",
+        "year",
+        pl.lit("England").alias("area_name"),
+        pl.lit("england").alias("role"),
+        pl.col("england").alias("value"),
+        pl.lit(None, pl.Float64).alias("ci95_low"),
+        pl.lit(None, pl.Float64).alias("ci95_high"),
+        pl.when(pl.col("england").is_null())
+        .then(pl.lit("no figure"))
+        .otherwise(pl.lit("published"))
+        .alias("status"),
+        pl.lit([], pl.List(pl.String)).alias("missing"),
+    )
+    out = pl.concat([members, pooled_rows, england], how="vertical_relaxed")
+    rank = {"member": 0, "partnership": 1, "england": 2}
+    return out.with_columns(pl.lit(name).alias("partnership")).sort(
+        "indicator",
+        "year",
+        pl.col("role").replace_strict(rank, return_dtype=pl.Int8),
+        maintain_order=True,
+    )

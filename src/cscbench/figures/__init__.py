@@ -31,6 +31,7 @@ _WHERE = {  # each public name of the charts, by the module that holds it
     "overview_chart": "overview",
     "spine_indicators": "overview",
     "partnership_chart": "partnership",
+    "partnership_trend_chart": "partnership_trend",
     "provisional_chart": "provisional",
     "spc_chart": "spc",
     "STATUS_SHAPES": "target",

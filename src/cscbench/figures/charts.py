@@ -21,6 +21,8 @@ frames; one module per kind, every public name re-exported here so callers need 
 8. :func:`partnership_chart` (:mod:`~cscbench.figures.partnership`): each member of a
    partnership and the partnership pooled, with intervals, each member's comparator average
    and England.
+   :func:`partnership_trend_chart` (:mod:`~cscbench.figures.partnership_trend`): the same
+   over the years, the pooled figure with its 95% interval as a band.
 9. :func:`provisional_chart` (:mod:`~cscbench.figures.provisional`): the published series
    with a local, provisional year from the authority's own census return.
 
@@ -62,6 +64,7 @@ from cscbench.figures.notes import (
 )
 from cscbench.figures.overview import overview_chart, spine_indicators
 from cscbench.figures.partnership import partnership_chart
+from cscbench.figures.partnership_trend import partnership_trend_chart
 from cscbench.figures.provisional import provisional_chart
 from cscbench.figures.spc import spc_chart
 from cscbench.figures.target import STATUS_SHAPES, target_chart
@@ -91,6 +94,7 @@ __all__ = [
     "measure_title",
     "overview_chart",
     "partnership_chart",
+    "partnership_trend_chart",
     "placed_title",
     "provisional_chart",
     "segment",

@@ -6,10 +6,13 @@ pack does (:mod:`cscbench.report.pack`, whole or not at all):
 - ``index.html``: the members side by side on every indicator (each with its own comparator
   average), the partnership pooled, England; per indicator the sentences of
   :func:`~cscbench.analyses.narrative.partnership_narrative`, a chart of the members and the
-  partnership with intervals, and each member's comparator chart; each member's group and
+  partnership with intervals, the same over the years up to the pack's
+  (:func:`~cscbench.analyses.partnership.partnership_trend`), and each member's comparator
+  chart; each member's group and
   flags; sources and licence;
-- ``figures/`` (PNG and SVG), ``tables.xlsx`` and CSV (``partnership``, ``side_by_side``,
-  ``narrative``, one ``group_<authority>`` per member), ``data.parquet``.
+- ``figures/`` (PNG and SVG), ``tables.xlsx`` and CSV (``partnership``,
+  ``partnership_trend``, ``side_by_side``, ``narrative``, one ``group_<authority>`` per
+  member), ``data.parquet``.
 
 Example:
     >>> import tempfile
@@ -28,7 +31,7 @@ import polars as pl
 
 from cscbench import __version__
 from cscbench.analyses.narrative import partnership_narrative
-from cscbench.analyses.partnership import partnership, side_by_side
+from cscbench.analyses.partnership import partnership, partnership_trend, side_by_side
 from cscbench.analyses.wording import number, year_label
 from cscbench.datasets import group, load_areas, load_indicators, members_in_year
 from cscbench.datasets.registry import INDICATORS
@@ -43,9 +46,14 @@ from cscbench.report.workbook import write_tables
 
 
 def _charts(
-    table: pl.DataFrame, year: int, group_key: str, include_self: bool, source: Source
+    table: pl.DataFrame,
+    trend: pl.DataFrame,
+    year: int,
+    group_key: str,
+    include_self: bool,
+    source: Source,
 ) -> Iterator[ChartPlan]:
-    from cscbench.figures import comparator_chart, partnership_chart
+    from cscbench.figures import comparator_chart, partnership_chart, partnership_trend_chart
 
     members = table.filter(pl.col("role") == "member")
     present = set(table["indicator"])
@@ -53,6 +61,11 @@ def _charts(
     for ind in (i for i in CHARTED if i in present):
         yield ChartPlan(
             f"{ind}-partnership", ind, lambda ind=ind: partnership_chart(table, ind, source=source)
+        )
+        yield ChartPlan(
+            f"{ind}-partnership-trend",
+            ind,
+            lambda ind=ind: partnership_trend_chart(trend, ind, source=source),
         )
         for row in members.filter(pl.col("indicator") == ind).iter_rows(named=True):
             yield ChartPlan(
@@ -123,17 +136,28 @@ def partnership_report(
         for code, g in groups.items()
     }
     wide = side_by_side(table)
+    charted = [i for i in CHARTED if i in set(table["indicator"])]
+    trend = partnership_trend(codes, charted, source).filter(pl.col("year") <= year)
     used_codes = sorted({c for code, g in groups.items() for c in (code, *g.members)})
     with (
         Drawers(workers) as drawers,
         PackFolder(target, overwrite, {"partnership": name, "year": year}) as folder,
     ):
         svgs = draw(
-            _charts(table, year, group_key, include_self, source), folder / "figures", drawers, png
+            _charts(table, trend, year, group_key, include_self, source),
+            folder / "figures",
+            drawers,
+            png,
         )
         write_tables(
             folder,
-            {"partnership": table, "side_by_side": wide, "narrative": sentences, **group_tables},
+            {
+                "partnership": table,
+                "partnership_trend": trend,
+                "side_by_side": wide,
+                "narrative": sentences,
+                **group_tables,
+            },
             source,
         )
         load_indicators(source=source).filter(
