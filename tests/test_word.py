@@ -32,6 +32,11 @@ def derby(tmp_path_factory):
     return folder, Document(str(folder / "report.docx")), pack_content("Derby", year=2025)
 
 
+def charted(section) -> bool:
+    """Whether a section has a heading of its own (its charts, or no figure at all)."""
+    return section.row is None or bool(section.charts)
+
+
 def styled(doc, style: str) -> list[str]:
     return [p.text for p in doc.paragraphs if p.style.name == style]
 
@@ -49,9 +54,11 @@ def test_the_headings_are_the_themes_in_order(derby):
     expected = ["Key messages", "Overview", *themes, "Factors identified at the end of assessment"]
     expected += ["Ofsted inspections", "Notes on the data", "Comparator group"]
     assert styled(doc, "Heading 1") == [*expected, "Sources and licence"]
-    titles = [s.title for _, sections in content.themes() for s in sections]
+    # a section of its own for each charted measure; the others are rows of the theme's table
+    titles = [s.title for _, sections in content.themes() for s in sections if charted(s)]
     assert styled(doc, "Heading 2") == titles
     assert "Re-referrals within 12 months (%)" in titles
+    assert len(titles) < len(content.sections) / 4  # Derby: 19 of 196
 
 
 def test_the_title_page(derby):
@@ -98,7 +105,7 @@ def _rows_by_measure(doc) -> dict[str, list[str]]:
         if header[0] == "Measure":
             for row in table.rows[1:]:
                 cells = [c.text for c in row.cells]
-                found[cells[0]] = cells
+                found[cells[0].split("\n")[0]] = cells  # the title, its flags beneath
     return found
 
 
@@ -112,16 +119,18 @@ def test_the_theme_tables_hold_the_engines_figures(derby):
         "Comparator average",
         "East Midlands",
         "England",
-        "Rank in group (1 = highest)",
+        "Rank (1 = highest)",
+        "Band (A best)",
+        "1-year change",
     ]
     rows = _rows_by_measure(doc)
     # DfE's c1 file, Derby 2024-25: 3,557 referrals, 23.1% re-referrals, 9.2% NFA; England
     # 632,830, 22.6% and 6.5%.
     assert rows["Referrals in the year"][1] == "3,557"
     assert rows["Referrals in the year"][4] == "632,830"
-    assert rows["Referrals in the year"][5] == "not ranked (a count)"
-    assert rows["Re-referrals within 12 months (%)"][1::3] == ["23.1", "22.6"]
-    assert rows["Referrals resulting in no further action (%)"][1] == "9.2"
+    assert rows["Referrals in the year"][5] == "not ranked"
+    assert rows["Re-referrals within 12 months (%)"][1:5:3] == ["23.1%", "22.6"]
+    assert rows["Referrals resulting in no further action (%)"][1] == "9.2%"
     engine = benchmark("Derby", year=2025)
     assert len(rows) == engine.height
     for r in engine.iter_rows(named=True):
@@ -131,13 +140,32 @@ def test_the_theme_tables_hold_the_engines_figures(derby):
             return "no figure" if value is None else f"{value:,.{decimals}f}"
 
         cells = rows[INDICATORS[ind].title]
-        assert cells[1] == printed(r["value"]), ind
+        assert cells[1].lstrip("£").rstrip("%") == printed(r["value"]).lstrip("£"), ind
         assert cells[2].split(" (over ")[0] == printed(r["comparator_mean"]), ind
         assert cells[3:5] == [printed(r["region"]), printed(r["england"])], ind
         if r["rank"] and r["unit"] != "count":
             assert cells[5].startswith(f"{r['rank']} of {r['rank_of']}"), ind
+        assert cells[6] == (r["quartile_band"] or "none"), ind
     cin = engine.filter(engine["indicator"] == "cin_rate").row(0, named=True)
     assert rows["Children in need per 10,000 children"][1] == f"{cin['value']:.1f}"
+
+
+def test_the_documents_theme_tables_print_what_the_pages_compact_tables_print(derby):
+    # one content, two writers: each measure without charts is the same row in both, and
+    # its sentences are a paragraph of their own under the table
+    from cscbench.report.html import compact_row
+
+    _, doc, content = derby
+    rows = _rows_by_measure(doc)
+    bullets = styled(doc, "List Bullet")
+    others = [s for _, ss in content.themes() for s in ss if not charted(s)]
+    assert len(others) > 150
+    for s in others:
+        page = compact_row(s)
+        flags = "; ".join(f["label"] for f in page["flags"])
+        assert rows[s.title][0] == (f"{s.title}\nFlags: {flags}" if flags else s.title)
+        assert rows[s.title][1:] == page["cells"], s.indicator
+        assert f"{s.title}. {' '.join(s.sentences)}" in bullets, s.indicator
 
 
 def test_tables_are_table_grid_with_repeated_right_aligned_headers(derby):
@@ -198,7 +226,10 @@ def test_the_document_builds_for_any_authority_and_year(la, year):
     themes = theme_headings(content)
     start = headings.index(themes[0])
     assert headings[start : start + len(themes)] == themes
-    assert styled(doc, "Heading 2") == [s.title for _, ss in content.themes() for s in ss]
+    sections = [s for _, ss in content.themes() for s in ss]
+    assert styled(doc, "Heading 2") == [s.title for s in sections if charted(s)]
+    bullets = styled(doc, "List Bullet")
+    assert all(f"{s.title}. {' '.join(s.sentences)}" in bullets for s in sections if not charted(s))
     assert len(doc.inline_shapes) == 0
     named = [p.text for p in doc.paragraphs if p.text.startswith("(figure: see figures/")]
     assert named == [f"(figure: see figures/{plan.stem}.svg)" for plan in content.charts()]

@@ -27,17 +27,18 @@ from datetime import datetime
 from pathlib import Path
 
 from cscbench import __version__
-from cscbench.analyses.wording import number, year_label
+from cscbench.analyses.wording import year_label
 from cscbench.datasets import manifest
 from cscbench.datasets.snapshot import LICENCE
 from cscbench.report.content import ChartPlan, PackContent, Section
 from cscbench.report.html import (
+    COMPACT_COLUMNS,
     METHODS,
     _inspections,
     _lead,
     _local,
-    _rank_cell,
     _targets,
+    compact_row,
     flag_rows,
     flags_in_words,
     sources,
@@ -105,40 +106,18 @@ def data_date(content: PackContent) -> str:
     )
 
 
-def average_cell(row: dict) -> str:
-    """The comparator average at the indicator's decimals, saying over how many members when
-    some had no figure.
-
-    Example:
-        >>> average_cell({"indicator": "cp_2yrs_pct", "comparator_mean": 2.51, "group_n": 6,
-        ...               "group_missing": ["Barnet", "Lambeth", "Reading", "Kingston"]})
-        '2.5 (over 6 of 10)'
-    """
-    cell = number(row["comparator_mean"], row["indicator"])
-    missing = len(row["group_missing"] or [])
-    if missing and row["comparator_mean"] is not None:
-        cell += f" (over {row['group_n']} of {row['group_n'] + missing})"
-    return cell
-
-
 def theme_rows(sections: list[Section]) -> list[list[str]]:
-    """The theme table's rows: measure, value, comparator average, region, England, rank,
-    each figure printed as the page prints it (at the indicator's decimals)."""
+    """The theme table's rows, one per measure with a figure: its title (and its flags in
+    words on a line beneath), then the cells of the page's compact table
+    (:func:`~cscbench.report.html.compact_row`: value, comparator average, region, England,
+    rank, band, 1-year change), so the document and the page print the same figures."""
     rows = []
     for s in sections:
         if s.row is None:
             continue
-        r, ind = s.row, s.indicator
-        rows.append(
-            [
-                s.title,
-                number(r["value"], ind),
-                average_cell(r),
-                number(r["region"], ind),
-                number(r["england"], ind),
-                _rank_cell(r),
-            ]
-        )
+        row = compact_row(s)
+        flags = "; ".join(f["label"] for f in row["flags"])
+        rows.append([f"{s.title}\nFlags: {flags}" if flags else s.title, *row["cells"]])
     return rows
 
 
@@ -216,10 +195,15 @@ class _Writer:
         self.charts("overview")
 
     def theme(self, theme: str, sections: list[Section]) -> None:
+        """A theme: its overview chart; a Heading 2 section for each charted measure (its
+        sentences, flags and charts); the theme's table of every measure; then the sentences
+        on the measures without charts, a paragraph each, under a lead-in (as the page puts
+        them under its compact table)."""
         c = self.content
         self.heading(theme_title(theme))
         self.charts(f"overview:{theme}")
-        for s in sections:
+        charted = [s for s in sections if s.row is None or s.charts]
+        for s in charted:
             self.heading(s.title, 2)
             self.para(" ".join(s.sentences))
             flags = flags_in_words(s.row["flags"]) if s.row else []
@@ -228,15 +212,22 @@ class _Writer:
             if s.row is not None:
                 self.charts(s.indicator)
         header = [
-            "Measure",
-            c.name,
-            "Comparator average",
-            c.focus["region_name"] or "Region",
-            "England",
-            "Rank in group (1 = highest)",
+            c.name
+            if column == "Value"
+            else c.focus["region_name"] or "Region"
+            if column == "Region"
+            else column
+            for column in COMPACT_COLUMNS
         ]
         title = f"{theme_title(theme)}: {c.name}, {year_label(c.year)}"
-        self.table(title, header, theme_rows(sections), numeric={1, 2, 3, 4})
+        self.table(title, header, theme_rows(sections), numeric=set(range(1, 8)))
+        others = [s for s in sections if s not in charted]
+        if others:
+            self.para(
+                f"What the figures say on the theme's other {len(others)} measures:", "Caption"
+            )
+            for s in others:
+                self.para(f"{s.title}. {' '.join(s.sentences)}", "List Bullet")
         for part in c.local_in(theme):
             self.local_part(part, 2)
 
