@@ -10,7 +10,7 @@ Example:
     >>> content = pack_content("Derby", year=2025)
     >>> s = next(s for s in content.sections if s.indicator == "rereferral_pct")
     >>> compact_row(s)["cells"][:2]
-    ['23.1%', '21.4']
+    ['23.1%', '20.1']
 """
 
 from __future__ import annotations
