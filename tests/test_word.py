@@ -10,15 +10,18 @@ import subprocess
 from dataclasses import replace
 from datetime import datetime
 
+import polars as pl
 import pytest
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
+from lxml import html as lxml_html
 
-from cscbench.analyses import benchmark
-from cscbench.datasets.registry import INDICATORS
+from cscbench.analyses import benchmark, benchmark_table
+from cscbench.datasets.registry import INDICATORS, in_order
 from cscbench.figures.render import spec
 from cscbench.report import pack_content, report
+from cscbench.report.html import pack_page
 from cscbench.report.word import build_document, write_document
 from cscbench.report.wordparts import alt_text, repeats_header
 
@@ -150,22 +153,55 @@ def test_the_theme_tables_hold_the_engines_figures(derby):
     assert rows["Children in need per 10,000 children"][1] == f"{cin['value']:.1f}"
 
 
-def test_the_documents_theme_tables_print_what_the_pages_compact_tables_print(derby):
-    # one content, two writers: each measure without charts is the same row in both, and
-    # its sentences are a paragraph of their own under the table
-    from cscbench.report.html import compact_row
+def _page_rows(content) -> dict[str, list[str]]:
+    """Each row of the page's compact tables as the rendered HTML gives it: the measure's
+    title, its seven figures, and its flags in words (the line beneath, "Flagged: ...")."""
+    page = lxml_html.fromstring(pack_page(content, {}))
+    rows = {}
+    for body in page.xpath("//table[@class='compact']/tbody"):
+        trs = body.xpath("./tr")
+        cells = [" ".join(c.text_content().split()) for c in trs[0].xpath("./th|./td")]
+        flags = [f.text_content() for f in body.xpath(".//span[@class='flag']")]
+        rows[body.get("id")] = [*cells, "; ".join(flags)]
+    return rows
 
+
+def test_the_documents_theme_tables_print_what_the_pages_compact_tables_print(derby):
+    # one content, two writers: each measure without charts is the same row in both (read
+    # back from the rendered page and from the document), its sentences a bullet of their own
     _, doc, content = derby
     rows = _rows_by_measure(doc)
+    page = _page_rows(content)
     bullets = styled(doc, "List Bullet")
     others = [s for _, ss in content.themes() for s in ss if not charted(s)]
-    assert len(others) > 150
+    assert len(others) == len(page) == 177  # Derby 2024-25, as tests/test_page.py counts them
     for s in others:
-        page = compact_row(s)
-        flags = "; ".join(f["label"] for f in page["flags"])
-        assert rows[s.title][0] == (f"{s.title}\nFlags: {flags}" if flags else s.title)
-        assert rows[s.title][1:] == page["cells"], s.indicator
+        title, *cells, flags = page[s.indicator]
+        assert rows[s.title] == [f"{title}\nFlags: {flags}" if flags else title, *cells]
         assert f"{s.title}. {' '.join(s.sentences)}" in bullets, s.indicator
+    # LAIT's share of referrals from the police, worked by hand in tests/test_page.py
+    police = rows[INDICATORS["lait_refbysource_police_pct"].title]
+    assert police[1:] == ["34.5%", "30.9", "26.5", "28.3", "3 of 11", "none", "+0.3 pts"]
+    assert police[0].endswith("\nFlags: 2 of 3 years near a process limit on the same side")
+
+
+def test_every_authoritys_theme_tables_have_a_row_per_measure():
+    # every authority's 2024-25 content (one all-authority table, as tests/test_page.py
+    # builds it), the document built without pictures: in each theme's table, a row per
+    # measure without charts (and one per charted measure with a figure); no heading for them
+    table = benchmark_table(group="sn2025").filter(pl.col("year") == 2025)
+    authorities = 0
+    for (la,), found in table.group_by("la_code", maintain_order=True):
+        content = pack_content(la, 2025, "sn2025", table=found.sort(in_order()))
+        doc = build_document(content, None)
+        sections = [s for _, ss in content.themes() for s in ss]
+        others = {s.title for s in sections if not charted(s)}
+        rows = _rows_by_measure(doc)
+        assert len(others & set(rows)) == len(others) > 150, la
+        assert len(rows) == sum(s.row is not None for s in sections), la
+        assert not others & set(styled(doc, "Heading 2")), la
+        authorities += 1
+    assert authorities == 153
 
 
 def test_tables_are_table_grid_with_repeated_right_aligned_headers(derby):

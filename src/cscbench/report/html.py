@@ -26,27 +26,17 @@ from cscbench import __version__
 from cscbench.analyses.engine import FLAG_MEANINGS, flag_label
 from cscbench.analyses.wording import number, rank_words, with_unit, year_label
 from cscbench.datasets import manifest
-from cscbench.datasets.registry import INDICATORS, SHARES, SIZES
+from cscbench.datasets.registry import INDICATORS, SIZES
 from cscbench.datasets.snapshot import LICENCE
 from cscbench.datasets.store import Source
 from cscbench.report.chart_tables import chart_table
+from cscbench.report.compact import COMPACT_COLUMNS, compact_row, flags_in_words
+from cscbench.report.compact import average_cell as _average_cell
+from cscbench.report.compact import rank_cell as _rank_cell
 from cscbench.report.content import PackContent, Section
 from cscbench.report.folders import slug
 from cscbench.report.local_parts import LOCAL_NOTE, TABLE_COLUMNS, LocalPart
-from cscbench.report.summary import change
 
-#: The compact table's columns (:func:`compact_row`), the authority's name put in for "Value";
-#: a measure's flags, in words, on a line of their own under its figures.
-COMPACT_COLUMNS = (
-    "Measure",
-    "Value",
-    "Comparator average",
-    "Region",
-    "England",
-    "Rank (1 = highest)",
-    "Band (A best)",
-    "1-year change",
-)
 #: A theme's sentences on its measures without charts print (their <details> open) when they
 #: take at most this many characters, about a third of an A4 page at 11pt; longer, they are in
 #: the page on screen (open the details) and in the Word document, and the table stands for them.
@@ -79,37 +69,6 @@ def environment():
 def render(template: str, **values: object) -> str:
     """Render one of the package's templates with ``values``."""
     return environment().get_template(template).render(**values)
-
-
-def _rank_cell(row: dict) -> str:
-    """'11 of 11', with the caveat when the figure rests on few children; a count (which
-    measures size) is not ranked."""
-    if row.get("unit") in SIZES:
-        return "not ranked (a count)"
-    if not row["rank"]:
-        return "no rank"
-    cell = f"{row['rank']} of {row['rank_of']}"
-    if {"small_numbers", "imprecise"} & set(row["flags"] or []):
-        cell += f" (on {number(row['numerator'], 'cin_count')} children or events: see caveat)"
-    return cell
-
-
-def _average_cell(row: dict, unit: bool = True) -> str:
-    """'503.2 per 10,000 children', with '(over 6 of 10)' when members had no figure;
-    without its unit (``unit`` False), as the compact tables and the Word document print it.
-
-    Example:
-        >>> row = {"indicator": "cp_2yrs_pct", "comparator_mean": 2.51, "group_n": 6,
-        ...        "group_missing": ["Barnet", "Lambeth", "Reading", "Kingston"]}
-        >>> _average_cell(row), _average_cell(row, unit=False)
-        ('2.5% (over 6 of 10)', '2.5 (over 6 of 10)')
-    """
-    shown = with_unit if unit else number
-    cell = shown(row["comparator_mean"], row["indicator"])
-    missing = len(row["group_missing"] or [])
-    if missing and row["comparator_mean"] is not None:
-        cell += f" (over {row['group_n']} of {row['group_n'] + missing})"
-    return cell
 
 
 def _lead(table: pl.DataFrame, name: str) -> str:
@@ -180,62 +139,6 @@ def numbers(row: dict) -> list[tuple[str, str]]:
     ]
 
 
-def change_cell(row: dict) -> str:
-    """The change from the year before as the Summary sheet gives it, with its sign and unit:
-    percentage points (pts) for a percentage, per cent for any other figure.
-
-    Example:
-        >>> change_cell({"indicator": "rereferral_pct", "change_1y": -1.26, "change_1y_pct": -5.4})
-        '-1.3 pts'
-        >>> change_cell({"indicator": "cla_rate", "change_1y": 3.0, "change_1y_pct": 3.3333})
-        '+3.3%'
-        >>> change_cell({"indicator": "cla_rate", "change_1y": None, "change_1y_pct": None})
-        'no figure'
-    """
-    found = change(row)
-    if found is None:
-        return "no figure"
-    if INDICATORS[row["indicator"]].unit in SHARES:
-        return f"{found:+.{INDICATORS[row['indicator']].decimals}f} pts"
-    return f"{found:+.1f}%"
-
-
-def compact_value(value: float | None, indicator: str) -> str:
-    """The authority's value in a compact table: with its unit where the unit is a sign (a
-    percentage, pounds), else the number alone (the measure's title names its unit).
-
-    Example:
-        >>> compact_value(21.27, "rereferral_pct"), compact_value(572.66, "referral_rate")
-        ('21.3%', '572.7')
-    """
-    if INDICATORS[indicator].unit in SHARES | {"pounds"}:
-        return with_unit(value, indicator)
-    return number(value, indicator)
-
-
-def compact_row(section: Section) -> dict:
-    """A measure without charts as its theme's compact table shows it (:data:`COMPACT_COLUMNS`):
-    the authority's value (:func:`compact_value`), the other figures at the indicator's decimals
-    (as the Word document's theme tables print them), its rank, band, change and flags in
-    words, and its sentences, for the theme's list under the table."""
-    row, ind = section.row, section.indicator
-    return {
-        "id": ind,
-        "title": section.title,
-        "cells": [
-            compact_value(row["value"], ind),
-            _average_cell(row, unit=False),
-            number(row["region"], ind),
-            number(row["england"], ind),
-            "not ranked" if row["unit"] in SIZES else _rank_cell(row),
-            row["quartile_band"] or "none",
-            change_cell(row),
-        ],
-        "flags": flags_in_words(row["flags"]),
-        "sentences": " ".join(section.sentences),
-    }
-
-
 def compact_part(sections: list[Section]) -> dict | None:
     """A theme's measures without charts: a row each for its compact table, and whether their
     sentences are short enough to print (:data:`PRINTED_LENGTH`)."""
@@ -244,11 +147,6 @@ def compact_part(sections: list[Section]) -> dict | None:
         return None
     length = sum(len(r["title"]) + len(r["sentences"]) for r in rows)
     return {"rows": rows, "printed": length <= PRINTED_LENGTH}
-
-
-def flags_in_words(flags: list[str] | None) -> list[dict]:
-    """Each flag as the page shows it: a short label, and its meaning in full."""
-    return [{"label": flag_label(f), "meaning": FLAG_MEANINGS[f]} for f in flags or []]
 
 
 def flag_rows(table: pl.DataFrame) -> list[dict]:

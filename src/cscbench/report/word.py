@@ -30,17 +30,15 @@ from cscbench import __version__
 from cscbench.analyses.wording import year_label
 from cscbench.datasets import manifest
 from cscbench.datasets.snapshot import LICENCE
+from cscbench.report.compact import COMPACT_COLUMNS, compact_row, flags_in_words, measure_cell
 from cscbench.report.content import ChartPlan, PackContent, Section
 from cscbench.report.html import (
-    COMPACT_COLUMNS,
     METHODS,
     _inspections,
     _lead,
     _local,
     _targets,
-    compact_row,
     flag_rows,
-    flags_in_words,
     sources,
 )
 from cscbench.report.local_parts import LOCAL_NOTE, TABLE_COLUMNS, LocalPart
@@ -109,15 +107,14 @@ def data_date(content: PackContent) -> str:
 def theme_rows(sections: list[Section]) -> list[list[str]]:
     """The theme table's rows, one per measure with a figure: its title (and its flags in
     words on a line beneath), then the cells of the page's compact table
-    (:func:`~cscbench.report.html.compact_row`: value, comparator average, region, England,
+    (:func:`~cscbench.report.compact.compact_row`: value, comparator average, region, England,
     rank, band, 1-year change), so the document and the page print the same figures."""
     rows = []
     for s in sections:
         if s.row is None:
             continue
         row = compact_row(s)
-        flags = "; ".join(f["label"] for f in row["flags"])
-        rows.append([f"{s.title}\nFlags: {flags}" if flags else s.title, *row["cells"]])
+        rows.append([measure_cell(row), *row["cells"]])
     return rows
 
 
