@@ -16,10 +16,27 @@ import polars as pl
 from cscbench.analyses.wording import number, year_label
 from cscbench.datasets.registry import INDICATORS
 from cscbench.datasets.store import Source
+from cscbench.errors import UsageError
 from cscbench.figures.axes import VALUE_AXIS, WIDTH, measure_title
 from cscbench.figures.layers import chart_of, layered
 from cscbench.figures.notes import chart_note, finish_chart
 from cscbench.figures.theme import COMPARATORS, ENGLAND, FOCUS
+
+
+def indicator_rows(frame: pl.DataFrame, indicator: str) -> tuple[pl.DataFrame, str]:
+    """A partnership frame's rows of one indicator and the partnership's name; a usage error
+    (one line) when the frame has none.
+
+    Example:
+        >>> from cscbench.analyses.partnership import partnership
+        >>> t = partnership(["Leicestershire", "Rutland"], year=2018, indicators=["cp_rate"])
+        >>> indicator_rows(t, "cp_rate")[1]
+        'Leicestershire and Rutland'
+    """
+    rows = frame.filter(pl.col("indicator") == indicator)
+    if rows.is_empty():
+        raise UsageError(f"no partnership rows for {indicator}")
+    return rows, rows["partnership"][0]
 
 
 def partnership_chart(table: pl.DataFrame, indicator: str, source: Source = None) -> alt.LayerChart:
@@ -33,13 +50,8 @@ def partnership_chart(table: pl.DataFrame, indicator: str, source: Source = None
         >>> partnership_chart(t, "cp_rate").to_dict()["title"]["text"]
         'Rate of child protection plans: Leicestershire and Rutland'
     """
-    rows = table.filter(pl.col("indicator") == indicator)
-    if rows.is_empty():
-        from cscbench.errors import UsageError
-
-        raise UsageError(f"no partnership rows for {indicator}")
+    rows, name = indicator_rows(table, indicator)
     ind = INDICATORS[indicator]
-    name = rows["partnership"][0]
     order = rows["area_name"].to_list()
     shown = rows.with_columns(
         pl.when(pl.col("role") == "partnership")

@@ -18,10 +18,10 @@ from cscbench.analyses.wording import and_list, number, year_label
 from cscbench.datasets.areas import spoken_name
 from cscbench.datasets.registry import INDICATORS
 from cscbench.datasets.store import Source
-from cscbench.errors import UsageError
 from cscbench.figures.axes import VALUE_AXIS, WIDTH, measure_title, year_axis
 from cscbench.figures.layers import chart_of, layered
 from cscbench.figures.notes import chart_note, finish_chart
+from cscbench.figures.partnership import indicator_rows
 from cscbench.figures.theme import COMPARATORS, ENGLAND, EXTRA, FOCUS, REGION
 
 #: The members' colours, after the partnership's own (dark blue) and England's (plum).
@@ -41,11 +41,8 @@ def partnership_trend_chart(
         >>> partnership_trend_chart(t, "cp_rate").to_dict()["title"]["subtitle"][1]
         "No pooled figure in 6 of 13 years: a member's figure was withheld (the Isles of Scilly)"
     """
-    rows = frame.filter(pl.col("indicator") == indicator)
-    if rows.is_empty():
-        raise UsageError(f"no partnership rows for {indicator}")
+    rows, name = indicator_rows(frame, indicator)
     ind = INDICATORS[indicator]
-    name = rows["partnership"][0]
     members = rows.filter(pl.col("role") == "member")["area_name"].unique(maintain_order=True)
     series = [*members, name, "England"]
     colours = [*(MEMBER_COLOURS * 3)[: len(members)], FOCUS, ENGLAND]
