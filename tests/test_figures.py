@@ -744,3 +744,12 @@ def test_no_chart_line_is_wider_than_the_chart():
             for plan in pack_content(la, year=year).charts():
                 lines = spec(plan.build())["title"]["subtitle"]
                 assert all(len(line) <= LINE_LENGTH for line in lines), (la, plan.stem, lines)
+
+
+def test_a_trend_of_one_year_names_the_year_once():
+    # Staffordshire's 2020-21 pack: DfE's placement figures by authority start that year
+    spec = trend_chart("Staffordshire", "cla_3plus_placements_pct", year_to=2021).to_dict()
+    assert spec["title"]["subtitle"][0] == (
+        "Children looked after with 3 or more placements in the year (%), 2020-21;"
+    )
+    assert "2020-21 to 2020-21" not in json.dumps(spec)

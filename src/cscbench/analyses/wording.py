@@ -139,6 +139,16 @@ def year_label(year: int) -> str:
     return f"{year - 1}-{year % 100:02d}"
 
 
+def years_label(first: int, last: int) -> str:
+    """A run of reporting years: '2012-13 to 2024-25', or the one year when they are one.
+
+    Example:
+        >>> years_label(2013, 2025), years_label(2021, 2021)
+        ('2012-13 to 2024-25', '2020-21')
+    """
+    return year_label(first) if first == last else f"{year_label(first)} to {year_label(last)}"
+
+
 def year_ending(value: int | str | None) -> int | None:
     """The reporting year, as cscbench counts it (the year ending 31 March), from the ways
     people write it: 2017, "2017", "2016-17", "2016/17", "2016-2017", or Explore Education

@@ -14,7 +14,7 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from cscbench.analyses.wording import and_list, number, year_label
+from cscbench.analyses.wording import and_list, number, year_label, years_label
 from cscbench.datasets.areas import spoken_name
 from cscbench.datasets.registry import INDICATORS
 from cscbench.datasets.store import Source
@@ -99,7 +99,7 @@ def partnership_trend_chart(
     )
     layers = [band, lines] if pooled.height else [lines]
     chart = layered(*layers, width=WIDTH, height=300)
-    subtitle = [f"{ind.title}, {year_label(first)} to {year_label(last)}"]
+    subtitle = [f"{ind.title}, {years_label(first, last)}"]
     gaps = rows.filter(pl.col("role") == "partnership", pl.col("value").is_null())
     if gaps.height:
         who = sorted({m for ms in gaps["missing"].to_list() for m in ms})
@@ -116,7 +116,7 @@ def partnership_trend_chart(
         for a, v in latest.select("area_name", "value").iter_rows()
     )
     description = (
-        f"Line chart of {ind.title.lower()} from {year_label(first)} to {year_label(last)} for "
+        f"Line chart of {ind.title.lower()} in {years_label(first, last)} for "
         f"{and_list(list(members))}, the partnership pooled and England; in {year_label(last)}: "
         f"{described}."
     )

@@ -15,7 +15,7 @@ import polars as pl
 from cscbench.analyses import trend
 from cscbench.analyses.engine import trend_view
 from cscbench.analyses.trends import EXTREME_PERCENTAGE
-from cscbench.analyses.wording import and_list, names_list, with_unit, year_label
+from cscbench.analyses.wording import and_list, names_list, with_unit, year_label, years_label
 from cscbench.datasets import find_area
 from cscbench.datasets import group as group_of
 from cscbench.datasets.areas import spoken_name
@@ -230,13 +230,11 @@ def trend_chart(
             detail += f" {untested}."
     description = (
         f"Line chart of {ind.title.lower()} for {said} from "
-        f"{year_label(first)} to {year_label(end)}, with its 95% confidence interval "
+        f"{years_label(first, end)}, with its 95% confidence interval "
         f"as a shaded band, the average of its comparators ({chosen.label}), "
         f"{region} and England.{detail}"
     )
-    subtitle = [
-        f"{ind.title}, {year_label(first)} to {year_label(end)}; comparators: {chosen.label}"
-    ]
+    subtitle = [f"{ind.title}, {years_label(first, end)}; comparators: {chosen.label}"]
     if word == NOT_TESTABLE:
         subtitle.append(f"{untested} (OHID's method)")
     if short.height:
