@@ -83,25 +83,15 @@ def _england_and_region(data: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]
     return england, region
 
 
-#: The columns worked over every authority of an indicator and year, last in the panel.
-CROSS_SECTION = (
-    "national_rank",
-    "national_of",
-    "national_rank_best",
-    "quartile_band",
-    "rank_rule",
-    "percentile",
-    "robust_score",
-)
-
-
 def with_cross_section(la: pl.DataFrame) -> pl.DataFrame:
     """Add national rank and band (on DfE's published figure, as LAIT:
     :func:`ranks.national_standing`), and percentile and robust score (on the unrounded value),
-    over all authorities of ``la`` per indicator and year: the :data:`CROSS_SECTION` columns,
-    last. Ranks are on the published figure (2.04 and 1.96 are both 2.0, joint best); the
-    percentile is not. The percentile and robust score are worked from their stored parts
-    (:mod:`cscbench.analyses.stored_panel`), so the stored panel gives them back exactly.
+    over all authorities of ``la`` per indicator and year: ``national_rank``, ``national_of``,
+    ``national_rank_best``, ``quartile_band``, ``rank_rule``, ``percentile`` and
+    ``robust_score``, last. Ranks are on the published figure (2.04 and 1.96 are both 2.0,
+    joint best); the percentile is not. The percentile and robust score are worked from their
+    stored parts (:mod:`cscbench.analyses.stored_panel`), so the stored panel gives them back
+    exactly.
 
     Example:
         >>> la = pl.DataFrame({"indicator": ["cp_2yrs_pct"] * 3, "year": [2023] * 3,
