@@ -39,6 +39,21 @@ def indicator_rows(frame: pl.DataFrame, indicator: str) -> tuple[pl.DataFrame, s
     return rows, rows["partnership"][0]
 
 
+def areas_described(rows: pl.DataFrame, indicator: str, missing: str) -> str:
+    """Each area's figure for a chart's description: 'Leicestershire 28.8; Rutland 23.3', an
+    area without one said as ``missing``.
+
+    Example:
+        >>> f = pl.DataFrame({"area_name": ["Derby", "Rutland"], "value": [28.84, None]})
+        >>> areas_described(f, "cp_rate", "no figure")
+        'Derby 28.8; Rutland no figure'
+    """
+    return "; ".join(
+        f"{a} {number(v, indicator)}" if v is not None else f"{a} {missing}"
+        for a, v in rows.select("area_name", "value").iter_rows()
+    )
+
+
 def partnership_chart(table: pl.DataFrame, indicator: str, source: Source = None) -> alt.LayerChart:
     """Each member of a partnership and the partnership as one area, with 95% intervals,
     each member's own comparator average as a tick, and England as a line, from a
@@ -124,10 +139,7 @@ def partnership_chart(table: pl.DataFrame, indicator: str, source: Source = None
         f"{ind.title}, {year_label(year)}; lines: 95% intervals",
         "Grey ticks: each authority's own comparator average; dashed line: England",
     ]
-    described = "; ".join(
-        f"{a} {number(v, indicator)}" if v is not None else f"{a} not published"
-        for a, v in rows.select("area_name", "value").iter_rows()
-    )
+    described = areas_described(rows, indicator, "not published")
     description = (
         f"Dot chart of {ind.title.lower()} for {name} in {year_label(year)}, each authority and "
         f"the partnership pooled, with 95% intervals and England: {described}."

@@ -14,14 +14,14 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from cscbench.analyses.wording import and_list, number, year_label, years_label
+from cscbench.analyses.wording import and_list, year_label, years_label
 from cscbench.datasets.areas import spoken_name
 from cscbench.datasets.registry import INDICATORS
 from cscbench.datasets.store import Source
 from cscbench.figures.axes import VALUE_AXIS, WIDTH, measure_title, year_axis
 from cscbench.figures.layers import chart_of, layered
 from cscbench.figures.notes import chart_note, finish_chart
-from cscbench.figures.partnership import indicator_rows
+from cscbench.figures.partnership import areas_described, indicator_rows
 from cscbench.figures.theme import COMPARATORS, ENGLAND, EXTRA, FOCUS, REGION
 
 #: The members' colours, after the partnership's own (dark blue) and England's (plum).
@@ -111,10 +111,7 @@ def partnership_trend_chart(
     if pooled.height:
         subtitle.append("Shaded: the partnership's 95% interval")
     latest = rows.filter(pl.col("year") == last)
-    described = "; ".join(
-        f"{a} {number(v, indicator)}" if v is not None else f"{a} no figure"
-        for a, v in latest.select("area_name", "value").iter_rows()
-    )
+    described = areas_described(latest, indicator, "no figure")
     description = (
         f"Line chart of {ind.title.lower()} in {years_label(first, last)} for "
         f"{and_list(list(members))}, the partnership pooled and England; in {year_label(last)}: "
