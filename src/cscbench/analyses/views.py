@@ -193,3 +193,29 @@ def outliers(
         "flags",
         meanings.list.join("; ").alias("why"),
     ).sort(in_order(), "area_name")
+
+
+def spread(indicators: Sequence[str], year: int, source: Source = None) -> pl.DataFrame:
+    """The spread of every authority's figure on each of ``indicators`` in ``year``: lowest,
+    lower quartile, upper quartile and highest (quartiles interpolated linearly, as OHID's
+    Fingertips spine charts draw them).
+
+    Example:
+        >>> row = spread(["cla_rate"], 2025).row(0, named=True)
+        >>> row["indicator"], row["min"] <= row["q1"] <= row["q3"] <= row["max"]
+        ('cla_rate', True)
+    """
+    from cscbench.analyses.table import panel
+
+    return (
+        panel(list(indicators), source)
+        .filter(pl.col("year") == year)
+        .group_by("indicator")
+        .agg(
+            pl.col("value").min().alias("min"),
+            pl.col("value").quantile(0.25, "linear").alias("q1"),
+            pl.col("value").quantile(0.75, "linear").alias("q3"),
+            pl.col("value").max().alias("max"),
+        )
+        .sort("indicator")
+    )

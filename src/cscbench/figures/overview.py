@@ -12,12 +12,13 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from cscbench.analyses import benchmark, panel
+from cscbench.analyses import benchmark
+from cscbench.analyses.views import spread as spread_of
 from cscbench.analyses.wording import and_list, with_sign, year_label
 from cscbench.datasets.areas import spoken_name
 from cscbench.datasets.registry import INDICATORS, SOURCES, charted, comparable
 from cscbench.datasets.store import Source
-from cscbench.figures.layers import chart_of, layered
+from cscbench.figures.layers import chart_of, concatenated, layered
 from cscbench.figures.notes import chart_note, finish_chart
 from cscbench.figures.theme import COMPARATORS, ENGLAND
 
@@ -48,6 +49,7 @@ def overview_chart(
     source: Source = None,
     table: pl.DataFrame | None = None,
     theme: str | None = None,
+    spread: pl.DataFrame | None = None,
 ) -> alt.HConcatChart:
     """A spine chart: the headline measures of every theme (or, with ``theme``, the theme's
     rates, percentages and averages), scaled around England (OHID Fingertips style).
@@ -56,8 +58,9 @@ def overview_chart(
     centre line is England. The authority's marker is coloured and shaped by its comparison
     with England (similar, higher or lower; better or worse where polarity says); the diamond
     is the comparator average. Where low is good, the scale is reversed so that better is right.
-    ``table`` (the authority's benchmark table for the year, as a pack has it) saves computing
-    it again.
+    ``table`` (the authority's benchmark table for the year, as a pack has it) and ``spread``
+    (:func:`~cscbench.analyses.views.spread` of the year, for these measures or more) save
+    computing them again.
 
     Example:
         >>> spec = overview_chart("Derby", year=2025).to_dict()
@@ -77,18 +80,11 @@ def overview_chart(
     else:
         table = table.filter(pl.col("indicator").is_in(measures))
     year = int(table["year"][0])
-    spread = (
-        panel(measures, source)
-        .filter(pl.col("year") == year)
-        .group_by("indicator")
-        .agg(
-            pl.col("value").min().alias("min"),
-            pl.col("value").quantile(0.25, "linear").alias("q1"),
-            pl.col("value").quantile(0.75, "linear").alias("q3"),
-            pl.col("value").max().alias("max"),
-        )
-    )
-    rows = table.join(spread, on="indicator", how="left").filter(pl.col("england").is_not_null())
+    if spread is None:
+        spread = spread_of(measures, year, source)
+    rows = table.join(
+        spread.filter(pl.col("indicator").is_in(measures)), on="indicator", how="left"
+    ).filter(pl.col("england").is_not_null())
     e = pl.col("england")
     half = pl.max_horizontal((pl.col("max") - e).abs(), (pl.col("min") - e).abs())
     flip = pl.when(pl.col("polarity") == "low_is_good").then(-1.0).otherwise(1.0)
@@ -165,7 +161,18 @@ def overview_chart(
         "no interval",
         "no figure",
     ]
-    base = chart_of(rows)
+    drawn = [  # what the layers draw or show, and which measure (of the table's 100 columns)
+        "indicator",
+        "title",
+        "value",
+        "england",
+        "comparator_mean",
+        "comparison",
+        "value_text",
+        "england_text",
+        *(f"s_{c}" for c in ("lo", "hi", "qlo", "qhi", "value", "comparator_mean")),
+    ]
+    base = chart_of(rows.select(drawn))
     full = base.mark_bar(color="#dfe3e8", height=14).encode(x=x, x2=alt.X2("s_hi:Q"), y=y)
     mid = base.mark_bar(color="#9fa8b3", height=14).encode(
         x=alt.X("s_qlo:Q"), x2=alt.X2("s_qhi:Q"), y=y
@@ -242,7 +249,7 @@ def overview_chart(
         .encode(x=alt.X("x:Q", scale=None), y=alt.YValue(0), text=alt.Text("t:N"))
     )
     numbers = layered(text_value, text_england, header, width=120, height=26 * len(order))
-    chart = alt.hconcat(spine, numbers, spacing=8)
+    chart = concatenated(spine, numbers, spacing=8)
     name = spoken_name(rows["area_name"][0] if rows.height else la)
     counts = rows["comparison"].value_counts()
     ordered = counts.sort(["count", "comparison"], descending=[True, False])  # ties by name

@@ -362,6 +362,7 @@ def _inspections(
 
 
 def _overview_and_factors(content: PackContent) -> dict:
+    from cscbench.analyses.views import spread
     from cscbench.figures import factors_chart, overview_chart
     from cscbench.figures.charts import spine_indicators
     from cscbench.report.folders import slug
@@ -369,6 +370,11 @@ def _overview_and_factors(content: PackContent) -> dict:
     la, year, chosen = content.focus["la_code"], content.year, content.group
     source, table = content.source, content.table
     held = set(table.filter(pl.col("value").is_not_null())["indicator"])
+
+    @cache
+    def year_spread() -> pl.DataFrame:  # every overview's measures, read once for all
+        measures = {k for theme in (None, *THEMES) for k in spine_indicators(theme)}
+        return spread(sorted(measures), year, source)
 
     def overview(theme: str | None) -> Callable[[], object]:
         return lambda: overview_chart(
@@ -379,6 +385,7 @@ def _overview_and_factors(content: PackContent) -> dict:
             source=source,
             table=table,
             theme=theme,
+            spread=year_spread(),
         )
 
     found: dict = {}
