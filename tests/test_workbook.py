@@ -249,3 +249,55 @@ def test_a_formula_leading_group_name_stays_text(tmp_path, lead):
     cell = next(r[1] for r in book["Notes"].iter_rows() if r[0].value == "Comparator group")
     text = cell.value.replace("_x000D_", "\r")  # OOXML's escape of a carriage return
     assert cell.data_type == "s" and text == f"{hostile} (excluding Rutland)"
+
+
+def _autofit_widths(frame: pl.DataFrame, folder: Path) -> dict[str, int]:
+    """The widths xlsxwriter's own autofit gives a table of ``frame`` (the reference)."""
+    import xlsxwriter
+
+    with xlsxwriter.Workbook(str(folder / "autofit.xlsx")) as book:
+        frame.write_excel(book, worksheet="a", autofit=True)
+        infos = book.worksheets()[0].col_info
+        return {frame.columns[i]: info.width for i, info in infos.items()}
+
+
+@pytest.mark.parametrize(
+    ("la", "year"),
+    [
+        ("Derby", 2025),
+        ("Rutland", 2018),
+        ("Kent", 2021),
+        ("Isles of Scilly", 2025),
+        ("Cumberland", 2024),
+        ("Birmingham", 2017),
+        ("City of London", 2023),
+    ],
+)
+def test_every_tables_widths_are_autofits(la, year, tmp_path):
+    # fitted_widths measures each column's longest texts and numbers, not every cell as
+    # autofit does; on every table of these packs it gives autofit's widths exactly
+    from cscbench.output import fitted_widths, flatten
+    from cscbench.report.workbook import in_words
+
+    for name, frame in pack_content(la, year=year).tables().items():
+        flat = flatten(in_words(frame))
+        assert fitted_widths(flat) == _autofit_widths(flat, tmp_path), name
+
+
+def test_widths_of_lines_booleans_dates_and_nulls_are_autofits(tmp_path):
+    from datetime import date
+
+    from cscbench.output import fitted_widths
+
+    frame = pl.DataFrame(
+        {
+            "text": ["short", "a much longer line\nand a second", None],
+            "flag": [True, None, True],
+            "mixed": [True, False, None],
+            "day": [date(2025, 3, 31), None, None],
+            "n": [1, 22_333_444, None],
+            "x": [0.1, None, 123.456789],
+            "empty": [None, None, None],
+        }
+    )
+    assert fitted_widths(frame) == _autofit_widths(frame, tmp_path)

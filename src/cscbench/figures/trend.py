@@ -97,8 +97,8 @@ def trend_chart(
         "region": region,
         "england": "England",
     }
-    parts = [
-        series.lazy().select(
+    parts = [  # eager: a lazy query's planning costs more than these few rows
+        series.select(
             "year",
             pl.col(column).alias("value"),
             pl.lit(name).alias("series"),
@@ -106,7 +106,7 @@ def trend_chart(
         )
         for column, name in names.items()
     ]
-    long = pl.concat(parts).filter(pl.col("value").is_not_null()).collect()
+    long = pl.concat(parts).filter(pl.col("value").is_not_null())
     colour, dash, shape = series_channels(names, keyed=False)  # lines labelled at their ends
     first_year, last_year = int(series["year"].min()), int(series["year"].max())
     x_domain = nice_domain(first_year, last_year)
@@ -125,9 +125,9 @@ def trend_chart(
         alt.Tooltip("year:Q", title="Year ending March"),
         alt.Tooltip("value:Q", title=INDICATORS[indicator].title, format=",.1f"),
     ]
-    band_data = series.filter(pl.col("ci95_low").is_not_null()).with_columns(
-        segment("ci95_low").alias("segment")
-    )
+    band_data = series.filter(pl.col("ci95_low").is_not_null()).select(
+        "year", "ci95_low", "ci95_high", segment("ci95_low").alias("segment")
+    )  # the band's own columns only (the series has 19)
     band = (
         chart_of(band_data)
         .mark_area(fillOpacity=0.18, color=AUTHORITY)

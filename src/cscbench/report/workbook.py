@@ -37,7 +37,7 @@ from cscbench.datasets import manifest
 from cscbench.datasets.registry import SHARES
 from cscbench.datasets.snapshot import built_at
 from cscbench.datasets.store import Source
-from cscbench.output import flatten, text_safe, workbook
+from cscbench.output import fitted_widths, flatten, text_safe, workbook
 from cscbench.report.content import PackContent
 from cscbench.report.summary import BAD, COLUMNS, GOOD, SHEETS, notes_rows, summary_rows
 
@@ -185,8 +185,12 @@ def write_tables(
             write_summary(book, formats, summary_rows(content))
             write_notes(book, formats, notes_rows(content))
         for name, frame in tables.items():
-            flatten(in_words(frame)).write_excel(
-                book, worksheet=SHEET_NAMES.get(name, name)[:31], autofit=True, freeze_panes=(1, 0)
+            flat = flatten(in_words(frame))
+            flat.write_excel(
+                book,
+                worksheet=SHEET_NAMES.get(name, name)[:31],
+                column_widths=fitted_widths(flat),
+                freeze_panes=(1, 0),
             )
     for name, frame in tables.items():
         text_safe(flatten(frame)).write_csv(folder / f"{name}.csv")
