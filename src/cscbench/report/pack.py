@@ -33,7 +33,7 @@ import polars as pl
 
 from cscbench.analyses.wording import year_label
 from cscbench.datasets import find_area, load_areas, load_indicators
-from cscbench.datasets.store import Source
+from cscbench.datasets.store import Source, holding
 from cscbench.datasets.targets import TargetPlan
 from cscbench.errors import UsageError
 from cscbench.figures.drawing import Drawers, worker_count
@@ -110,7 +110,8 @@ def report(
     focus = find_area(la, source)
     target = Path(out) if out is not None else Path(f"cscbench-{slug(focus['area_name'])}")
     check_target(target, overwrite)  # before any work: a refused folder costs nothing
-    with Drawers(workers) as drawers:  # started now: warm by the time the charts are built
+    # drawers started now, warm by the time the charts are built; the tables read once
+    with Drawers(workers) as drawers, holding():
         content = pack_content(
             focus["la_code"],
             year=year,
@@ -136,16 +137,24 @@ def report(
 
 def _pool(workers: int) -> ProcessPoolExecutor:
     """Pack processes started fresh ("spawn": forking a process whose polars threads may hold
-    locks can deadlock the children), each drawing with vl-convert's own fonts pinned."""
+    locks can deadlock the children), each set up by :func:`_pack_process`."""
     import multiprocessing
-
-    from cscbench.figures.drawing import pin_fonts
 
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=pin_fonts,
+        initializer=_pack_process,
     )
+
+
+def _pack_process() -> None:
+    """A process of :func:`report_all`: vl-convert's fonts pinned, and every snapshot table
+    read once and held for all its packs (:func:`~cscbench.datasets.store.hold_tables`)."""
+    from cscbench.datasets.store import hold_tables
+    from cscbench.figures.drawing import pin_fonts
+
+    pin_fonts()
+    hold_tables()
 
 
 def _one(args: tuple) -> str:
