@@ -301,3 +301,30 @@ def test_widths_of_lines_booleans_dates_and_nulls_are_autofits(tmp_path):
         }
     )
     assert fitted_widths(frame) == _autofit_widths(frame, tmp_path)
+
+
+def test_a_full_table_keeps_its_types_and_never_colours_by_sign(tmp_path):
+    # the data sheets: years whole (2025, not 2,025), decimals to three places in black
+    # whatever their sign, dates as dates, booleans as booleans, a missing figure an empty
+    # cell, a NaN Excel's #NUM! error, formula-leading text as text; header frozen, filtered
+    from datetime import date
+
+    frame = pl.DataFrame(
+        {
+            "year": [2025, 2024, 2023],
+            "change": [-3.25, None, float("nan")],
+            "inspected": [date(2022, 3, 21), None, None],
+            "exists": [True, False, None],
+            "name": ["=HYPERLINK(1)", "Derby", None],
+        }
+    )
+    write_tables(tmp_path, {"data": frame})
+    sheet = openpyxl.load_workbook(tmp_path / "tables.xlsx")["data"]
+    rows = list(sheet.iter_rows(min_row=2))
+    assert [r[0].value for r in rows] == [2025, 2024, 2023] and rows[0][0].number_format == "0"
+    assert rows[0][1].value == -3.25 and rows[0][1].number_format == "#,##0.000"
+    assert rows[1][1].value is None and rows[2][1].value == "=#NUM!"  # xlsxwriter's error
+    assert rows[0][2].value.date() == date(2022, 3, 21) and rows[0][2].is_date
+    assert [r[3].value for r in rows] == [True, False, None]
+    assert rows[0][4].value == "=HYPERLINK(1)" and rows[0][4].data_type == "s"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:E4"

@@ -25,7 +25,11 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 #: xlsxwriter's options for every workbook cscbench writes: a text cell is text, never a
 #: formula, a link or a number (its defaults turn '=...' into a live formula).
-WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False}
+WORKBOOK_OPTIONS = {
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "nan_inf_to_errors": True,  # a NaN or infinity is #NUM! in its cell, as polars writes it
+}
 
 
 #: The format a file's ending names, for ``--out`` without ``--format``.
