@@ -753,3 +753,24 @@ def test_a_trend_of_one_year_names_the_year_once():
         "Children looked after with 3 or more placements in the year (%), 2020-21;"
     )
     assert "2020-21 to 2020-21" not in json.dumps(spec)
+
+
+@pytest.mark.parametrize(("la", "year"), [("Derby", 2025), ("Rutland", 2019), ("Kent", 2022)])
+def test_overviews_from_a_packs_shared_rows_are_the_charts_drawn_alone(la, year):
+    # a pack works out the rows of every overview once (overview_rows over every theme's
+    # measures and their spread); each theme's chart must be the one it draws by itself
+    import polars as pl
+
+    from cscbench.analyses.views import spread
+    from cscbench.datasets.registry import THEMES
+    from cscbench.figures.overview import overview_rows, spine_indicators
+
+    measures = sorted({k for theme in (None, *THEMES) for k in spine_indicators(theme)})
+    whole = benchmark(la, year=year)
+    rows = overview_rows(whole.filter(pl.col("indicator").is_in(measures)), spread(measures, year))
+    for theme in (None, *THEMES):
+        held = set(whole.filter(pl.col("value").is_not_null())["indicator"])
+        if not held & set(spine_indicators(theme)):
+            continue
+        shared = overview_chart(la, year=year, theme=theme, rows=rows).to_dict()
+        assert shared == overview_chart(la, year=year, theme=theme).to_dict(), theme

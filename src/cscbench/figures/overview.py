@@ -41,50 +41,21 @@ def spine_indicators(theme: str | None = None) -> list[str]:
     ]
 
 
-def overview_chart(
-    la: str,
-    year: int | str | None = None,
-    group: str = "sn2025",
-    include_self: bool = False,
-    source: Source = None,
-    table: pl.DataFrame | None = None,
-    theme: str | None = None,
-    spread: pl.DataFrame | None = None,
-) -> alt.HConcatChart:
-    """A spine chart: the headline measures of every theme (or, with ``theme``, the theme's
-    rates, percentages and averages), scaled around England (OHID Fingertips style).
-
-    Each row's bar spans all authorities (light: lowest to highest; dark: middle half); the
-    centre line is England. The authority's marker is coloured and shaped by its comparison
-    with England (similar, higher or lower; better or worse where polarity says); the diamond
-    is the comparator average. Where low is good, the scale is reversed so that better is right.
-    ``table`` (the authority's benchmark table for the year, as a pack has it) and ``spread``
-    (:func:`~cscbench.analyses.views.spread` of the year, for these measures or more) save
-    computing them again.
+def overview_rows(table: pl.DataFrame, spread: pl.DataFrame) -> pl.DataFrame:
+    """An overview's rows: each measure of an authority's benchmark ``table`` (one year) that
+    England has, with the :func:`~cscbench.analyses.views.spread` of all authorities, every
+    figure scaled around England (-1 to 1, better to the right), the comparison with England
+    in words, the figures as printed, and ``few``: on few children or events (marked *).
+    A pack works them out once for all its overviews.
 
     Example:
-        >>> spec = overview_chart("Derby", year=2025).to_dict()
-        >>> len(spec["hconcat"])
-        2
+        >>> from cscbench.analyses.views import spread
+        >>> t = benchmark("Derby", year=2025, indicators=["cla_rate"])
+        >>> rows = overview_rows(t, spread(["cla_rate"], 2025))
+        >>> -1 <= rows["s_value"].item() <= 1, rows["value_text"].item()
+        (True, '87.7')
     """
-    measures = spine_indicators(theme)
-    if table is None:
-        table = benchmark(
-            la,
-            year=year,
-            group=group,
-            include_self=include_self,
-            indicators=measures,
-            source=source,
-        )
-    else:
-        table = table.filter(pl.col("indicator").is_in(measures))
-    year = int(table["year"][0])
-    if spread is None:
-        spread = spread_of(measures, year, source)
-    rows = table.join(
-        spread.filter(pl.col("indicator").is_in(measures)), on="indicator", how="left"
-    ).filter(pl.col("england").is_not_null())
+    rows = table.join(spread, on="indicator", how="left").filter(pl.col("england").is_not_null())
     e = pl.col("england")
     half = pl.max_horizontal((pl.col("max") - e).abs(), (pl.col("min") - e).abs())
     flip = pl.when(pl.col("polarity") == "low_is_good").then(-1.0).otherwise(1.0)
@@ -140,10 +111,59 @@ def overview_chart(
     # a comparison on a handful of children is marked, and the mark explained (a 0 of 32
     # re-referrals in the Isles of Scilly is below England, on few children)
     few = pl.col("flags").list.eval(pl.element().is_in(["small_numbers", "imprecise"])).list.any()
-    rows = rows.with_columns(
-        pl.when(few).then(pl.col("value_text") + " *").otherwise(pl.col("value_text"))
+    return rows.with_columns(
+        pl.when(few).then(pl.col("value_text") + " *").otherwise(pl.col("value_text")),
+        few.alias("few"),
     )
-    few_titles = rows.filter(few)["title"].to_list()
+
+
+def overview_chart(
+    la: str,
+    year: int | str | None = None,
+    group: str = "sn2025",
+    include_self: bool = False,
+    source: Source = None,
+    table: pl.DataFrame | None = None,
+    theme: str | None = None,
+    spread: pl.DataFrame | None = None,
+    rows: pl.DataFrame | None = None,
+) -> alt.HConcatChart:
+    """A spine chart: the headline measures of every theme (or, with ``theme``, the theme's
+    rates, percentages and averages), scaled around England (OHID Fingertips style).
+
+    Each row's bar spans all authorities (light: lowest to highest; dark: middle half); the
+    centre line is England. The authority's marker is coloured and shaped by its comparison
+    with England (similar, higher or lower; better or worse where polarity says); the diamond
+    is the comparator average. Where low is good, the scale is reversed so that better is right.
+    ``table`` (the authority's benchmark table for the year, as a pack has it) and ``spread``
+    (:func:`~cscbench.analyses.views.spread` of the year, for these measures or more), or
+    ``rows`` (:func:`overview_rows`, for these measures or more), save computing them again.
+
+    Example:
+        >>> spec = overview_chart("Derby", year=2025).to_dict()
+        >>> len(spec["hconcat"])
+        2
+    """
+    measures = spine_indicators(theme)
+    if rows is not None:
+        table = rows
+    elif table is None:
+        table = benchmark(
+            la,
+            year=year,
+            group=group,
+            include_self=include_self,
+            indicators=measures,
+            source=source,
+        )
+    else:
+        table = table.filter(pl.col("indicator").is_in(measures))
+    year = int(table["year"][0])
+    if rows is None and spread is None:
+        spread = spread_of(measures, year, source)
+    rows = overview_rows(table, spread) if rows is None else rows
+    rows = rows.filter(pl.col("indicator").is_in(measures))
+    few_titles = rows.filter(pl.col("few"))["title"].to_list()
     order = [INDICATORS[k].title for k in measures if k in set(rows["indicator"])]
     y = alt.Y("title:N", sort=order, title=None, axis=alt.Axis(labelFontSize=11))
     x = alt.X(

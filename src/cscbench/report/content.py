@@ -365,6 +365,7 @@ def _overview_and_factors(content: PackContent) -> dict:
     from cscbench.analyses.views import spread
     from cscbench.figures import factors_chart, overview_chart
     from cscbench.figures.charts import spine_indicators
+    from cscbench.figures.overview import overview_rows
     from cscbench.report.folders import slug
 
     la, year, chosen = content.focus["la_code"], content.year, content.group
@@ -372,9 +373,10 @@ def _overview_and_factors(content: PackContent) -> dict:
     held = set(table.filter(pl.col("value").is_not_null())["indicator"])
 
     @cache
-    def year_spread() -> pl.DataFrame:  # every overview's measures, read once for all
-        measures = {k for theme in (None, *THEMES) for k in spine_indicators(theme)}
-        return spread(sorted(measures), year, source)
+    def spine_rows() -> pl.DataFrame:  # every overview's measures, worked out once for all
+        measures = sorted({k for theme in (None, *THEMES) for k in spine_indicators(theme)})
+        shown = table.filter(pl.col("indicator").is_in(measures))
+        return overview_rows(shown, spread(measures, year, source))
 
     def overview(theme: str | None) -> Callable[[], object]:
         return lambda: overview_chart(
@@ -385,7 +387,7 @@ def _overview_and_factors(content: PackContent) -> dict:
             source=source,
             table=table,
             theme=theme,
-            spread=year_spread(),
+            rows=spine_rows(),
         )
 
     found: dict = {}
