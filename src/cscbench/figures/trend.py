@@ -9,6 +9,8 @@ Example:
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import altair as alt
 import polars as pl
 
@@ -97,16 +99,17 @@ def trend_chart(
         "region": region,
         "england": "England",
     }
-    parts = [  # eager: a lazy query's planning costs more than these few rows
-        series.select(
+    long = (  # one row a series and year, each series broken into segments at its gaps
+        series.unpivot(list(names), index="year", variable_name="series", value_name="figure")
+        .with_columns(segment("figure").over("series").alias("segment"))
+        .filter(pl.col("figure").is_not_null())
+        .select(
             "year",
-            pl.col(column).alias("value"),
-            pl.lit(name).alias("series"),
-            segment(column).alias("segment"),
+            pl.col("figure").alias("value"),
+            pl.col("series").replace_strict(names),
+            "segment",
         )
-        for column, name in names.items()
-    ]
-    long = pl.concat(parts).filter(pl.col("value").is_not_null())
+    )
     colour, dash, shape = series_channels(names, keyed=False)  # lines labelled at their ends
     first_year, last_year = int(series["year"].min()), int(series["year"].max())
     x_domain = nice_domain(first_year, last_year)
@@ -390,6 +393,7 @@ def _trend_word(latest: dict | None) -> str:
     return "too few years"
 
 
+@lru_cache(maxsize=64)  # the same for every chart of a pack
 def _boundary_years(focus: str, members: tuple[str, ...], first: int, last: int) -> pl.DataFrame:
     """Years (drawn half a year before the first affected) of reorganisations touching the group,
     in order, one row a year with the notes of every reorganisation that year.
