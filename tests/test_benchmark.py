@@ -264,10 +264,44 @@ def test_every_authority_every_member_accounted_for(table_2025, raw):
 def test_every_authority_benchmarks_without_error(table_2025):
     for code in table_2025["la_code"].unique().to_list():
         rows = benchmark(code, year=2025)
-        held = table_2025.filter(pl.col("la_code") == code)["indicator"].unique()
-        assert sorted(rows["indicator"]) == sorted(held)
+        held = table_2025.filter(pl.col("la_code") == code)
+        assert sorted(rows["indicator"]) == sorted(held["indicator"].unique())
         assert rows.height >= 18
         assert ((rows["group_n"] + rows["group_missing"].list.len()) == 10).all()
+        # one year's statistics, worked for the years it looks back to alone, are the table's
+        assert rows.drop("group").equals(held.drop("group")), code
+
+
+@pytest.mark.parametrize(
+    ("la", "year", "group", "include_self", "exclude_doubtful", "base_year"),
+    [
+        ("831", 2017, "sn2021", True, False, 2014),  # Derby, the report reproduced above
+        ("857", 2025, "region", False, True, None),  # Rutland: a member without 2023-24
+        ("942", 2024, "england", False, False, None),  # Cumberland: made in 2023
+        ("201", 2020, "sn2025", True, True, 2016),  # City of London: small numbers
+        ("886", 2019, "all", False, False, 2013),  # Kent
+        ("831", 2025, "sn2025", False, False, 2020),  # a base year after some first figures
+    ],
+)
+def test_one_year_is_the_every_year_table_s_row(
+    la, year, group, include_self, exclude_doubtful, base_year
+):
+    # benchmark() works group statistics and matched changes for the year shown, the year
+    # before and each base year only (table.years_needed); every figure must be the one the
+    # table of every year gives for that year, exactly.
+    from cscbench.analyses.group_stats import custom_membership
+    from cscbench.analyses.table import assemble, panel
+    from cscbench.datasets import group as group_of
+    from cscbench.datasets import load_areas
+
+    chosen = group_of(la, group)
+    figures = panel(None, None, [chosen.focus, *chosen.members])
+    made = (figures, custom_membership(chosen), load_areas(), include_self, base_year, "g")
+    kinds = {"focus": la, "exclude_doubtful": exclude_doubtful}
+    every_year = assemble(*made, **kinds).filter(pl.col("year") == year)
+    one_year = assemble(*made, **kinds, year=year)
+    assert one_year.height > 100
+    assert one_year.equals(every_year)
 
 
 def test_matched_change_is_lait_change_where_the_members_are_the_same(table_2025):

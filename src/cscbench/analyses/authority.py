@@ -75,8 +75,9 @@ def benchmark(
         group_name or chosen.label, include_self, focus["area_name"], exclude_doubtful
     )
     indicators = indicator_ids(indicators)
-    table = assemble(
-        panel(indicators, source, [chosen.focus, *chosen.members]),
+    figures = panel(indicators, source, [chosen.focus, *chosen.members])
+    rows = assemble(
+        figures,
         custom_membership(chosen),
         areas,
         include_self,
@@ -85,9 +86,10 @@ def benchmark(
         focus=focus["la_code"],
         order=indicators,
         exclude_doubtful=exclude_doubtful,
+        year=year,
     )
-    rows = table.filter(pl.col("year") == year)
-    check_held(rows, table, focus["area_name"], f"in {year_label(year)}")
+    held = figures.filter(pl.col("la_code") == focus["la_code"])  # the rows of every year
+    check_held(rows, held, focus["area_name"], f"in {year_label(year)}")
     if rows.is_empty():
         raise UsageError(f"no figures for {focus['area_name']} in {year_label(year)}")
     if targets is not None:

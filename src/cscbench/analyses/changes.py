@@ -44,20 +44,9 @@ def with_changes(table: pl.DataFrame, base_year: int | None) -> pl.DataFrame:
         pl.col("group_missing").alias("group_missing_previous"),
     )
     table = table.join(prev, on=["la_code", "indicator", "year"], how="left")
-    first_year = table.group_by("indicator").agg(pl.col("year").min().alias("_first"))
-    table = table.join(first_year, on="indicator", how="left")
-    requested = pl.lit(base_year, pl.Int32) if base_year is not None else pl.col("_first")
-    starts = table.filter(pl.col("value").is_not_null()).select("la_code", "indicator", "year")
-    table = table.with_columns(requested.alias("_requested"))
-    candidates = (
-        table.select("la_code", "indicator", "_requested")
-        .unique()
-        .join(starts, on=["la_code", "indicator"], how="left")
-        .filter(pl.col("year") >= pl.col("_requested"))
-        .group_by("la_code", "indicator", "_requested")
-        .agg(pl.col("year").min().alias("base_year"))
+    table = table.join(
+        base_years(table, base_year), on=["la_code", "indicator"], how="left", maintain_order="left"
     )
-    table = table.join(candidates, on=["la_code", "indicator", "_requested"], how="left")
     base = table.select(
         "la_code",
         "indicator",
@@ -83,6 +72,32 @@ def with_changes(table: pl.DataFrame, base_year: int | None) -> pl.DataFrame:
         ]
     table = table.with_columns(out)
     return table.drop([c for c in table.columns if c.startswith("_")])
+
+
+def base_years(table: pl.DataFrame, base_year: int | None) -> pl.DataFrame:
+    """(la_code, indicator, base_year): the first year from ``base_year`` (default: the
+    indicator's first year in ``table``) in which each authority has a figure for the
+    indicator; no such year, no row. The changes since base of :func:`with_changes` are from it.
+
+    Example:
+        >>> t = pl.DataFrame({"la_code": ["831"] * 3, "indicator": ["cla_rate"] * 3,
+        ...                   "year": [2023, 2024, 2025], "value": [None, 80.0, 88.0]})
+        >>> base_years(t, None).rows(), base_years(t, 2025).rows()
+        ([('831', 'cla_rate', 2024)], [('831', 'cla_rate', 2025)])
+    """
+    first_year = table.group_by("indicator").agg(pl.col("year").min().alias("_first"))
+    requested = pl.lit(base_year, pl.Int32) if base_year is not None else pl.col("_first")
+    starts = table.filter(pl.col("value").is_not_null()).select("la_code", "indicator", "year")
+    return (
+        table.select("la_code", "indicator")
+        .unique()
+        .join(first_year, on="indicator", how="left")
+        .with_columns(requested.alias("_requested"))
+        .join(starts, on=["la_code", "indicator"], how="left")
+        .filter(pl.col("year") >= pl.col("_requested"))
+        .group_by("la_code", "indicator")
+        .agg(pl.col("year").min().alias("base_year"))
+    )
 
 
 def _comparator_pairs(members: pl.DataFrame, include_self: bool) -> pl.DataFrame:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from cscbench.analyses.changes import matched_changes, with_changes
+from cscbench.analyses.changes import base_years, matched_changes, with_changes
 from cscbench.analyses.flags import boundary_events, with_flags
 from cscbench.analyses.group_stats import group_label, group_statistics, membership
 from cscbench.analyses.wording import year_ending
@@ -151,11 +151,23 @@ def assemble(
     focus: str | None = None,
     order: Sequence[str] | None = None,
     exclude_doubtful: bool = False,
+    year: int | None = None,
 ) -> pl.DataFrame:
     """Join group statistics, changes and flags onto the panel rows of the focus authorities,
-    sorted by authority, indicator (``order``, else the registry's) and year."""
-    stats = group_statistics(panel, members, areas, include_self, exclude_doubtful)
+    sorted by authority, indicator (``order``, else the registry's) and year.
+
+    With ``year`` (and ``focus``), only that year's rows: the group statistics are worked
+    for the years its changes look back to alone (:func:`years_needed`), the same figures
+    for a third of the work.
+    """
     rows = panel if focus is None else panel.filter(pl.col("la_code") == focus)
+    counted = panel
+    if year is not None:
+        if focus is None:
+            raise ValueError("assemble: year needs focus")
+        needed = years_needed(rows, year, base_year)
+        counted = panel.join(needed, on=["indicator", "year"], how="semi", maintain_order="left")
+    stats = group_statistics(counted, members, areas, include_self, exclude_doubtful)
     table = rows.join(
         stats.rename({"focus": "la_code"}), on=["la_code", "indicator", "year"], how="left"
     )
@@ -170,9 +182,31 @@ def assemble(
         *_unranked_counts(),
     )
     table = with_changes(table, base_year)
-    table = matched_changes(table, panel, members, include_self, exclude_doubtful)
+    if year is not None:
+        table = table.filter(pl.col("year") == year)
+    table = matched_changes(table, counted, members, include_self, exclude_doubtful)
     table = with_flags(table, boundary_events(members))
     return table.select(COLUMNS).sort("la_code", in_order(order), "year")
+
+
+def years_needed(rows: pl.DataFrame, year: int, base_year: int | None) -> pl.DataFrame:
+    """(indicator, year) pairs whose group statistics one authority's ``year`` needs: that
+    year, the year before and each indicator's base year (:func:`base_years` of its ``rows``).
+
+    Example:
+        >>> rows = pl.DataFrame({"la_code": ["831"] * 3, "indicator": ["cla_rate"] * 3,
+        ...                      "year": [2019, 2020, 2021], "value": [None, 80.0, 88.0]})
+        >>> years_needed(rows, 2021, None).sort("year")["year"].to_list()
+        [2020, 2021]
+    """
+    kind = rows.schema["year"]
+    shown = (
+        rows.select("indicator")
+        .unique()
+        .join(pl.DataFrame({"year": [year - 1, year]}, schema={"year": kind}), how="cross")
+    )
+    bases = base_years(rows, base_year).select("indicator", pl.col("base_year").cast(kind))
+    return pl.concat([shown, bases.rename({"base_year": "year"})]).unique()
 
 
 @lru_cache(maxsize=8)
