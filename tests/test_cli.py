@@ -499,3 +499,43 @@ def test_names_and_years_that_cannot_be_benchmarked_say_why(args, said):
     out = run(*args)
     assert out.returncode == 2 and said in out.stderr, out.stderr
     assert out.stderr.count("\n") == 1
+
+
+def test_each_command_is_found_in_the_module_that_registers_it():
+    # main() imports only the module COMMAND_HOMES names for the command given; a command
+    # missing from it, or named with another module, would be run with every module, or not
+    # found at all.
+    from cscbench.cli import COMMAND_HOMES, COMMAND_MODULES, app
+
+    registered = {
+        command.name: command.callback.__module__.rsplit(".", 1)[1]
+        for command in app.registered_commands
+    }
+    for group in app.registered_groups:  # data and local: where their commands are
+        homes = {
+            c.callback.__module__.rsplit(".", 1)[1]
+            for c in group.typer_instance.registered_commands
+        }
+        assert len(homes) == 1, (group.name, homes)
+        registered[group.name] = homes.pop()
+    assert registered == COMMAND_HOMES
+    assert set(registered.values()) == set(COMMAND_MODULES)
+
+
+def test_a_command_runs_with_its_own_module_alone():
+    # cscbench benchmark builds only views' commands (typer builds every command it holds
+    # before it runs one); what it prints is the benchmark all the same.
+    code = (
+        "import sys; from cscbench.cli import main; "
+        "sys.argv = ['cscbench', 'benchmark', 'Derby', '--indicators', 'rereferral_pct', "
+        "'--year', '2017', '--format', 'csv']\n"
+        "try:\n    main()\nfinally:\n"
+        "    print(sorted(m for m in sys.modules if m.startswith('cscbench.cli.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    table, modules = out.stdout.rstrip("\n").rsplit("\n", 1)
+    assert modules == "['cscbench.cli.common', 'cscbench.cli.views']"
+    row = next(csv.DictReader(io.StringIO(table)))
+    assert (row["la_code"], row["year"], row["indicator"]) == ("831", "2017", "rereferral_pct")
+    assert round(float(row["value"]), 1) == 21.3  # Derby's 2016-17 report: 21.3%
