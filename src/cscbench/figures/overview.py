@@ -181,8 +181,9 @@ def overview_chart(
         "no interval",
         "no figure",
     ]
-    drawn = [  # what the layers draw or show, and which measure (of the table's 100 columns)
+    drawn = [  # what the layers draw or show, and whose (of the table's 100 columns)
         "indicator",
+        "area_name",
         "title",
         "value",
         "england",

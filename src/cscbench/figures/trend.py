@@ -129,8 +129,8 @@ def trend_chart(
         alt.Tooltip("value:Q", title=INDICATORS[indicator].title, format=",.1f"),
     ]
     band_data = series.filter(pl.col("ci95_low").is_not_null()).select(
-        "year", "ci95_low", "ci95_high", segment("ci95_low").alias("segment")
-    )  # the band's own columns only (the series has 19)
+        "year", "area_name", "ci95_low", "ci95_high", segment("ci95_low").alias("segment")
+    )  # the band's own columns and whose it is (the series has 19)
     band = (
         chart_of(band_data)
         .mark_area(fillOpacity=0.18, color=AUTHORITY)
