@@ -28,7 +28,8 @@ LABEL_GAP_PX = 14  # direct labels at 11 px, no closer than this
 YEAR_LABEL = "(datum.value - 1) + '-' + slice(toString(datum.value), 2)"
 #: The axis of a chart's measure: about six labelled values and gridlines (Vega's default is
 #: one every 40 pixels: thirteen on a bar chart's 560), so the data, not the grid, stands out.
-VALUE_AXIS = alt.Axis(tickCount=6)
+VALUE_AXIS_SPEC = {"tickCount": 6}
+VALUE_AXIS = alt.Axis(**VALUE_AXIS_SPEC)
 
 
 def year_axis(first: int, last: int, **options: object) -> alt.Axis:
@@ -40,8 +41,18 @@ def year_axis(first: int, last: int, **options: object) -> alt.Axis:
         >>> year_axis(2024, 2025).to_dict()["values"]
         [2024, 2025]
     """
+    return alt.Axis(**year_axis_spec(first, last, **options))
+
+
+def year_axis_spec(first: int, last: int, **options: object) -> dict:
+    """:func:`year_axis` as a Vega-Lite axis (a dict).
+
+    Example:
+        >>> year_axis_spec(2024, 2025, labelAngle=0)["values"]
+        [2024, 2025]
+    """
     years = list(range(first, last + 1))
-    return alt.Axis(values=years, format="d", labelExpr=YEAR_LABEL, **options)
+    return {"values": years, "format": "d", "labelExpr": YEAR_LABEL, **options}
 
 
 def measure_title(indicator: str) -> str:
@@ -82,15 +93,27 @@ def series_channels(
         >>> colour.to_dict()["scale"]["range"], shape.to_dict()["scale"]["range"]
         (['#F46A25', '#801650'], ['circle', 'diamond'])
     """
+    colour, dash, shape = series_specs(names, keyed)
+    return alt.Color(**colour), alt.StrokeDash(**dash), alt.Shape(**shape)
+
+
+def series_specs(names: dict[str, str], keyed: bool = True) -> tuple[dict, dict, dict]:
+    """:func:`series_channels` as Vega-Lite encoding channels (dicts).
+
+    Example:
+        >>> colour, dash, shape = series_specs({"value": "Derby"}, keyed=False)
+        >>> colour["scale"], colour["legend"]
+        ({'domain': ['Derby'], 'range': ['#F46A25']}, None)
+    """
     domain = list(names.values())
     colours, dashes, shapes = zip(*(SERIES_STYLES[column] for column in names), strict=True)
-    key = alt.Legend(title=None, orient="bottom") if keyed else None
-    colour = alt.Color("series:N", scale=alt.Scale(domain=domain, range=list(colours)), legend=key)
-    dash = alt.StrokeDash(
-        "series:N", scale=alt.Scale(domain=domain, range=list(dashes)), legend=key
-    )
-    shape = alt.Shape("series:N", scale=alt.Scale(domain=domain, range=list(shapes)), legend=key)
-    return colour, dash, shape
+    key = {"title": None, "orient": "bottom"} if keyed else None
+
+    def channel(styles: tuple) -> dict:
+        scale = {"domain": domain, "range": list(styles)}
+        return {"field": "series", "type": "nominal", "scale": scale, "legend": key}
+
+    return channel(colours), channel(dashes), channel(shapes)
 
 
 def dodge(values: list[float], gap: float, floor: float = float("-inf")) -> list[float]:

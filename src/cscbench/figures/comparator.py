@@ -18,11 +18,12 @@ from cscbench.datasets import group as group_of
 from cscbench.datasets.areas import spoken_name
 from cscbench.datasets.registry import INDICATORS
 from cscbench.datasets.store import Source
-from cscbench.figures.axes import VALUE_AXIS, WIDTH, measure_title
+from cscbench.figures.axes import VALUE_AXIS_SPEC, WIDTH, measure_title
 from cscbench.figures.labels import Axis, Label, nice_domain, place_labels, text_height, text_width
-from cscbench.figures.layers import chart_of, layered, vega_string
-from cscbench.figures.notes import chart_note, finish_chart, placed_title
+from cscbench.figures.layers import vega_string
+from cscbench.figures.notes import chart_note, finished_spec, placed_title
 from cscbench.figures.theme import COMPARATORS, ENGLAND, FOCUS, OTHERS
+from cscbench.figures.vl import ChartSpec, field, layer, named, scale_of
 
 PLOT_WIDTH = WIDTH - 140
 ROW = 22  # pixels a bar's row
@@ -76,16 +77,38 @@ def comparator_chart(
     row: dict | None = None,
     values: pl.DataFrame | None = None,
 ) -> alt.LayerChart:
-    """Every group member's value as a bar (from zero), the authority highlighted and labelled.
-
-    ``row`` (the authority's benchmark row) and ``values`` (the panel rows of the group) save
-    recomputing them when many charts are drawn.
+    """Every group member's value as a bar (from zero), the authority highlighted and labelled:
+    :func:`comparator_spec` as an Altair chart.
 
     Example:
         >>> spec = comparator_chart("Derby", "cla_rate", year=2025).to_dict()
         >>> bars = spec["datasets"][spec["layer"][0]["data"]["name"]]
         >>> spec["layer"][0]["mark"]["type"], len(bars)
         ('bar', 11)
+    """
+    found = comparator_spec(la, indicator, year, group, include_self, source, row, values)
+    return alt.LayerChart.from_dict(found, validate=False)
+
+
+def comparator_spec(
+    la: str,
+    indicator: str,
+    year: int | str | None = None,
+    group: str = "sn2025",
+    include_self: bool = False,
+    source: Source = None,
+    row: dict | None = None,
+    values: pl.DataFrame | None = None,
+) -> ChartSpec:
+    """The Vega-Lite spec of :func:`comparator_chart`, built as a dict (a pack draws dozens).
+
+    ``row`` (the authority's benchmark row) and ``values`` (the panel rows of the group) save
+    recomputing them when many charts are drawn.
+
+    Example:
+        >>> spec = comparator_spec("Derby", "cla_rate", year=2025)
+        >>> [one["mark"]["type"] for one in spec["layer"]]
+        ['bar', 'rule', 'text']
     """
     if row is None:
         row = benchmark(
@@ -114,75 +137,80 @@ def comparator_chart(
         .otherwise(pl.col("area_name"))
         .alias("label"),
     ).sort("value", descending=True)
-    order = values["label"].to_list()
-    y = alt.Y(
-        "label:N",
-        sort=order,
-        title=None,
-        axis=alt.Axis(
-            labelFontWeight=alt.ExprRef(
-                f"datum.value == {vega_string(f'► {focus_name}')} ? 'bold' : 'normal'"
-            ),
-        ),
-    )
-    refs = pl.DataFrame(
-        {
-            "value": [row["comparator_mean"], row["england"]],
-            "name": ["Comparator average", "England"],
-        }
-    ).filter(pl.col("value").is_not_null())
+    members = values.to_dicts()
+    order = [m["label"] for m in members]
+    bold = f"datum.value == {vega_string(f'► {focus_name}')} ? 'bold' : 'normal'"
+    y = field("label:N", sort=order, title=None, axis={"labelFontWeight": {"expr": bold}})
+    refs = [
+        {"value": v, "name": n}
+        for v, n in ((row["comparator_mean"], "Comparator average"), (row["england"], "England"))
+        if v is not None
+    ]
     digits = ",.1f" if INDICATORS[indicator].decimals else ",.0f"
-    shown = [format(v, digits) for v in values["value"]]  # as the labels print them
-    x_axis, label_at = value_labels(values["value"].to_list(), shown, refs["value"].to_list())
-    values = values.with_columns(pl.Series("label_at", label_at, dtype=pl.Float64))
-    x = alt.X(
+    shown = [format(m["value"], digits) for m in members]  # as the labels print them
+    x_axis, label_at = value_labels(
+        [m["value"] for m in members], shown, [r["value"] for r in refs]
+    )
+    for member, at in zip(members, label_at, strict=True):
+        member["label_at"] = float(at)
+    x = field(
         "value:Q",
         title=measure_title(indicator),
-        scale=alt.Scale(zero=True, domain=list(x_axis.domain), nice=False),
-        axis=VALUE_AXIS,
+        scale=scale_of(list(x_axis.domain), zero=True, nice=False),
+        axis=VALUE_AXIS_SPEC,
     )
-    members = chart_of(values)
-    bars = members.mark_bar().encode(
-        x=x,
-        y=y,
-        color=alt.Color(
-            "is_focus:N",
-            scale=alt.Scale(domain=[True, False], range=[FOCUS, OTHERS]),
-            legend=None,
-        ),
-        tooltip=[
-            alt.Tooltip("area_name:N", title="Authority"),
-            alt.Tooltip("value:Q", title=INDICATORS[indicator].title, format=",.1f"),
-        ],
-    )
-    label = alt.Text("value:Q", format=digits)
-    labels = members.encode(x=alt.X("label_at:Q"), y=y, text=label)
-    text = labels.mark_text(align="left", fontSize=VALUE_FONT)
-    rules = (
-        chart_of(refs)
-        .mark_rule(strokeWidth=2)
-        .encode(
-            x=alt.X("value:Q"),
-            color=alt.Color(
-                "name:N",
-                scale=alt.Scale(
-                    domain=["Comparator average", "England"], range=[COMPARATORS, ENGLAND]
+    datasets: dict[str, list[dict]] = {}
+    bars = named(members, datasets)
+    names = ["Comparator average", "England"]
+    layers = [
+        layer(
+            bars,
+            "bar",
+            {
+                "x": x,
+                "y": y,
+                "color": field(
+                    "is_focus:N", scale=scale_of([True, False], [FOCUS, OTHERS]), legend=None
                 ),
-                legend=alt.Legend(title=None, orient="bottom"),
-            ),
-            strokeDash=alt.StrokeDash(
-                "name:N",
-                scale=alt.Scale(domain=["Comparator average", "England"], range=[[6, 3], [1, 0]]),
-                legend=None,
-            ),
-        )
-    )
-    # Rules under the value labels, which are placed clear of them (value_labels: no halo
-    # needed, which had hidden the rules where they passed a label); their colours and key
-    # apart from the bars' (sharing the bars' colour scale gave the rules the bars' colours
-    # and dropped their key).
-    chart = layered(bars, rules, text, width=PLOT_WIDTH, height=ROW * len(order))
-    chart.resolve = alt.Resolve(scale=alt.ScaleResolveMap(color="independent"))
+                "tooltip": [
+                    field("area_name:N", title="Authority"),
+                    field("value:Q", title=INDICATORS[indicator].title, format=",.1f"),
+                ],
+            },
+        ),
+        # Rules under the value labels, which are placed clear of them (value_labels: no halo
+        # needed, which had hidden the rules where they passed a label); their colours and key
+        # apart from the bars' (sharing the bars' colour scale gave the rules the bars'
+        # colours and dropped their key).
+        layer(
+            named(refs, datasets),
+            "rule",
+            {
+                "x": field("value:Q"),
+                "color": field(
+                    "name:N",
+                    scale=scale_of(names, [COMPARATORS, ENGLAND]),
+                    legend={"title": None, "orient": "bottom"},
+                ),
+                "strokeDash": field("name:N", scale=scale_of(names, [[6, 3], [1, 0]]), legend=None),
+            },
+            strokeWidth=2,
+        ),
+        layer(
+            bars,
+            "text",
+            {"x": field("label_at:Q"), "y": y, "text": field("value:Q", format=digits)},
+            align="left",
+            fontSize=VALUE_FONT,
+        ),
+    ]
+    body = {
+        "layer": layers,
+        "width": PLOT_WIDTH,
+        "height": ROW * len(order),
+        "resolve": {"scale": {"color": "independent"}},
+        "datasets": datasets,
+    }
     ind = INDICATORS[indicator]
     said = spoken_name(focus_name)  # the bar keeps DfE's name, the words say it
     missing = row["group_missing"] or []
@@ -217,4 +245,4 @@ def comparator_chart(
         f"{with_unit(row['comparator_mean'], indicator)}; England "
         f"{with_unit(row['england'], indicator)}."
     )
-    return finish_chart(chart, title, subtitle, description, chart_note(indicator, source))
+    return finished_spec(body, title, subtitle, description, chart_note(indicator, source))

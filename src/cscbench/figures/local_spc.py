@@ -64,6 +64,7 @@ from cscbench.figures.theme import (
     fitted,
     source_note,
 )
+from cscbench.figures.vl import SCHEMA, ChartSpec
 
 KINDS = {  # point type -> (key words, shape, colour)
     "common_cause": ("Common cause", "circle", COMPARATORS),
@@ -80,18 +81,6 @@ HEADLINES = {
     "spc_near_limit": "near a limit",
     "spc_run": "7 points one side of mean",
 }
-
-
-class ChartSpec(dict):
-    """A Vega-Lite spec, built as a dict (Altair's objects cost more to build than the chart
-    to draw); :func:`cscbench.figures.save` and the drawing processes take it as a chart."""
-
-    def to_dict(self, validate: bool = False) -> dict:
-        return dict(self)
-
-
-#: Altair's Vega-Lite schema (tested to be ``altair.SCHEMA_URL``).
-SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
 
 
 def _values(frame: pl.DataFrame) -> dict:

@@ -19,6 +19,7 @@ from cscbench.datasets import manifest
 from cscbench.datasets.registry import INDICATORS, SOURCES, Indicator
 from cscbench.datasets.store import Source
 from cscbench.figures.theme import config, day, drawing_day, fitted, source_note
+from cscbench.figures.vl import SCHEMA, ChartSpec
 
 
 def chart_note(
@@ -172,11 +173,49 @@ def finish_chart(
         >>> spec["title"]["text"], spec["title"]["subtitle"], spec["description"]
         ('Derby high', ['Rate', 'Source: DfE.'], 'Bar chart')
     """
-    subtitle_lines = [subtitle] if isinstance(subtitle, str) else subtitle
-    # a long subtitle or list of sources on several lines, not one wider than the chart
-    lines = [part for line in [*subtitle_lines, note] for part in wrapped(line)]
     # Set in place: Altair's properties() and configure() copy the whole chart each time.
-    chart.title = alt.Title(sentence_case(title), subtitle=lines)
+    chart.title = alt.Title(sentence_case(title), subtitle=subtitle_lines(subtitle, note))
     chart.description = sentence_case(description)
     chart.config = alt.Config(**config())
     return chart
+
+
+def subtitle_lines(subtitle: str | list[str], note: str) -> list[str]:
+    """A chart's subtitle lines and its source note under them, each long one on several
+    lines (:func:`wrapped`), not one wider than the chart.
+
+    Example:
+        >>> subtitle_lines("Rate", "Source: DfE.")
+        ['Rate', 'Source: DfE.']
+    """
+    given = [subtitle] if isinstance(subtitle, str) else subtitle
+    return [part for line in [*given, note] for part in wrapped(line)]
+
+
+#: The view size Altair's default theme puts in every spec it writes (a dict-built spec
+#: carries it too, so that it is the spec Altair writes for the same chart).
+ALTAIR_VIEW = {"continuousHeight": 300, "continuousWidth": 300}
+
+
+def finished_spec(
+    body: dict, title: str, subtitle: str | list[str], description: str, note: str
+) -> ChartSpec:
+    """A dict-built chart's whole spec (:mod:`~cscbench.figures.vl`): ``body`` (its layers,
+    size and datasets) with its title, subtitle lines and ``note``, its description (each in
+    sentence case) and the theme's config: what :func:`finish_chart` gives an Altair chart.
+
+    Example:
+        >>> spec = finished_spec({"mark": "bar"}, "derby high", "Rate", "bar chart", "Source: DfE.")
+        >>> spec["title"], spec["description"], spec["config"]["view"]["stroke"]
+        ({'text': 'Derby high', 'subtitle': ['Rate', 'Source: DfE.']}, 'Bar chart', None)
+    """
+    theme = config()
+    return ChartSpec(
+        {
+            "$schema": SCHEMA,
+            **body,
+            "config": theme | {"view": ALTAIR_VIEW | theme["view"]},
+            "title": {"text": sentence_case(title), "subtitle": subtitle_lines(subtitle, note)},
+            "description": sentence_case(description),
+        }
+    )

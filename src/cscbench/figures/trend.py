@@ -27,13 +27,12 @@ from cscbench.datasets.store import Source
 from cscbench.figures.axes import (
     LABEL_GAP_PX,
     SERIES_STYLES,
-    VALUE_AXIS,
+    VALUE_AXIS_SPEC,
     WIDTH,
     dodge,
     measure_title,
-    segment,
-    series_channels,
-    year_axis,
+    series_specs,
+    year_axis_spec,
 )
 from cscbench.figures.labels import (
     Axis,
@@ -45,9 +44,10 @@ from cscbench.figures.labels import (
     text_height,
     text_width,
 )
-from cscbench.figures.layers import chart_of, layered
-from cscbench.figures.notes import about_title, chart_note, finish_chart
+from cscbench.figures.notes import about_title, chart_note, finished_spec
 from cscbench.figures.theme import AUTHORITY
+from cscbench.figures.vl import ChartSpec, field, layer, named, scale_of
+from cscbench.figures.vl import rows as rows_of
 
 #: A trend chart's note on its open markers (:func:`_short_averages`).
 SHORT_AVERAGE = "Open squares: comparator average over fewer authorities (some had no figure)"
@@ -68,15 +68,37 @@ def trend_chart(
     source: Source = None,
     rows: pl.DataFrame | None = None,
 ) -> alt.LayerChart:
-    """The authority's series, its 95% band, comparator average, region and England by year.
-
-    ``rows`` (the authority's benchmark rows from :func:`cscbench.analyses.engine.series`)
-    saves recomputing them when many charts are drawn.
+    """The authority's series, its 95% band, comparator average, region and England by year:
+    :func:`trend_spec` as an Altair chart.
 
     Example:
         >>> spec = trend_chart("Derby", "cla_rate").to_dict()
         >>> sorted({d["series"] for d in spec["datasets"][spec["layer"][1]["data"]["name"]]})
         ['Comparator average', 'Derby', 'East Midlands', 'England']
+    """
+    found = trend_spec(la, indicator, group_key, include_self, year_from, year_to, source, rows)
+    return alt.LayerChart.from_dict(found, validate=False)
+
+
+def trend_spec(
+    la: str,
+    indicator: str,
+    group_key: str = "sn2025",
+    include_self: bool = False,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    source: Source = None,
+    rows: pl.DataFrame | None = None,
+) -> ChartSpec:
+    """The Vega-Lite spec of :func:`trend_chart`, built as a dict (a pack draws dozens).
+
+    ``rows`` (the authority's benchmark rows from :func:`cscbench.analyses.engine.series`)
+    saves recomputing them when many charts are drawn.
+
+    Example:
+        >>> spec = trend_spec("Derby", "cla_rate")
+        >>> [one["mark"]["type"] for one in spec["layer"]][:3]
+        ['area', 'line', 'point']
     """
     if rows is None:
         series = trend(
@@ -99,80 +121,102 @@ def trend_chart(
         "region": region,
         "england": "England",
     }
-    long = (  # one row a series and year, each series broken into segments at its gaps
-        series.unpivot(list(names), index="year", variable_name="series", value_name="figure")
-        .with_columns(segment("figure").over("series").alias("segment"))
-        .filter(pl.col("figure").is_not_null())
-        .select(
-            "year",
-            pl.col("figure").alias("value"),
-            pl.col("series").replace_strict(names),
-            "segment",
-        )
-    )
-    colour, dash, shape = series_channels(names, keyed=False)  # lines labelled at their ends
+    records = series.to_dicts()  # a dozen years: plain Python is quicker than frames here
+    long = _long(records, names)  # one row a series and year, broken into segments at gaps
+    colour, dash, shape = series_specs(names, keyed=False)  # lines labelled at their ends
     first_year, last_year = int(series["year"].min()), int(series["year"].max())
     x_domain = nice_domain(first_year, last_year)
-    x = alt.X(
+    x = field(
         "year:Q",
         title=None,
-        axis=year_axis(first_year, last_year, labelAngle=0),
+        axis=year_axis_spec(first_year, last_year, labelAngle=0),
         # Vega's own nice domain, fixed so that labels can be placed in pixels
-        scale=alt.Scale(domain=list(x_domain), nice=False),
-    )
-    y = alt.Y(
-        "value:Q", title=measure_title(indicator), scale=alt.Scale(zero=False), axis=VALUE_AXIS
+        scale=scale_of(list(x_domain), nice=False),
     )
     tooltip = [
-        alt.Tooltip("series:N", title="Series"),
-        alt.Tooltip("year:Q", title="Year ending March"),
-        alt.Tooltip("value:Q", title=INDICATORS[indicator].title, format=",.1f"),
+        field("series:N", title="Series"),
+        field("year:Q", title="Year ending March"),
+        field("value:Q", title=INDICATORS[indicator].title, format=",.1f"),
     ]
-    band_data = series.filter(pl.col("ci95_low").is_not_null()).select(
-        "year", "area_name", "ci95_low", "ci95_high", segment("ci95_low").alias("segment")
-    )  # the band's own columns and whose it is (the series has 19)
-    band = (
-        chart_of(band_data)
-        .mark_area(fillOpacity=0.18, color=AUTHORITY)
-        .encode(
-            x=x,
-            y=alt.Y("ci95_low:Q", title=measure_title(indicator)),
-            y2=alt.Y2("ci95_high:Q"),
-            detail=alt.Detail("segment:N"),
-        )
+    band_data = _band(records)  # the band's own columns and whose it is (the series has 19)
+    last = _last_points(long)
+    plotted = [
+        *(r["value"] for r in long),
+        *(r["ci95_low"] for r in band_data),
+        *(r["ci95_high"] for r in band_data),
+    ]
+    y_axis = Axis(nice_domain(float(min(plotted)), float(max(plotted))), HEIGHT, reverse=True)
+    y = field(
+        "value:Q",
+        title=measure_title(indicator),
+        scale=scale_of(list(y_axis.domain), zero=False, nice=False),
+        axis=VALUE_AXIS_SPEC,
     )
-    drawn = chart_of(long)  # one conversion of the rows for the lines and their points
-    lines = drawn.mark_line(strokeWidth=2.5).encode(
-        x=x, y=y, color=colour, strokeDash=dash, detail=alt.Detail("segment:N")
+    datasets: dict[str, list[dict]] = {}
+    band = layer(
+        named(band_data, datasets),
+        "area",
+        {
+            "x": x,
+            "y": field("ci95_low:Q", title=measure_title(indicator)),
+            "y2": {"field": "ci95_high"},
+            "detail": field("segment:N"),
+        },
+        fillOpacity=0.18,
+        color=AUTHORITY,
     )
-    points = drawn.mark_point(filled=True, size=POINT_SIZE).encode(
-        x=x, y=y, color=colour, shape=shape, tooltip=tooltip
+    drawn = named(long, datasets)  # one set of rows for the lines and their points
+    lines = layer(
+        drawn,
+        "line",
+        {"x": x, "y": y, "color": colour, "strokeDash": dash, "detail": field("segment:N")},
+        strokeWidth=2.5,
     )
-    last = long.sort("year").group_by("series", maintain_order=True).last()
-    plotted = pl.concat([long["value"], band_data["ci95_low"], band_data["ci95_high"]])
-    y_axis = Axis(nice_domain(float(plotted.min()), float(plotted.max())), HEIGHT, reverse=True)
-    y.scale = alt.Scale(zero=False, domain=list(y_axis.domain), nice=False)
+    points = layer(
+        drawn,
+        "point",
+        {"x": x, "y": y, "color": colour, "shape": shape, "tooltip": tooltip},
+        filled=True,
+        size=POINT_SIZE,
+    )
     x_axis = Axis(x_domain, WIDTH)
-    events = _boundary_years(
-        chosen.focus, chosen.members, series["year"].min(), series["year"].max()
-    )
+    events = _boundary_years(chosen.focus, chosen.members, first_year, last_year)
     obstacles = _drawn(long, x_axis, y_axis)
     obstacles += [(x_axis.px(a) - 1, x_axis.px(a) + 1, 0, HEIGHT) for a in events["year"]]
-    label_at, sides, named = _names_at(last, obstacles, x_axis, y_axis)
-    last = last.with_columns(pl.Series("label_at", label_at), pl.Series("side", sides))
+    label_at, sides, named_at = _names_at(last, obstacles, x_axis, y_axis)
+    last = [
+        r | {"label_at": at, "side": side}
+        for r, at, side in zip(last, label_at, sides, strict=True)
+    ]
     labels = [
-        chart_of(last.filter(pl.col("side") == side))
-        .mark_text(align=align, dx=dx, fontSize=NAME_FONT, baseline="middle")
-        .encode(x=x, y=alt.Y("label_at:Q"), text=alt.Text("series:N"), color=colour)
+        layer(
+            named([r for r in last if r["side"] == side], datasets),
+            "text",
+            {"x": x, "y": field("label_at:Q"), "text": field("series:N"), "color": colour},
+            align=align,
+            dx=dx,
+            fontSize=NAME_FONT,
+            baseline="middle",
+        )
         for side, align, dx in ((0, "left", NAME_DX), (1, "right", -NAME_DX))
         if side == 0 or side in sides
     ]
     layers = [band, lines, points, *labels]
-    short = _short_averages(series, len(chosen.members) + (1 if include_self else 0))
-    if short.height:  # open markers where the average is over fewer authorities than the group
+    short = _short_averages(records, len(chosen.members) + (1 if include_self else 0))
+    if short:  # open markers where the average is over fewer authorities than the group
         layers.append(
-            chart_of(short.rename({"comparator_mean": "value"}))
-            .mark_point(
+            layer(
+                named(short, datasets),
+                "point",
+                {
+                    "x": x,
+                    "y": y,
+                    "tooltip": [
+                        field("year:Q", title="Year ending March"),
+                        field("value:Q", title="Comparator average", format=",.1f"),
+                        field("averaged:N", title="Averaged over"),
+                    ],
+                },
                 shape=SERIES_STYLES["comparator_mean"][2],
                 filled=True,
                 fill="white",
@@ -182,41 +226,43 @@ def trend_chart(
                 fillOpacity=1,
                 strokeOpacity=1,
             )
-            .encode(
-                x=x,
-                y=y,
-                tooltip=[
-                    alt.Tooltip("year:Q", title="Year ending March"),
-                    alt.Tooltip("value:Q", title="Comparator average", format=",.1f"),
-                    alt.Tooltip("averaged:N", title="Averaged over"),
-                ],
-            )
         )
     if events.height:
-        at, sides = _reorganisation_labels(events, [*obstacles, *named], x_axis, y_axis)
-        marked = chart_of(events)
-        rule = marked.mark_rule(strokeDash=[3, 3], color="#6f777b").encode(
-            x=alt.X("year:Q"), tooltip=[alt.Tooltip("note:N", title="Reorganisation")]
+        at, sides = _reorganisation_labels(events, [*obstacles, *named_at], x_axis, y_axis)
+        layers.append(
+            layer(
+                named(rows_of(events), datasets),
+                "rule",
+                {"x": field("year:Q"), "tooltip": [field("note:N", title="Reorganisation")]},
+                strokeDash=[3, 3],
+                color="#6f777b",
+            )
         )
-        layers.append(rule)
         words = events.with_columns(pl.Series("label_at", at), pl.Series("side", sides))
         for side, align, dx in ((0, "left", REORGANISED_DX), (1, "right", -REORGANISED_DX)):
             if side in sides:
                 layers.append(
-                    chart_of(words.filter(pl.col("side") == side))
-                    .mark_text(align=align, dx=dx, fontSize=10, color="#505a5f", baseline="middle")
-                    .encode(
-                        x=alt.X("year:Q"),
-                        y=alt.Y("label_at:Q"),
-                        text=alt.TextValue(REORGANISED),
+                    layer(
+                        named(rows_of(words.filter(pl.col("side") == side)), datasets),
+                        "text",
+                        {
+                            "x": field("year:Q"),
+                            "y": field("label_at:Q"),
+                            "text": {"value": REORGANISED},
+                        },
+                        align=align,
+                        dx=dx,
+                        fontSize=10,
+                        color="#505a5f",
+                        baseline="middle",
                     )
                 )
-    chart = layered(*layers, width=WIDTH, height=HEIGHT)
-    latest = series.filter(pl.col("value").is_not_null()).tail(1)
-    latest_row = latest.row(0, named=True) if latest.height else None
+    body = {"layer": layers, "width": WIDTH, "height": HEIGHT, "datasets": datasets}
+    held = [r for r in records if r["value"] is not None]
+    latest_row = held[-1] if held else None
     word = _trend_word(latest_row)
     ind = INDICATORS[indicator]
-    first, end = int(series["year"].min()), int(series["year"].max())
+    first, end = first_year, last_year
     said = spoken_name(focus["area_name"])
     title = about_title(ind, said, word)
     detail = ""
@@ -240,10 +286,10 @@ def trend_chart(
     subtitle = [f"{ind.title}, {years_label(first, end)}; comparators: {chosen.label}"]
     if word == NOT_TESTABLE:
         subtitle.append(f"{untested} (OHID's method)")
-    if short.height:
+    if short:
         description += f" {_short_words(short)}"
         subtitle.append(SHORT_AVERAGE)
-    return finish_chart(chart, title, subtitle, description, chart_note(indicator, source))
+    return finished_spec(body, title, subtitle, description, chart_note(indicator, source))
 
 
 def end_labels(values: list[float], y: Axis) -> list[float]:
@@ -262,19 +308,83 @@ def end_labels(values: list[float], y: Axis) -> list[float]:
     return [y.value(y.length + d) for d in down]
 
 
-def _drawn(long: pl.DataFrame, x: Axis, y: Axis) -> list:
+def _long(records: list[dict], names: dict[str, str]) -> list[dict]:
+    """One row a series and year with a figure, series after series (``names``: column ->
+    series name), each broken into a new segment after every missing year (as
+    :func:`~cscbench.figures.axes.segment` breaks a frame's).
+
+    Example:
+        >>> years = [{"year": 2020, "value": 1.0}, {"year": 2021, "value": None},
+        ...          {"year": 2022, "value": 2.0}, {"year": 2024, "value": 3.0}]
+        >>> [(r["year"], r["segment"]) for r in _long(years, {"value": "Derby"})]
+        [(2020, 0), (2022, 1), (2024, 2)]
+    """
+    long = []
+    for column, name in names.items():
+        piece, before = 0, None
+        for r in records:
+            if r[column] is None or (before is not None and r["year"] - before > 1):
+                piece += 1
+            before = r["year"]
+            if r[column] is not None:
+                long.append({"year": r["year"], "value": r[column], "series": name,
+                             "segment": piece})  # fmt: skip
+    return long
+
+
+def _band(records: list[dict]) -> list[dict]:
+    """The 95% band's rows: the years with an interval, a new segment after each gap.
+
+    Example:
+        >>> years = [{"year": y, "area_name": "D", "ci95_low": lo, "ci95_high": 9.0}
+        ...          for y, lo in ((2020, 1.0), (2021, None), (2022, 2.0))]
+        >>> [(r["year"], r["segment"]) for r in _band(years)]
+        [(2020, 0), (2022, 1)]
+    """
+    band, piece, before = [], 0, None
+    for r in records:
+        if r["ci95_low"] is None:
+            continue
+        if before is not None and r["year"] - before > 1:
+            piece += 1
+        before = r["year"]
+        band.append({k: r[k] for k in ("year", "area_name", "ci95_low", "ci95_high")})
+        band[-1]["segment"] = piece
+    return band
+
+
+def _last_points(long: list[dict]) -> list[dict]:
+    """Each series' last point, the series in the order they first appear by year.
+
+    Example:
+        >>> rows = [{"series": "A", "year": 2021}, {"series": "B", "year": 2020},
+        ...         {"series": "A", "year": 2022}]
+        >>> [(r["series"], r["year"]) for r in _last_points(rows)]
+        [('B', 2020), ('A', 2022)]
+    """
+    last: dict[str, dict] = {}
+    for r in sorted(long, key=lambda r: r["year"]):
+        last.setdefault(r["series"], r)
+        last[r["series"]] = r
+    return list(last.values())
+
+
+def _drawn(long: list[dict], x: Axis, y: Axis) -> list:
     """The series' points and lines (broken at gaps), as pixel boxes."""
+    parts: dict[tuple, list[dict]] = {}
+    for r in sorted(long, key=lambda r: r["year"]):
+        parts.setdefault((r["series"], r["segment"]), []).append(r)
     obstacles = []
-    for _, part in long.sort("year").group_by("series", "segment", maintain_order=True):
-        xs = [x.px(v) for v in part["year"]]
-        ys = [y.px(v) for v in part["value"]]
+    for part in parts.values():
+        xs = [x.px(r["year"]) for r in part]
+        ys = [y.px(r["value"]) for r in part]
         obstacles += [point_box(a, b, POINT_SIZE) for a, b in zip(xs, ys, strict=True)]
         obstacles += polyline_boxes(xs, ys, width=2.5)
     return obstacles
 
 
 def _names_at(
-    last: pl.DataFrame, obstacles: list, x: Axis, y: Axis
+    last: list[dict], obstacles: list, x: Axis, y: Axis
 ) -> tuple[list[float], list[int], list]:
     """Where each series' name goes (in the measure's units), which side of its last point
     (0: right, 1: left) and the boxes of those inside the plot. Names of the chart's last year
@@ -282,23 +392,23 @@ def _names_at(
     name inside the plot, right of its last point or else left of it, placed by
     :func:`~cscbench.figures.labels.place_labels` clear of every point, line and name."""
     end = x.domain[1]
-    at, sides = [0.0] * last.height, [0] * last.height
-    margin = [i for i, year in enumerate(last["year"]) if year >= end]
+    at, sides = [0.0] * len(last), [0] * len(last)
+    margin = [i for i, r in enumerate(last) if r["year"] >= end]
     tall = text_height(NAME_FONT)
     boxes = []
-    for i, value in zip(margin, end_labels([last["value"][i] for i in margin], y), strict=True):
+    for i, value in zip(margin, end_labels([last[i]["value"] for i in margin], y), strict=True):
         at[i], left = value, x.px(end) + NAME_DX
-        wide = text_width(last["series"][i], NAME_FONT)
+        wide = text_width(last[i]["series"], NAME_FONT)
         boxes.append((left, left + wide, y.px(value) - tall / 2, y.px(value) + tall / 2))
-    inner = [i for i in range(last.height) if i not in margin]
+    inner = [i for i in range(len(last)) if i not in margin]
     labels = []
     for i in inner:
-        point, wide = x.px(last["year"][i]), text_width(last["series"][i], NAME_FONT)
+        point, wide = x.px(last[i]["year"]), text_width(last[i]["series"], NAME_FONT)
         spans = (
             (point + NAME_DX, point + NAME_DX + wide),
             (point - NAME_DX - wide, point - NAME_DX),
         )
-        labels.append(Label(y.px(last["value"][i]), tall, spans))
+        labels.append(Label(y.px(last[i]["value"]), tall, spans))
     placed = place_labels(labels, [*obstacles, *boxes], y.length, width=x.length + 200)
     named = []
     for i, label, (side, centre) in zip(inner, labels, placed, strict=True):
@@ -331,38 +441,38 @@ def _reorganisation_labels(
     return [y.value(c) for _, c in placed], [side for side, _ in placed]
 
 
-def _short_averages(series: pl.DataFrame, group_size: int) -> pl.DataFrame:
+def _short_averages(records: list[dict], group_size: int) -> list[dict]:
     """The years whose comparator average is over fewer than all ``group_size`` authorities
-    (members without a figure that year), with who it is over: 'averaged' ('9 of 10; no figure
-    for Hampshire'). Each year's average is LAIT's, so the line between two such years can
-    move because its authorities changed, not their figures.
+    (members without a figure that year): 'year', the average as 'value', and who it is over,
+    'averaged' ('9 of 10; no figure for Hampshire'). Each year's average is LAIT's, so the
+    line between two such years can move because its authorities changed, not their figures.
 
     Example:
-        >>> s = pl.DataFrame({"year": [2024, 2025], "comparator_mean": [3.0, 4.0],
-        ...                   "group_missing": [["Hampshire"], []]})
-        >>> _short_averages(s, 10)["averaged"].to_list()
-        ['9 of 10; no figure for Hampshire']
+        >>> s = [{"year": 2024, "comparator_mean": 3.0, "group_missing": ["Hampshire"]},
+        ...      {"year": 2025, "comparator_mean": 4.0, "group_missing": []}]
+        >>> _short_averages(s, 10)
+        [{'year': 2024, 'value': 3.0, 'averaged': '9 of 10; no figure for Hampshire'}]
     """
-    short = series.filter(
-        pl.col("comparator_mean").is_not_null(), pl.col("group_missing").list.len() > 0
-    )
-    averaged = [
-        f"{group_size - len(names)} of {group_size}; no figure for {names_list(names)}"
-        for names in short["group_missing"].to_list()
+    return [
+        {
+            "year": r["year"],
+            "value": r["comparator_mean"],
+            "averaged": f"{group_size - len(missing)} of {group_size}; "
+            f"no figure for {names_list(missing)}",
+        }
+        for r in records
+        if r["comparator_mean"] is not None and (missing := r["group_missing"] or [])
     ]
-    return short.select("year", "comparator_mean").with_columns(
-        pl.Series("averaged", averaged, dtype=pl.String)
-    )
 
 
-def _short_words(short: pl.DataFrame) -> str:
+def _short_words(short: list[dict]) -> str:
     """Which years' comparator averages are over fewer authorities, and who they are over.
 
     Example:
-        >>> _short_words(pl.DataFrame({"year": [2024], "averaged": ["9 of 10; no figure for H"]}))
+        >>> _short_words([{"year": 2024, "averaged": "9 of 10; no figure for H"}])
         'The comparator average is over fewer authorities in 2023-24 (9 of 10; no figure for H).'
     """
-    each = [f"{year_label(y)} ({a})" for y, a in short.select("year", "averaged").rows()]
+    each = [f"{year_label(r['year'])} ({r['averaged']})" for r in short]
     return f"The comparator average is over fewer authorities in {and_list(each)}."
 
 

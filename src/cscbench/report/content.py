@@ -183,7 +183,7 @@ def chart_plans(
     """Trend and comparator chart plans for each charted indicator held in the year."""
     from cscbench.analyses import panel
     from cscbench.analyses.engine import series
-    from cscbench.figures import comparator_chart, trend_chart
+    from cscbench.figures import comparator_spec, trend_spec
 
     la, chosen, year = content.focus["la_code"], content.group, content.year
     include_self, source = content.include_self, content.source
@@ -200,12 +200,12 @@ def chart_plans(
     by_indicator = {r["indicator"]: r for r in content.table.iter_rows(named=True)}
 
     def trend(ind: str) -> Callable[[], object]:
-        return lambda: trend_chart(
+        return lambda: trend_spec(
             la, ind, chosen, include_self, year_to=year, source=source, rows=rows()
         )
 
     def comparators(ind: str) -> Callable[[], object]:
-        return lambda: comparator_chart(
+        return lambda: comparator_spec(
             la,
             ind,
             year=year,

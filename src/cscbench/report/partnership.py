@@ -53,7 +53,7 @@ def _charts(
     include_self: bool,
     source: Source,
 ) -> Iterator[ChartPlan]:
-    from cscbench.figures import comparator_chart, partnership_chart, partnership_trend_chart
+    from cscbench.figures import comparator_spec, partnership_chart, partnership_trend_chart
 
     members = table.filter(pl.col("role") == "member")
     present = set(table["indicator"])
@@ -71,7 +71,7 @@ def _charts(
             yield ChartPlan(
                 f"{ind}-comparators-{stems[row['la_code']]}",
                 ind,
-                lambda ind=ind, row=row: comparator_chart(
+                lambda ind=ind, row=row: comparator_spec(
                     row["la_code"],
                     ind,
                     year=year,
