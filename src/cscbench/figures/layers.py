@@ -13,6 +13,8 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
+from cscbench.figures.vl import rows
+
 
 class _Layered(alt.LayerChart):
     """A LayerChart that sets its layers as they are when there is nothing to lift (see
@@ -113,13 +115,7 @@ def chart_of(frame: pl.DataFrame) -> alt.Chart:
         ...     alt.Chart(frame).mark_bar().encode(x="a:Q").to_dict())
         True
     """
-    iso = "%Y-%m-%dT%H:%M:%S"
-    if any(dtype.is_temporal() for dtype in frame.dtypes):
-        frame = frame.with_columns(
-            pl.col(pl.Date).cast(pl.Datetime).dt.to_string(iso),
-            pl.col(pl.Datetime).dt.to_string(f"{iso}%.f"),
-        )
-    return alt.Chart({"values": frame.to_dicts()})
+    return alt.Chart({"values": rows(frame)})
 
 
 def vega_string(text: str) -> str:
