@@ -170,3 +170,31 @@ def test_a_name_in_part_finds_the_one_authority_it_belongs_to():
     # A region's name is not taken as the one authority in it whose name shares the word.
     with pytest.raises(AreaNotFound, match=r"'London' names a region, not a local authority"):
         find_area("London")
+
+
+def test_remembered_look_ups_equal_fresh_ones_for_every_authority_and_group():
+    """find_area and group remember their answers per data set (a pack asks about fifty
+    times): for every authority, by each of its names and codes, and every named group, the
+    remembered answer is the one worked from the tables afresh, and a caller that changes
+    the dict it was given does not change the next answer."""
+    from cscbench.datasets import load_neighbours
+    from cscbench.datasets.areas import find_area as fresh_area
+    from cscbench.datasets.groups import comparator_group
+
+    areas, neighbours = load_areas(), load_neighbours()
+    modelled = {
+        m: set(neighbours.filter(pl.col("model") == m)["la_code"]) for m in ("sn2021", "sn2025")
+    }
+    for row in areas.iter_rows(named=True):
+        for query in (row["la_code"], row["area_code"], row["area_name"]):
+            assert find_area(query) == fresh_area(query, areas)
+        la = row["la_code"]
+        for key in ("sn2021", "sn2025", "region", "england"):
+            if key in modelled and la not in modelled[key]:
+                with pytest.raises(UsageError):
+                    group(la, key)
+                continue
+            assert group(la, key) == comparator_group(la, key, areas, neighbours)
+    found = find_area("Derby")
+    found["area_name"] = "changed"
+    assert find_area("Derby")["area_name"] == "Derby"

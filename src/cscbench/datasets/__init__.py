@@ -161,7 +161,15 @@ def find_area(query: str, source: Source = None) -> dict:
         >>> find_area("Bristol")["area_name"]
         'Bristol, City of'
     """
+    if isinstance(query, str | int):  # remembered per data set: a pack asks about fifty times
+        return dict(_area(query, _key(source)))
     return _areas.find_area(query, load_areas(source))
+
+
+@lru_cache(maxsize=1024)
+def _area(query: str | int, key: str | None) -> dict:
+    """:func:`find_area` in the data set ``key`` (a look-up that fails is not remembered)."""
+    return _areas.find_area(query, _small_table("areas", key))
 
 
 def split_names(text: str, source: Source = None) -> list[str]:
@@ -211,6 +219,8 @@ def group(
     """
     if isinstance(group, ComparatorGroup):
         return group
+    if not comparators and isinstance(la, str):  # remembered per data set, as find_area is
+        return _group(la, group, _key(source))
     return comparator_group(
         la,
         "custom" if comparators else group,  # comparators given make the group
@@ -218,6 +228,12 @@ def group(
         load_neighbours(source=source),
         _names(comparators, source),
     )
+
+
+@lru_cache(maxsize=256)
+def _group(la: str, group: str, key: str | None) -> ComparatorGroup:
+    """:func:`group` of a named group in the data set ``key`` (frozen: safe to share)."""
+    return comparator_group(la, group, _small_table("areas", key), _small_table("neighbours", key))
 
 
 def _names(authorities: str | Sequence[str] | None, source: Source) -> list[str] | None:

@@ -165,8 +165,39 @@ def _held(path: str, mtime_ns: int, size: int) -> pl.DataFrame:
 
 def manifest(source: Source = None) -> dict | None:
     """The manifest of the snapshot in use; None when reading raw files directly."""
+    folder = snapshot_folder(source)
+    return None if folder is None else read_manifest(folder)
+
+
+def snapshot_folder(source: Source = None) -> Path | None:
+    """The snapshot folder in use, verified (:func:`opened`); None when reading raw files.
+
+    Example:
+        >>> snapshot_folder() == SNAPSHOT_DIR
+        True
+    """
     source = resolve(source)
     if source is None:
-        return read_manifest(opened())
+        return opened()
     folder = Path(source)
-    return read_manifest(opened(folder)) if (folder / MANIFEST).is_file() else None
+    return opened(folder) if (folder / MANIFEST).is_file() else None
+
+
+def built_at(source: Source = None) -> str | None:
+    """When the snapshot in use was built (its manifest's ``built_at``), read once per version
+    of the manifest (a pack's every chart note says it); None when reading raw files.
+
+    Example:
+        >>> built_at() == manifest()["built_at"]
+        True
+    """
+    folder = snapshot_folder(source)
+    if folder is None:
+        return None
+    stat = (folder / MANIFEST).stat()
+    return _built_at(str(folder.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _built_at(folder: str, mtime_ns: int, size: int) -> str:
+    return read_manifest(folder)["built_at"]

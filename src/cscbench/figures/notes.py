@@ -15,9 +15,8 @@ from datetime import UTC, date, datetime
 import altair as alt
 
 from cscbench.analyses.wording import sentence_case
-from cscbench.datasets import manifest
 from cscbench.datasets.registry import INDICATORS, SOURCES, Indicator
-from cscbench.datasets.store import Source
+from cscbench.datasets.store import Source, built_at
 from cscbench.figures.theme import config, day, drawing_day, fitted, source_note
 from cscbench.figures.vl import SCHEMA, ChartSpec
 
@@ -65,10 +64,10 @@ def data_date(source: Source = None) -> date | None:
         >>> data_date(SNAPSHOT_DIR).isoformat() == built[:10]
         True
     """
-    found = manifest(source)
-    if not found:
+    built = built_at(source)
+    if built is None:
         return None
-    return datetime.fromisoformat(found["built_at"]).astimezone(UTC).date()
+    return datetime.fromisoformat(built).astimezone(UTC).date()
 
 
 def data_words(source: Source = None) -> str:
