@@ -8,6 +8,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# No time limit on a property's example: speed is measured by benchmark/, never asserted in
+# tests (hypothesis's default 200 ms deadline failed a test at random on a loaded machine).
+settings.register_profile("cscbench", deadline=None)
+settings.load_profile("cscbench")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("CSCBENCH_SHARED_DATA", ROOT.parent / "shared" / "data"))

@@ -117,3 +117,27 @@ def test_reversing_time_flips_an_increase(values, width):
 
 def test_average_annual_change():
     assert average_annual_change(np.array([100.0]), np.array([146.41]))[0] == pytest.approx(10.0)
+
+
+@pytest.mark.parametrize(("years", "model"), [((None, None), "sn2025"), ((2016, 2021), "sn2021")])
+def test_trend_views_at_once_equal_one_indicator_at_a_time(years, model):
+    """A pack's trend charts take their views from one query (trend_views): for every tenth
+    authority, every charted indicator and two spans of years, each equals trend_view of that
+    indicator alone."""
+    import polars as pl
+
+    from cscbench.analyses.authority import series
+    from cscbench.analyses.views import trend_view, trend_views
+    from cscbench.datasets import load_neighbours
+    from cscbench.datasets.registry import charted
+
+    indicators = list(charted())
+    for la in sorted(set(load_neighbours(model)["la_code"]))[::10]:
+        rows = series(la, indicators, model)
+        views = trend_views(rows, *years)
+        for indicator in set(rows["indicator"]):
+            alone = trend_view(rows.filter(pl.col("indicator") == indicator), *years)
+            if alone.is_empty():  # no figures in the years asked: no view
+                assert indicator not in views, (la, indicator)
+            else:
+                assert views[indicator].equals(alone), (la, indicator)

@@ -116,34 +116,66 @@ def trend(
     return view
 
 
+#: The columns of a trend view (:func:`trend_view`), in order.
+TREND_COLUMNS = (
+    "year",
+    "la_code",
+    "area_name",
+    "value",
+    "ci95_low",
+    "ci95_high",
+    "status",
+    "comparator_mean",
+    "group_n",
+    "group_missing",
+    "region",
+    "england",
+    "change_1y",
+    "change_1y_pct",
+    "spc_rule",
+    "trend",
+    "trend_reason",
+    "flags",
+)
+
+
 def trend_view(
     rows: pl.DataFrame, year_from: int | None = None, year_to: int | None = None
 ) -> pl.DataFrame:
     """The columns of :func:`trend` from an authority's benchmark rows of one indicator."""
+    return _viewed(rows.lazy(), year_from, year_to).select(TREND_COLUMNS).sort("year").collect()
+
+
+def trend_views(
+    rows: pl.DataFrame, year_from: int | None = None, year_to: int | None = None
+) -> dict[str, pl.DataFrame]:
+    """:func:`trend_view` of every indicator in ``rows`` at once, by indicator: one query
+    where a pack's 19 trend charts took four each.
+
+    Example:
+        >>> rows = series("Derby", ["cla_rate", "cin_rate"])
+        >>> views = trend_views(rows, year_to=2024)
+        >>> views["cla_rate"].equals(trend_view(rows.filter(pl.col("indicator") == "cla_rate"),
+        ...                                     year_to=2024))
+        True
+    """
+    frame = (
+        _viewed(rows.lazy(), year_from, year_to)
+        .select("indicator", *TREND_COLUMNS)
+        .sort("indicator", "year")
+        .collect()
+    )
+    parts = frame.partition_by("indicator", as_dict=True, include_key=False)
+    return {indicator: part for (indicator,), part in parts.items()}
+
+
+def _viewed(rows: pl.LazyFrame, year_from: int | None, year_to: int | None) -> pl.LazyFrame:
+    """``rows`` within the years asked."""
     if year_from is not None:
         rows = rows.filter(pl.col("year") >= year_from)
     if year_to is not None:
         rows = rows.filter(pl.col("year") <= year_to)
-    return rows.select(
-        "year",
-        "la_code",
-        "area_name",
-        "value",
-        "ci95_low",
-        "ci95_high",
-        "status",
-        "comparator_mean",
-        "group_n",
-        "group_missing",
-        "region",
-        "england",
-        "change_1y",
-        "change_1y_pct",
-        "spc_rule",
-        "trend",
-        "trend_reason",
-        "flags",
-    ).sort("year")
+    return rows
 
 
 def outliers(

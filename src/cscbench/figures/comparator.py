@@ -90,6 +90,35 @@ def comparator_chart(
     return alt.LayerChart.from_dict(found, validate=False)
 
 
+def bars_of(
+    values: pl.DataFrame, indicator: str, year: int, focus: str, doubtful: list[str]
+) -> list[dict]:
+    """The bars of a comparator chart: each authority of ``values`` with a figure on
+    ``indicator`` in ``year``, highest first (authorities with the same figure in the order
+    of ``values``), labelled: the focus marked ►, a doubtful 0 said.
+
+    Example:
+        >>> values = pl.DataFrame({"indicator": "x", "year": 2025, "la_code": ["1", "2", "3"],
+        ...     "area_name": ["A", "B", "C"], "value": [1.0, None, 3.0]})
+        >>> [(b["label"], b["is_focus"]) for b in bars_of(values, "x", 2025, "1", ["C"])]
+        [('C (doubtful 0)', False), ('► A', True)]
+    """
+    found = [
+        {"la_code": r["la_code"], "area_name": r["area_name"], "value": r["value"]}
+        for r in values.iter_rows(named=True)
+        if r["indicator"] == indicator and r["year"] == year and r["value"] is not None
+    ]
+    for bar in found:
+        bar["is_focus"] = bar["la_code"] == focus
+        if bar["is_focus"]:
+            bar["label"] = f"► {bar['area_name']}"
+        elif bar["area_name"] in doubtful:
+            bar["label"] = f"{bar['area_name']} (doubtful 0)"
+        else:
+            bar["label"] = bar["area_name"]
+    return sorted(found, key=lambda bar: -bar["value"])
+
+
 def comparator_spec(
     la: str,
     indicator: str,
@@ -102,8 +131,10 @@ def comparator_spec(
 ) -> ChartSpec:
     """The Vega-Lite spec of :func:`comparator_chart`, built as a dict (a pack draws dozens).
 
-    ``row`` (the authority's benchmark row) and ``values`` (the panel rows of the group) save
-    recomputing them when many charts are drawn.
+    ``row`` (the authority's benchmark row) and ``values`` (the panel rows of the group, or
+    of the group in the year on the indicator, as a pack splits them once for all its
+    charts) save recomputing them when many charts are drawn. The dozen bars are worked in
+    plain Python: quicker than four queries on a frame of a dozen rows.
 
     Example:
         >>> spec = comparator_spec("Derby", "cla_rate", year=2025)
@@ -123,21 +154,9 @@ def comparator_spec(
     year = row["year"]
     if values is None:
         values = panel([indicator], source, la_codes=[chosen.focus, *chosen.members])
-    values = values.filter(
-        pl.col("indicator") == indicator, pl.col("year") == year, pl.col("value").is_not_null()
-    ).select("la_code", "area_name", "value")
     focus_name = row["area_name"]
     doubtful = list(row.get("group_doubtful") or [])  # a member's 0 England's rate doubts
-    values = values.with_columns(
-        (pl.col("la_code") == chosen.focus).alias("is_focus"),
-        pl.when(pl.col("la_code") == chosen.focus)
-        .then(pl.format("► {}", "area_name"))
-        .when(pl.col("area_name").is_in(doubtful))
-        .then(pl.format("{} (doubtful 0)", "area_name"))
-        .otherwise(pl.col("area_name"))
-        .alias("label"),
-    ).sort("value", descending=True)
-    members = values.to_dicts()
+    members = bars_of(values, indicator, year, chosen.focus, doubtful)
     order = [m["label"] for m in members]
     bold = f"datum.value == {vega_string(f'► {focus_name}')} ? 'bold' : 'normal'"
     y = field("label:N", sort=order, title=None, axis={"labelFontWeight": {"expr": bold}})

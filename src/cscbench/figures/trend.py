@@ -89,18 +89,23 @@ def trend_spec(
     year_to: int | None = None,
     source: Source = None,
     rows: pl.DataFrame | None = None,
+    view: pl.DataFrame | None = None,
 ) -> ChartSpec:
     """The Vega-Lite spec of :func:`trend_chart`, built as a dict (a pack draws dozens).
 
     ``rows`` (the authority's benchmark rows from :func:`cscbench.analyses.engine.series`)
-    saves recomputing them when many charts are drawn.
+    saves recomputing them when many charts are drawn; ``view`` (this indicator's trend view
+    within the years asked, from :func:`cscbench.analyses.views.trend_views`, as a pack makes
+    for all its charts at once) saves selecting from them.
 
     Example:
         >>> spec = trend_spec("Derby", "cla_rate")
         >>> [one["mark"]["type"] for one in spec["layer"]][:3]
         ['area', 'line', 'point']
     """
-    if rows is None:
+    if view is not None:
+        series = view
+    elif rows is None:
         series = trend(
             la,
             indicator,

@@ -177,12 +177,25 @@ def _sections(
     return tuple(sorted(found, key=lambda s: order[s.indicator]))
 
 
+#: No authority of the group with a figure (the comparator chart then has no bars).
+_NO_VALUES = pl.DataFrame(
+    schema={
+        "indicator": pl.String,
+        "year": pl.Int32,
+        "la_code": pl.String,
+        "area_name": pl.String,
+        "value": pl.Float64,
+    }
+)
+
+
 def chart_plans(
     content: PackContent, indicators: Sequence[str], exclude_doubtful: bool = False
 ) -> dict[str, list[ChartPlan]]:
     """Trend and comparator chart plans for each charted indicator held in the year."""
     from cscbench.analyses import panel
     from cscbench.analyses.engine import series
+    from cscbench.analyses.views import trend_views
     from cscbench.figures import comparator_spec, trend_spec
 
     la, chosen, year = content.focus["la_code"], content.group, content.year
@@ -194,14 +207,27 @@ def chart_plans(
         return series(la, charted, chosen, include_self, source, exclude_doubtful)
 
     @cache
-    def values() -> pl.DataFrame:
-        return panel(charted, source, [chosen.focus, *chosen.members])
+    def views() -> dict[str, pl.DataFrame]:  # each chart's years, split once for all
+        return trend_views(rows(), year_to=year)
+
+    @cache
+    def values() -> dict[str, pl.DataFrame]:  # the group's figures in the year, by indicator
+        found = panel(charted, source, [chosen.focus, *chosen.members])
+        parts = found.filter(pl.col("year") == year).partition_by("indicator", as_dict=True)
+        return {indicator: part for (indicator,), part in parts.items()}
 
     by_indicator = {r["indicator"]: r for r in content.table.iter_rows(named=True)}
 
     def trend(ind: str) -> Callable[[], object]:
         return lambda: trend_spec(
-            la, ind, chosen, include_self, year_to=year, source=source, rows=rows()
+            la,
+            ind,
+            chosen,
+            include_self,
+            year_to=year,
+            source=source,
+            rows=rows(),
+            view=views().get(ind),
         )
 
     def comparators(ind: str) -> Callable[[], object]:
@@ -213,7 +239,7 @@ def chart_plans(
             include_self=include_self,
             source=source,
             row=by_indicator[ind],
-            values=values(),
+            values=values().get(ind, _NO_VALUES),
         )
 
     return {
