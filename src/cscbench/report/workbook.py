@@ -191,6 +191,26 @@ def column_format(dtype: pl.DataType) -> dict:
     return {}
 
 
+def _writer(sheet, dtype: pl.DataType):
+    """The xlsxwriter method for a column's cells: numbers, text and booleans each by their
+    own (``write`` tells the type of every cell again), anything else by ``write``. An empty
+    text is a blank cell, as ``write`` makes it."""
+    if dtype.is_numeric():
+        return sheet.write_number
+    if dtype == pl.String:
+
+        def write_text(row: int, column: int, text: str, shown) -> None:
+            if text:
+                sheet.write_string(row, column, text, shown)
+            else:
+                sheet.write_blank(row, column, None, shown)
+
+        return write_text
+    if dtype == pl.Boolean:
+        return sheet.write_boolean
+    return sheet.write
+
+
 def write_frame(book, formats: _Formats, name: str, frame: pl.DataFrame) -> None:
     """A full table on a sheet of its own, written a column at a time by xlsxwriter: a
     header row (frozen, filtered), numbers as numbers (:func:`column_format`), text as
@@ -206,9 +226,10 @@ def write_frame(book, formats: _Formats, name: str, frame: pl.DataFrame) -> None
     for c, column in enumerate(frame.get_columns()):
         shown = formats(**column_format(column.dtype))
         sheet.set_column_pixels(c, c, widths[column.name])
+        write = _writer(sheet, column.dtype)
         for r, value in enumerate(column.to_list(), start=1):
             if value is not None:  # a missing figure is an empty cell
-                sheet.write(r, c, value, shown)
+                write(r, c, value, shown)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, frame.height, max(frame.width - 1, 0))
 
