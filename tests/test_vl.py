@@ -12,6 +12,7 @@ from cscbench.figures.axes import series_channels, series_specs, year_axis, year
 from cscbench.figures.comparator import comparator_chart
 from cscbench.figures.layers import chart_of, layered
 from cscbench.figures.notes import finish_chart, finished_spec
+from cscbench.figures.overview import overview_chart
 from cscbench.figures.render import spec
 from cscbench.figures.trend import trend_chart
 from cscbench.figures.vl import SCHEMA, dataset_name, field, layer, named, rows, scale_of
@@ -84,16 +85,22 @@ def test_a_packs_dict_built_charts_are_valid_vega_lite_and_altairs_charts(
 ):
     content = pack_content(la, year=year, group_key=model, include_self=include_self)
     chosen = content.group
-    kinds = {"trend": 0, "comparators": 0}
+    kinds = {"trend": 0, "comparators": 0, "overview": 0}
     for plan in content.charts():
         ind, _, kind = plan.stem.partition("-")
+        if plan.section.startswith("overview"):
+            ind, kind = None, "overview"
         if kind not in kinds:
             continue
         found = plan.build()
-        if kind == "trend":
+        if kind == "overview":
+            theme = plan.section.partition(":")[2] or None
+            chart = overview_chart(la, content.year, chosen, include_self, theme=theme)
+        elif kind == "trend":
             chart = trend_chart(la, ind, chosen, include_self, year_to=content.year)
         else:
             chart = comparator_chart(la, ind, content.year, chosen, include_self)
         assert chart.to_dict(validate=True) == found == spec(found), plan.stem
         kinds[kind] += 1
     assert kinds["trend"] == kinds["comparators"] >= 8, kinds
+    assert kinds["overview"] >= 2, kinds

@@ -30,6 +30,7 @@ _WHERE = {  # each public name of the charts, by the module that holds it
     "funnel_chart": "funnel",
     "funnel_domain": "funnel",
     "overview_chart": "overview",
+    "overview_spec": "overview",
     "spine_indicators": "overview",
     "partnership_chart": "partnership",
     "partnership_trend_chart": "partnership_trend",

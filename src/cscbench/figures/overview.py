@@ -9,6 +9,8 @@ Example:
 
 from __future__ import annotations
 
+from collections import Counter
+
 import altair as alt
 import polars as pl
 
@@ -18,9 +20,9 @@ from cscbench.analyses.wording import and_list, with_sign, year_label
 from cscbench.datasets.areas import spoken_name
 from cscbench.datasets.registry import INDICATORS, SOURCES, charted, comparable
 from cscbench.datasets.store import Source
-from cscbench.figures.layers import chart_of, concatenated, layered
-from cscbench.figures.notes import chart_note, finish_chart
+from cscbench.figures.notes import chart_note, finished_spec
 from cscbench.figures.theme import COMPARATORS, ENGLAND
+from cscbench.figures.vl import ChartSpec, field, layer, named, scale_of
 
 
 def spine_indicators(theme: str | None = None) -> list[str]:
@@ -117,6 +119,31 @@ def overview_rows(table: pl.DataFrame, spread: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+#: An overview's comparisons with England, the colour and the shape of each in its key.
+COMPARISONS = {
+    "better than England": ("#00703c", "triangle-right"),
+    "similar to England": ("#ffbf47", "circle"),
+    "worse than England": ("#d4351c", "triangle-left"),
+    "higher than England": ("#5694ca", "triangle-up"),
+    "lower than England": ("#003078", "triangle-down"),
+    "no interval": ("#6f777b", "square"),
+    "no figure": ("#b1b4b6", "cross"),
+}
+#: What an overview's layers draw or show, and whose (of the table's 100 columns).
+DRAWN = (
+    "indicator",
+    "area_name",
+    "title",
+    "value",
+    "england",
+    "comparator_mean",
+    "comparison",
+    "value_text",
+    "england_text",
+    *(f"s_{c}" for c in ("lo", "hi", "qlo", "qhi", "value", "comparator_mean")),
+)
+
+
 def overview_chart(
     la: str,
     year: int | str | None = None,
@@ -129,7 +156,30 @@ def overview_chart(
     rows: pl.DataFrame | None = None,
 ) -> alt.HConcatChart:
     """A spine chart: the headline measures of every theme (or, with ``theme``, the theme's
-    rates, percentages and averages), scaled around England (OHID Fingertips style).
+    rates, percentages and averages), scaled around England (OHID Fingertips style):
+    :func:`overview_spec` as an Altair chart.
+
+    Example:
+        >>> spec = overview_chart("Derby", year=2025).to_dict()
+        >>> len(spec["hconcat"])
+        2
+    """
+    found = overview_spec(la, year, group, include_self, source, table, theme, spread, rows)
+    return alt.HConcatChart.from_dict(found, validate=False)
+
+
+def overview_spec(
+    la: str,
+    year: int | str | None = None,
+    group: str = "sn2025",
+    include_self: bool = False,
+    source: Source = None,
+    table: pl.DataFrame | None = None,
+    theme: str | None = None,
+    spread: pl.DataFrame | None = None,
+    rows: pl.DataFrame | None = None,
+) -> ChartSpec:
+    """The Vega-Lite spec of :func:`overview_chart`, built as a dict (a pack draws eight).
 
     Each row's bar spans all authorities (light: lowest to highest; dark: middle half); the
     centre line is England. The authority's marker is coloured and shaped by its comparison
@@ -140,145 +190,150 @@ def overview_chart(
     ``rows`` (:func:`overview_rows`, for these measures or more), save computing them again.
 
     Example:
-        >>> spec = overview_chart("Derby", year=2025).to_dict()
-        >>> len(spec["hconcat"])
-        2
+        >>> spec = overview_spec("Derby", year=2025)
+        >>> [len(part["layer"]) for part in spec["hconcat"]]
+        [5, 3]
     """
     measures = spine_indicators(theme)
-    if rows is not None:
-        table = rows
-    elif table is None:
-        table = benchmark(
-            la,
-            year=year,
-            group=group,
-            include_self=include_self,
-            indicators=measures,
-            source=source,
-        )
-    else:
-        table = table.filter(pl.col("indicator").is_in(measures))
-    year = int(table["year"][0])
-    if rows is None and spread is None:
-        spread = spread_of(measures, year, source)
-    rows = overview_rows(table, spread) if rows is None else rows
-    rows = rows.filter(pl.col("indicator").is_in(measures))
-    few_titles = rows.filter(pl.col("few"))["title"].to_list()
-    order = [INDICATORS[k].title for k in measures if k in set(rows["indicator"])]
-    y = alt.Y("title:N", sort=order, title=None, axis=alt.Axis(labelFontSize=11))
-    x = alt.X(
-        "s_lo:Q",
-        scale=alt.Scale(domain=[-1.05, 1.05]),
-        title="Worse or lower ← England → better or higher",
-        axis=alt.Axis(labels=False, ticks=False, grid=False),
-    )
-    comparisons = [
-        "better than England",
-        "similar to England",
-        "worse than England",
-        "higher than England",
-        "lower than England",
-        "no interval",
-        "no figure",
-    ]
-    drawn = [  # what the layers draw or show, and whose (of the table's 100 columns)
-        "indicator",
-        "area_name",
-        "title",
-        "value",
-        "england",
-        "comparator_mean",
-        "comparison",
-        "value_text",
-        "england_text",
-        *(f"s_{c}" for c in ("lo", "hi", "qlo", "qhi", "value", "comparator_mean")),
-    ]
-    base = chart_of(rows.select(drawn))
-    full = base.mark_bar(color="#dfe3e8", height=14).encode(x=x, x2=alt.X2("s_hi:Q"), y=y)
-    mid = base.mark_bar(color="#9fa8b3", height=14).encode(
-        x=alt.X("s_qlo:Q"), x2=alt.X2("s_qhi:Q"), y=y
-    )
-    centre = (
-        chart_of(pl.DataFrame({"x": [0.0]}))
-        .mark_rule(color=ENGLAND, strokeWidth=2)
-        .encode(x=alt.X("x:Q"))
-    )
-    group_mark = base.mark_point(shape="diamond", filled=True, size=70, color=COMPARATORS).encode(
-        x=alt.X("s_comparator_mean:Q"),
-        y=y,
-        tooltip=[
-            alt.Tooltip("title:N"),
-            alt.Tooltip("comparator_mean:Q", title="Comparator average", format=",.1f"),
-        ],
-    )
-    marker = base.mark_point(filled=True, size=150, stroke="white", strokeWidth=1).encode(
-        x=alt.X("s_value:Q"),
-        y=y,
-        color=alt.Color(
-            "comparison:N",
-            scale=alt.Scale(
-                domain=comparisons,
-                range=[
-                    "#00703c",
-                    "#ffbf47",
-                    "#d4351c",
-                    "#5694ca",
-                    "#003078",
-                    "#6f777b",
-                    "#b1b4b6",
-                ],
-            ),
-            legend=alt.Legend(title=None, orient="bottom", columns=3),
-        ),
-        shape=alt.Shape(
-            "comparison:N",
-            scale=alt.Scale(
-                domain=comparisons,
-                range=[
-                    "triangle-right",
-                    "circle",
-                    "triangle-left",
-                    "triangle-up",
-                    "triangle-down",
-                    "square",
-                    "cross",
-                ],
-            ),
-            legend=alt.Legend(title=None, orient="bottom", columns=3),
-        ),
-        tooltip=[
-            alt.Tooltip("title:N", title="Indicator"),
-            alt.Tooltip("value_text:N", title="Value"),
-            alt.Tooltip("england_text:N", title="England"),
-            alt.Tooltip("comparison:N"),
-        ],
-    )
-    spine = layered(full, mid, centre, group_mark, marker, width=360, height=26 * len(order))
-    text_value = base.mark_text(align="right", fontSize=11).encode(
-        y=y.axis(None), text=alt.Text("value_text:N"), x=alt.XValue(55)
-    )
-    text_england = base.mark_text(align="right", fontSize=11, color=ENGLAND).encode(
-        y=y.axis(None), text=alt.Text("england_text:N"), x=alt.XValue(115)
-    )
-    header = (
-        chart_of(
-            pl.DataFrame(
-                {"x": [55, 115], "t": [rows["area_name"][0] if rows.height else la, "England"]}
+    if rows is None:
+        if table is None:
+            table = benchmark(
+                la,
+                year=year,
+                group=group,
+                include_self=include_self,
+                indicators=measures,
+                source=source,
             )
-        )
-        .mark_text(align="right", fontWeight="bold", fontSize=11, dy=-14)
-        .encode(x=alt.X("x:Q", scale=None), y=alt.YValue(0), text=alt.Text("t:N"))
+        else:
+            table = table.filter(pl.col("indicator").is_in(measures))
+        year = int(table["year"][0])
+        rows = overview_rows(table, spread_of(measures, year, source) if spread is None else spread)
+    else:
+        year = int(rows["year"][0])
+    wanted = set(measures)
+    shown = [r for r in rows.select(*DRAWN, "few").to_dicts() if r["indicator"] in wanted]
+    few_titles = [r["title"] for r in shown if r["few"]]
+    records = [{k: r[k] for k in DRAWN} for r in shown]
+    held = {r["indicator"] for r in records}
+    order = [INDICATORS[k].title for k in measures if k in held]
+    height = 26 * len(order)
+    datasets: dict[str, list[dict]] = {}
+    data = named(records, datasets)
+    y = field("title:N", sort=order, title=None, axis={"labelFontSize": 11})
+    x = field(
+        "s_lo:Q",
+        scale={"domain": [-1.05, 1.05]},
+        title="Worse or lower ← England → better or higher",
+        axis={"labels": False, "ticks": False, "grid": False},
     )
-    numbers = layered(text_value, text_england, header, width=120, height=26 * len(order))
-    chart = concatenated(spine, numbers, spacing=8)
-    name = spoken_name(rows["area_name"][0] if rows.height else la)
-    counts = rows["comparison"].value_counts()
-    ordered = counts.sort(["count", "comparison"], descending=[True, False])  # ties by name
+    key = {"title": None, "orient": "bottom", "columns": 3}
+    names = list(COMPARISONS)
+    spine = [
+        layer(data, "bar", {"x": x, "x2": {"field": "s_hi"}, "y": y}, color="#dfe3e8", height=14),
+        layer(
+            data,
+            "bar",
+            {"x": field("s_qlo:Q"), "x2": {"field": "s_qhi"}, "y": y},
+            color="#9fa8b3",
+            height=14,
+        ),
+        layer(
+            named([{"x": 0.0}], datasets),
+            "rule",
+            {"x": field("x:Q")},
+            color=ENGLAND,
+            strokeWidth=2,
+        ),
+        layer(
+            data,
+            "point",
+            {
+                "x": field("s_comparator_mean:Q"),
+                "y": y,
+                "tooltip": [
+                    field("title:N"),
+                    field("comparator_mean:Q", title="Comparator average", format=",.1f"),
+                ],
+            },
+            shape="diamond",
+            filled=True,
+            size=70,
+            color=COMPARATORS,
+        ),
+        layer(
+            data,
+            "point",
+            {
+                "x": field("s_value:Q"),
+                "y": y,
+                "color": field(
+                    "comparison:N",
+                    scale=scale_of(names, [c for c, _ in COMPARISONS.values()]),
+                    legend=key,
+                ),
+                "shape": field(
+                    "comparison:N",
+                    scale=scale_of(names, [s for _, s in COMPARISONS.values()]),
+                    legend=key,
+                ),
+                "tooltip": [
+                    field("title:N", title="Indicator"),
+                    field("value_text:N", title="Value"),
+                    field("england_text:N", title="England"),
+                    field("comparison:N"),
+                ],
+            },
+            filled=True,
+            size=150,
+            stroke="white",
+            strokeWidth=1,
+        ),
+    ]
+    bare = {**y, "axis": None}
+    who = records[0]["area_name"] if records else la
+    numbers = [
+        layer(
+            data,
+            "text",
+            {"y": bare, "text": field("value_text:N"), "x": {"value": 55}},
+            align="right",
+            fontSize=11,
+        ),
+        layer(
+            data,
+            "text",
+            {"y": bare, "text": field("england_text:N"), "x": {"value": 115}},
+            align="right",
+            fontSize=11,
+            color=ENGLAND,
+        ),
+        layer(
+            named([{"x": 55, "t": who}, {"x": 115, "t": "England"}], datasets),
+            "text",
+            {"x": field("x:Q", scale=None), "y": {"value": 0}, "text": field("t:N")},
+            align="right",
+            fontWeight="bold",
+            fontSize=11,
+            dy=-14,
+        ),
+    ]
+    body = {
+        "hconcat": [
+            {"layer": spine, "width": 360, "height": height},
+            {"layer": numbers, "width": 120, "height": height},
+        ],
+        "spacing": 8,
+        "datasets": datasets,
+    }
+    name = spoken_name(who)
+    counts = Counter(r["comparison"] for r in records)
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))  # ties by name
     phrases = {  # the key's labels, as phrases
         "no figure": "with no figure to compare",
         "no interval": "with no interval to test against England",
     }
-    summary = "; ".join(f"{n} {phrases.get(c, c)}" for c, n in ordered.rows())
+    summary = "; ".join(f"{n} {phrases.get(c, c)}" for c, n in ordered)
     title = (
         f"How {name} compares with England, {year_label(year)}"
         if theme is None
@@ -300,8 +355,8 @@ def overview_chart(
             f" On few children or events, so to be treated with caution: "
             f"{and_list([t.lower() for t in few_titles])}."
         )
-    drawn_from = sorted({SOURCES[INDICATORS[i].source].publication for i in rows["indicator"]})
+    drawn_from = sorted({SOURCES[INDICATORS[r["indicator"]].source].publication for r in records})
     note = chart_note(
         None, source, publications=drawn_from or ["Children in need"], population=True
     )
-    return finish_chart(chart, title, subtitle, description, note)
+    return finished_spec(body, title, subtitle, description, note)

@@ -389,7 +389,7 @@ def _inspections(
 
 def _overview_and_factors(content: PackContent) -> dict:
     from cscbench.analyses.views import spread
-    from cscbench.figures import factors_chart, overview_chart
+    from cscbench.figures import factors_chart, overview_spec
     from cscbench.figures.charts import spine_indicators
     from cscbench.figures.overview import overview_rows
     from cscbench.report.folders import slug
@@ -405,7 +405,7 @@ def _overview_and_factors(content: PackContent) -> dict:
         return overview_rows(shown, spread(measures, year, source))
 
     def overview(theme: str | None) -> Callable[[], object]:
-        return lambda: overview_chart(
+        return lambda: overview_spec(
             la,
             year=year,
             group=chosen,
