@@ -154,16 +154,15 @@ def _sections(
     """A section per indicator of ``table`` and per DfE file the sentences say has no figures
     that year (kind ``not_held``), in registry order."""
     held = sentences.filter(~pl.col("kind").is_in(["not_held", "note"]))
-    said = {
-        ind: tuple(rows["sentence"])
-        for (ind,), rows in held.group_by("indicator", maintain_order=True)
-    }
+    said: dict[str, list[str]] = {}  # each indicator's sentences, in order
+    for ind, sentence in zip(held["indicator"].to_list(), held["sentence"].to_list(), strict=True):
+        said.setdefault(ind, []).append(sentence)
     found = [
         Section(
             ind,
             INDICATORS[ind].title,
             INDICATORS[ind].theme,
-            said.get(ind, ()),
+            tuple(said.get(ind, ())),
             row,
             tuple(plans.get(ind, ())),
         )

@@ -150,19 +150,31 @@ def compact_part(sections: list[Section]) -> dict | None:
 
 
 def flag_rows(table: pl.DataFrame) -> list[dict]:
-    """Every flag raised in ``table``: its label, meaning and the indicators carrying it."""
-    present = sorted({f for flags in table["flags"].to_list() for f in (flags or [])})
-    rows = []
-    for flag in present:
-        which = table.filter(pl.col("flags").list.contains(flag))["indicator"].to_list()
-        rows.append(
-            {
-                "label": flag_label(flag),
-                "meaning": FLAG_MEANINGS[flag],
-                "indicators": ", ".join(INDICATORS[i].title for i in which),
-            }
-        )
-    return rows
+    """Every flag raised in ``table``: its label, meaning and the indicators carrying it, in
+    the table's order.
+
+    Example:
+        >>> table = pl.DataFrame({"indicator": ["cla_rate", "cin_rate"],
+        ...                       "flags": [["small_numbers"], ["small_numbers", "imprecise"]]})
+        >>> for row in flag_rows(table):
+        ...     print(row["label"][:32], "|", row["indicators"].replace(" per 10,000 children", ""))
+        coefficient of variation above 2 | Children in need
+        fewer than 10 children or events | Children looked after, Children in need
+    """
+    carrying: dict[str, list[str]] = {}
+    for indicator, flags in zip(
+        table["indicator"].to_list(), table["flags"].to_list(), strict=True
+    ):
+        for flag in dict.fromkeys(flags or []):
+            carrying.setdefault(flag, []).append(indicator)
+    return [
+        {
+            "label": flag_label(flag),
+            "meaning": FLAG_MEANINGS[flag],
+            "indicators": ", ".join(INDICATORS[i].title for i in carrying[flag]),
+        }
+        for flag in sorted(carrying)
+    ]
 
 
 def sources(source: Source) -> dict:
