@@ -198,3 +198,12 @@ def test_remembered_look_ups_equal_fresh_ones_for_every_authority_and_group():
     found = find_area("Derby")
     found["area_name"] = "changed"
     assert find_area("Derby")["area_name"] == "Derby"
+
+
+def test_comparators_that_name_nothing_are_an_error_not_the_named_group():
+    """An empty list of comparators given as text names nothing: an error, as before look-ups
+    were remembered (the remembered path is for no comparators at all)."""
+    with pytest.raises(UsageError):
+        group("Derby", "sn2025", comparators="")
+    with pytest.raises(UsageError):
+        group("Derby", "sn2025", comparators=" , ")

@@ -10,7 +10,6 @@ wider than the charts' words are drawn), 1.2 font sizes tall, centred on the lab
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import replace
 from datetime import date
 from itertools import combinations
@@ -326,7 +325,6 @@ def test_no_label_sits_on_a_line_a_point_or_another_label_in_any_chart_of_any_au
     target (70 per 10,000 looked after) and provisional charts of every authority
     of 2024-25, and the local XmR charts of the example measures, alone and matched to DfE's
     re-referrals with a target (every authority's England and comparator lines)."""
-    started = time.perf_counter()
     codes = load_areas().filter(pl.col("last_year") >= 2025)["la_code"].to_list()
     assert len(codes) == 153
     values = panel(["cla_rate", "rereferral_pct"])
@@ -365,7 +363,6 @@ def test_no_label_sits_on_a_line_a_point_or_another_label_in_any_chart_of_any_au
             for stem, spec in part.charts:
                 labelled += check(dict(spec), f"{la} {stem}")
     assert labelled > 153 * 10
-    assert time.perf_counter() - started < 90  # see the report's timing
 
 
 def test_the_local_chart_from_the_issue_keeps_its_labels_off_the_lines():

@@ -219,7 +219,7 @@ def group(
     """
     if isinstance(group, ComparatorGroup):
         return group
-    if not comparators and isinstance(la, str):  # remembered per data set, as find_area is
+    if comparators is None and isinstance(la, str):  # remembered per data set, as find_area is
         return _group(la, group, _key(source))
     return comparator_group(
         la,
