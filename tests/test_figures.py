@@ -457,11 +457,11 @@ def test_a_note_dates_the_data_by_its_manifest_in_utc_and_raw_files_as_read(monk
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     # 23:30 an hour west of Greenwich on 21 November is 00:30 UTC on the 22nd
-    monkeypatch.setattr(notes, "built_at", lambda source: "2025-11-21T23:30:00-01:00")
+    monkeypatch.setattr(notes, "data_built_at", lambda source: "2025-11-21T23:30:00-01:00")
     assert notes.chart_note("rereferral_pct", None) == (
         "Source: DfE, Children in need. Data: built 22 Nov 2025 · Drawn: 14 Nov 2023."
     )
-    monkeypatch.setattr(notes, "built_at", lambda source: None)  # DfE's raw files, read now
+    monkeypatch.setattr(notes, "data_built_at", lambda source: None)  # DfE's raw files, read now
     assert notes.chart_note("cla_rate", None, "; local return") == (
         "Source: DfE, Children looked after in England including adoptions; ONS mid-year "
         "population estimates; local return. Data: read 14 Nov 2023 · Drawn: 14 Nov 2023."

@@ -207,3 +207,39 @@ def test_comparators_that_name_nothing_are_an_error_not_the_named_group():
         group("Derby", "sn2025", comparators="")
     with pytest.raises(UsageError):
         group("Derby", "sn2025", comparators=" , ")
+
+
+def test_a_look_up_follows_a_data_set_rebuilt_in_its_folder(tmp_path):
+    """find_area and group remember answers per data set, keyed on its tables' reads: once a
+    table is read afresh (a folder rebuilt in place, its old table let go), they answer from
+    the new table, as load_areas does, never from the old one."""
+    import hashlib
+    import json
+    import shutil
+
+    from cscbench import datasets
+    from cscbench.datasets.snapshot import SNAPSHOT_DIR
+
+    folder = tmp_path / "snap"
+    shutil.copytree(SNAPSHOT_DIR, folder)
+    assert find_area("831", folder)["area_name"] == "Derby"
+    before = group("831", "sn2021", source=folder)
+    renamed = load_areas(folder).with_columns(
+        pl.when(pl.col("la_code") == "831")
+        .then(pl.lit("Derby (rebuilt)"))
+        .otherwise(pl.col("area_name"))
+        .alias("area_name")
+    )
+    renamed.write_parquet(folder / "areas.parquet")
+    found = json.loads((folder / "manifest.json").read_text())
+    for table in found["tables"]:
+        if table["name"] == "areas":
+            table["sha256"] = hashlib.sha256((folder / "areas.parquet").read_bytes()).hexdigest()
+    (folder / "manifest.json").write_text(json.dumps(found, indent=2) + "\n")
+    datasets._small_table.cache_clear()  # the old tables let go, as a full cache lets them go
+    assert load_areas(folder).filter(pl.col("la_code") == "831")["area_name"].item() == (
+        "Derby (rebuilt)"
+    )
+    assert find_area("831", folder)["area_name"] == "Derby (rebuilt)"
+    assert find_area("Derby (rebuilt)", folder)["la_code"] == "831"
+    assert group("831", "sn2021", source=folder) == before  # same members, worked afresh

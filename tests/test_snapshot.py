@@ -183,19 +183,19 @@ def test_manifest_is_valid_json_with_newline():
 
 
 def test_the_build_date_is_read_again_when_the_manifest_changes(tmp_path):
-    """store.built_at remembers the date per version of the manifest (every chart note of a
+    """store.data_built_at remembers the date per version of the manifest (every chart note of a
     pack says it): a manifest rewritten is read afresh."""
     import json
     import shutil
 
     from cscbench.datasets.snapshot import SNAPSHOT_DIR
-    from cscbench.datasets.store import built_at, manifest
+    from cscbench.datasets.store import data_built_at, manifest
 
     folder = tmp_path / "snap"
     shutil.copytree(SNAPSHOT_DIR, folder)
-    assert built_at(folder) == manifest(folder)["built_at"] == manifest()["built_at"]
+    assert data_built_at(folder) == manifest(folder)["built_at"] == manifest()["built_at"]
     found = json.loads((folder / "manifest.json").read_text())
     found["built_at"] = "2031-01-02T03:04:05+00:00"
     (folder / "manifest.json").write_text(json.dumps(found, indent=2) + "\n")
-    assert built_at(folder) == "2031-01-02T03:04:05+00:00"
-    assert built_at() == manifest()["built_at"]
+    assert data_built_at(folder) == "2031-01-02T03:04:05+00:00"
+    assert data_built_at() == manifest()["built_at"]

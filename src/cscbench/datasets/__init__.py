@@ -95,10 +95,24 @@ def load_indicators(
     return frame.collect()
 
 
+#: How many times :func:`_small_table` has read a table: a look-up remembered from the tables
+#: (:func:`_area`, :func:`_group`) is keyed on it, so a table read afresh is looked up afresh.
+_READS = [0]
+
+
 @lru_cache(maxsize=16)
 def _small_table(name: str, source: str | None) -> pl.DataFrame:
     """Small tables read once per process: the data does not change while a command runs."""
+    _READS[0] += 1
     return scan(name, source).collect()
+
+
+def _tables_read(key: str | None, *names: str) -> int:
+    """The tables ``names`` of the data set ``key`` read (or already held), and the count of
+    reads the look-ups remembered from them are keyed on."""
+    for name in names:
+        _small_table(name, key)
+    return _READS[0]
 
 
 def _key(source: Source) -> str | None:
@@ -154,7 +168,7 @@ def load_inspections(source: Source = None) -> pl.DataFrame:
     return _small_table("inspections", _key(source))
 
 
-def find_area(query: str, source: Source = None) -> dict:
+def find_area(query: str | int, source: Source = None) -> dict:
     """Look up an authority by 3-digit code, ONS code or name (case and punctuation ignored).
 
     Example:
@@ -162,13 +176,15 @@ def find_area(query: str, source: Source = None) -> dict:
         'Bristol, City of'
     """
     if isinstance(query, str | int):  # remembered per data set: a pack asks about fifty times
-        return dict(_area(query, _key(source)))
+        key = _key(source)
+        return dict(_area(query, key, _tables_read(key, "areas")))
     return _areas.find_area(query, load_areas(source))
 
 
 @lru_cache(maxsize=1024)
-def _area(query: str | int, key: str | None) -> dict:
-    """:func:`find_area` in the data set ``key`` (a look-up that fails is not remembered)."""
+def _area(query: str | int, key: str | None, reads: int) -> dict:
+    """:func:`find_area` in the data set ``key`` as its tables were after ``reads`` reads (a
+    look-up that fails is not remembered)."""
     return _areas.find_area(query, _small_table("areas", key))
 
 
@@ -220,7 +236,8 @@ def group(
     if isinstance(group, ComparatorGroup):
         return group
     if comparators is None and isinstance(la, str):  # remembered per data set, as find_area is
-        return _group(la, group, _key(source))
+        key = _key(source)
+        return _group(la, group, key, _tables_read(key, "areas", "neighbours"))
     return comparator_group(
         la,
         "custom" if comparators else group,  # comparators given make the group
@@ -231,8 +248,9 @@ def group(
 
 
 @lru_cache(maxsize=256)
-def _group(la: str, group: str, key: str | None) -> ComparatorGroup:
-    """:func:`group` of a named group in the data set ``key`` (frozen: safe to share)."""
+def _group(la: str, group: str, key: str | None, reads: int) -> ComparatorGroup:
+    """:func:`group` of a named group in the data set ``key`` as its tables were after
+    ``reads`` reads (frozen: safe to share)."""
     return comparator_group(la, group, _small_table("areas", key), _small_table("neighbours", key))
 
 

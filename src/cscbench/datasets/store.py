@@ -183,21 +183,21 @@ def snapshot_folder(source: Source = None) -> Path | None:
     return opened(folder) if (folder / MANIFEST).is_file() else None
 
 
-def built_at(source: Source = None) -> str | None:
+def data_built_at(source: Source = None) -> str | None:
     """When the snapshot in use was built (its manifest's ``built_at``), read once per version
     of the manifest (a pack's every chart note says it); None when reading raw files.
 
     Example:
-        >>> built_at() == manifest()["built_at"]
+        >>> data_built_at() == manifest()["built_at"]
         True
     """
     folder = snapshot_folder(source)
     if folder is None:
         return None
     stat = (folder / MANIFEST).stat()
-    return _built_at(str(folder.resolve()), stat.st_mtime_ns, stat.st_size)
+    return _data_built_at(str(folder.resolve()), stat.st_mtime_ns, stat.st_size)
 
 
 @lru_cache(maxsize=16)
-def _built_at(folder: str, mtime_ns: int, size: int) -> str:
+def _data_built_at(folder: str, mtime_ns: int, size: int) -> str:
     return read_manifest(folder)["built_at"]

@@ -9,6 +9,8 @@ Example:
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import polars as pl
 
@@ -109,14 +111,18 @@ def bars_of(
         if r["indicator"] == indicator and r["year"] == year and r["value"] is not None
     ]
     for bar in found:
+        name = bar["area_name"]
         bar["is_focus"] = bar["la_code"] == focus
-        if bar["is_focus"]:
-            bar["label"] = f"► {bar['area_name']}"
-        elif bar["area_name"] in doubtful:
-            bar["label"] = f"{bar['area_name']} (doubtful 0)"
+        if name is None:  # no name to mark (as polars' format left it)
+            bar["label"] = None
+        elif bar["is_focus"]:
+            bar["label"] = f"► {name}"
+        elif name in doubtful:
+            bar["label"] = f"{name} (doubtful 0)"
         else:
-            bar["label"] = bar["area_name"]
-    return sorted(found, key=lambda bar: -bar["value"])
+            bar["label"] = name
+    # highest first, a NaN before every number (as polars sorts it)
+    return sorted(found, key=lambda bar: (not math.isnan(bar["value"]), -bar["value"]))
 
 
 def comparator_spec(

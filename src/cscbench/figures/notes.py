@@ -16,7 +16,7 @@ import altair as alt
 
 from cscbench.analyses.wording import sentence_case
 from cscbench.datasets.registry import INDICATORS, SOURCES, Indicator
-from cscbench.datasets.store import Source, built_at
+from cscbench.datasets.store import Source, data_built_at
 from cscbench.figures.theme import config, day, drawing_day, fitted, source_note
 from cscbench.figures.vl import SCHEMA, ChartSpec
 
@@ -64,7 +64,7 @@ def data_date(source: Source = None) -> date | None:
         >>> data_date(SNAPSHOT_DIR).isoformat() == built[:10]
         True
     """
-    built = built_at(source)
+    built = data_built_at(source)
     if built is None:
         return None
     return datetime.fromisoformat(built).astimezone(UTC).date()

@@ -210,10 +210,9 @@ def chart_plans(
         return trend_views(rows(), year_to=year)
 
     @cache
-    def values() -> dict[str, pl.DataFrame]:  # the group's figures in the year, by indicator
+    def values() -> dict[tuple[str, int], pl.DataFrame]:  # the group's figures by indicator, year
         found = panel(charted, source, [chosen.focus, *chosen.members])
-        parts = found.filter(pl.col("year") == year).partition_by("indicator", as_dict=True)
-        return {indicator: part for (indicator,), part in parts.items()}
+        return found.partition_by("indicator", "year", as_dict=True)
 
     by_indicator = {r["indicator"]: r for r in content.table.iter_rows(named=True)}
 
@@ -238,7 +237,7 @@ def chart_plans(
             include_self=include_self,
             source=source,
             row=by_indicator[ind],
-            values=values().get(ind, _NO_VALUES),
+            values=values().get((ind, by_indicator[ind]["year"]), _NO_VALUES),
         )
 
     return {
