@@ -222,6 +222,60 @@ def test_tables_are_table_grid_with_repeated_right_aligned_headers(derby):
             assert aligned[1:5] == [WD_ALIGN_PARAGRAPH.RIGHT] * 4 and aligned[0] is None
 
 
+def docx_table(doc, header, rows, numeric):
+    """The reference: a table made through python-docx's own API, a cell at a time."""
+    from docx.oxml import OxmlElement
+
+    table = doc.add_table(rows=1 + len(rows), cols=len(header), style="Table Grid")
+    mark = OxmlElement("w:tblHeader")
+    mark.set(qn("w:val"), "true")
+    table.rows[0]._tr.get_or_add_trPr().append(mark)
+    for r, values in enumerate([header, *rows]):
+        for c, text in enumerate(values):
+            cell = table.cell(r, c)
+            if text:
+                cell.text = text
+            if c in numeric:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    return table
+
+
+def test_tables_are_what_python_docx_makes_cell_by_cell():
+    # add_table writes each table's rows in one parse: the XML must be what python-docx's
+    # own cell.text and alignment write, for every theme table of packs of three kinds of
+    # authority in two years, and for texts with spaces, tabs, breaks and XML's specials
+    from lxml import etree
+
+    from cscbench.report.word import theme_rows
+    from cscbench.report.wordparts import a4, add_table
+
+    tables = [
+        (["a", "b", "c"], [[" lead", "tab\there", "<&>"], ["two\nlines", "", "end "]], {1, 2}),
+        (["only"], [], ()),
+    ]
+    for la, year in (("Derby", 2025), ("Rutland", 2019), ("Kent", 2023)):
+        for _, sections in pack_content(la, year=year).themes():
+            if rows := theme_rows(sections):
+                width = len(rows[0])
+                header = ["Measure", *(f"column {c}" for c in range(1, width))]
+                tables.append((header, rows, set(range(1, width))))
+    assert len(tables) > 20
+    for header, rows, numeric in tables:
+        made = []
+        for build in (add_table, docx_table):
+            doc = Document()
+            a4(doc)
+            made.append(etree.tostring(build(doc, header, rows, numeric)._tbl))
+        assert made[0] == made[1], header
+
+
+def test_a_table_cell_xml_cannot_hold_is_refused_as_python_docx_refuses_it():
+    from cscbench.report.wordparts import add_table
+
+    with pytest.raises(ValueError, match="XML compatible"):
+        add_table(Document(), ["a"], [["bell\x07"]])
+
+
 def repeats_header_row(row) -> bool:
     properties = row._tr.trPr
     return properties is not None and properties.find(qn("w:tblHeader")) is not None
