@@ -165,6 +165,23 @@ def test_an_authoritys_panel_rows_are_the_whole_panels():
     assert_frame_equal(panel(), whole, check_exact=True)
 
 
+def test_a_panels_years_are_the_whole_panels(raw_dir):
+    # panel(years=...) filters before reading: every year alone, and two together, are the
+    # whole panel's rows of those years, from the snapshot and from the raw files alike
+    from cscbench.analyses.table import panel
+
+    chosen = ["rereferral_pct", "cla_rate", "sw_turnover_pct"]
+    codes = ["831", "909", "940", "857"]
+    for source in (None, raw_dir):
+        whole = panel(chosen, source, codes)
+        years = sorted(set(whole["year"]))
+        assert len(years) >= 10
+        for asked in [[y] for y in years] + [[years[0], years[-1]]]:
+            expected = whole.filter(pl.col("year").is_in(asked))
+            assert_frame_equal(panel(chosen, source, codes, asked), expected, check_exact=True)
+        assert panel(chosen, source, codes, [1990]).is_empty()
+
+
 def test_snapshot_reads_only_what_is_asked():
     frame = load_indicators(["rereferral_pct"], years=[2017], areas=["831"])
     assert frame.height == 1 and frame["value"].item() == pytest.approx(21.2673, abs=1e-4)

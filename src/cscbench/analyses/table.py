@@ -223,32 +223,39 @@ def panel(
     indicators: str | Sequence[str] | None = None,
     source: Source = None,
     la_codes: Sequence[str] | None = None,
+    years: Sequence[int] | None = None,
 ) -> pl.DataFrame:
-    """The authority panel (:func:`~cscbench.analyses.panel_stats.authority_panel`) in use.
+    """The authority panel (:func:`~cscbench.analyses.panel_stats.authority_panel`) in use:
+    its rows of ``indicators``, ``la_codes`` and ``years`` (None: all).
 
     Read from the snapshot when it holds the precomputed panel (only the rows asked for, in
     the stored form :func:`~cscbench.analyses.stored_panel.from_stored` reads); otherwise
     computed once per process and kept.
 
     Example:
-        >>> derby = panel(["cla_rate"], la_codes=["831"]).filter(pl.col("year") == 2025)
+        >>> derby = panel(["cla_rate"], la_codes=["831"], years=[2025])
         >>> round(derby["value"].item(), 1)
         87.7
     """
     indicators = indicator_ids(indicators)
     lazy = stored("panel", source)
-    if lazy is not None:
-        if indicators is not None:
-            lazy = lazy.filter(pl.col("indicator").is_in(indicators))
-        from cscbench.analyses.stored_panel import from_stored
+    computed = lazy is None  # raw files: the panel worked out once and kept
+    if computed:
+        key = tuple(sorted(indicators)) if indicators is not None else None
+        folder = resolve(source)
+        where = str(Path(folder).resolve()) if folder is not None else None
+        lazy = _computed_panel(key, where).lazy()
+    elif indicators is not None:
+        lazy = lazy.filter(pl.col("indicator").is_in(indicators))
+    if la_codes is not None:
+        lazy = lazy.filter(pl.col("la_code").is_in(list(la_codes)))
+    if years is not None:
+        lazy = lazy.filter(pl.col("year").is_in(list(years)))
+    if computed:
+        return lazy.collect()
+    from cscbench.analyses.stored_panel import from_stored
 
-        if la_codes is not None:
-            lazy = lazy.filter(pl.col("la_code").is_in(list(la_codes)))
-        return from_stored(lazy.collect())
-    key = tuple(sorted(indicators)) if indicators is not None else None
-    source = resolve(source)
-    rows = _computed_panel(key, str(Path(source).resolve()) if source is not None else None)
-    return rows if la_codes is None else rows.filter(pl.col("la_code").is_in(list(la_codes)))
+    return from_stored(lazy.collect())
 
 
 def derived_tables(indicators: pl.DataFrame) -> dict[str, pl.DataFrame]:

@@ -240,8 +240,7 @@ def spread(indicators: Sequence[str], year: int, source: Source = None) -> pl.Da
     from cscbench.analyses.table import panel
 
     return (
-        panel(list(indicators), source)
-        .filter(pl.col("year") == year)
+        panel(list(indicators), source, years=[year])
         .group_by("indicator")
         .agg(
             pl.col("value").min().alias("min"),

@@ -92,6 +92,10 @@ def comparator_chart(
     return alt.LayerChart.from_dict(found, validate=False)
 
 
+#: The columns of the panel :func:`bars_of` reads.
+BAR_COLUMNS = ("indicator", "year", "la_code", "area_name", "value")
+
+
 def bars_of(
     values: pl.DataFrame, indicator: str, year: int, focus: str, doubtful: list[str]
 ) -> list[dict]:
