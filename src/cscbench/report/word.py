@@ -50,6 +50,7 @@ from cscbench.report.wordparts import (
     page_break,
     picture,
     save_stable,
+    text_width,
 )
 from cscbench.report.workbook import data_time
 
@@ -126,6 +127,7 @@ class _Writer:
 
         self.doc = Document()
         a4(self.doc)
+        self.width = text_width(self.doc)  # one section: every picture as wide as its text
         self.content, self.figures, self.specs = content, figures, specs
         self.figure_count = self.table_count = 0
         self.plans: dict[str, list[ChartPlan]] = {}
@@ -149,7 +151,8 @@ class _Writer:
             if self.figures is None:
                 self.para(f"(figure: see figures/{plan.stem}.svg)")
             else:
-                picture(self.doc, self.figures / f"{plan.stem}.png", description, plan.stem)
+                path = self.figures / f"{plan.stem}.png"
+                picture(self.doc, path, description, plan.stem, self.width)
             self.figure_count += 1
             caption(self.doc, "Figure", self.figure_count, title or plan.stem)
 

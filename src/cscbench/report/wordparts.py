@@ -26,8 +26,9 @@ from xml.sax.saxutils import escape
 
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.document import CT_Body
 from docx.oxml.ns import nsdecls, qn
-from docx.oxml.text.run import _RunContentAppender
+from docx.oxml.text.run import CT_R, _RunContentAppender
 from docx.parts.image import ImagePart
 from docx.parts.story import StoryPart
 from docx.shared import Cm, Mm
@@ -39,7 +40,7 @@ MAX_PICTURE_HEIGHT = Cm(20)
 
 @contextmanager
 def built_quickly() -> Iterator[None]:
-    """Within this block, python-docx 1.2 does five things once, or in one step, each time.
+    """Within this block, python-docx 1.2 does each of these once, or in one step, each time.
 
     - Adding a picture checks it against every picture already in the document by hashing
       each one's bytes again (``docx.package.ImageParts._get_by_sha1``): 47 charts were
@@ -54,6 +55,13 @@ def built_quickly() -> Iterator[None]:
     - Text is written one character at a time, to find tabs and line breaks
       (``_RunContentAppender.add_text``: 430,000 calls a document). Here a text with neither
       is written whole, as python-docx writes what it collects between them.
+    - Each paragraph and table goes before the body's section properties, found by searching
+      every element of the body (``CT_Body._insert_p``): 500 searches of a growing body.
+      Those properties are the body's last element (the schema puts them there), so here it
+      is put before the last element when that is they, and where python-docx puts it
+      otherwise.
+    - Writing a run's text first removes what the run held, found by an XPath search
+      (``CT_R.clear_content``: 500 a document). A run with no element has nothing to remove.
 
     All hold while a document is built: a part's bytes and the styles do not change, and the
     XML is the same (``tests/test_word.py`` compares the files byte for byte). The library's
@@ -107,19 +115,37 @@ def built_quickly() -> Iterator[None]:
             appender.flush()
             appender._r.add_t(text)
 
+    def before_section(insert):
+        def put(body: CT_Body, element):
+            if len(body) and body[-1].tag == _SECTION:
+                body[-1].addprevious(element)
+                return element
+            return insert(body, element)
+
+        return put
+
+    def clear_content(run: CT_R) -> None:
+        if len(run):
+            _CLEAR(run)
+
     ImagePart.sha1, Styles.default = property(sha1), default
     Styles._get_style_id_from_name, _RunContentAppender.add_text = style_id, add_text
     StoryPart.next_id = property(next_id)
+    CT_Body._insert_p, CT_Body._insert_tbl = before_section(_INSERT_P), before_section(_INSERT_TBL)
+    CT_R.clear_content = clear_content
     try:
         yield
     finally:
         ImagePart.sha1, Styles.default = _SHA1, _DEFAULT
         Styles._get_style_id_from_name, _RunContentAppender.add_text = _STYLE_ID, _ADD_TEXT
         StoryPart.next_id = _NEXT_ID
+        CT_Body._insert_p, CT_Body._insert_tbl, CT_R.clear_content = _INSERT_P, _INSERT_TBL, _CLEAR
 
 
 _SHA1, _DEFAULT, _NEXT_ID = ImagePart.sha1, Styles.default, StoryPart.next_id
 _STYLE_ID, _ADD_TEXT = Styles._get_style_id_from_name, _RunContentAppender.add_text
+_INSERT_P, _INSERT_TBL, _CLEAR = CT_Body._insert_p, CT_Body._insert_tbl, CT_R.clear_content
+_SECTION = qn("w:sectPr")
 #: What python-docx writes as its own elements (``w:tab``, ``w:br``) rather than as text.
 _TAB_OR_BREAK = re.compile(r"[\t\r\n]")
 
@@ -174,11 +200,11 @@ def caption(doc, label: str, number: int, text: str):
     return paragraph
 
 
-def picture(doc, path: Path, description: str, name: str):
-    """``path`` (a PNG) in a paragraph of its own, as wide as the text (no taller than
-    :data:`MAX_PICTURE_HEIGHT`), with ``description`` as its alt text (``docPr/@descr``) and
-    ``name`` as its name."""
-    shape = doc.add_picture(str(path), width=text_width(doc))
+def picture(doc, path: Path, description: str, name: str, width: int | None = None):
+    """``path`` (a PNG) in a paragraph of its own, ``width`` EMU wide (default: as wide as
+    the text, :func:`text_width`) and no taller than :data:`MAX_PICTURE_HEIGHT`, with
+    ``description`` as its alt text (``docPr/@descr``) and ``name`` as its name."""
+    shape = doc.add_picture(str(path), width=width or text_width(doc))
     if shape.height > MAX_PICTURE_HEIGHT:
         shape.width = int(shape.width * MAX_PICTURE_HEIGHT / shape.height)
         shape.height = MAX_PICTURE_HEIGHT
