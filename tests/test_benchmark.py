@@ -586,3 +586,53 @@ def test_indicators_may_be_one_string():
     assert two.equals(benchmark("Derby", year=2017, indicators=["cp_count", "rereferral_pct"]))
     parts = list(engine.benchmark_table_parts(indicators="cla_rate"))
     assert [part["indicator"].unique().to_list() for part in parts] == [["cla_rate"]]
+
+
+def test_benchmark_and_series_in_one_pass_are_each_asked_alone():
+    # benchmark_and_series works a pack's table and its trend charts' rows from one pass
+    # over the group's figures: each must equal benchmark() and series() asked alone (the
+    # history under the benchmark's group label), for every tenth authority in four years,
+    # in both neighbour models, and with a base year, a theme and a custom group
+    from polars.testing import assert_frame_equal
+
+    from cscbench.analyses.engine import benchmark_and_series, series
+    from cscbench.datasets import group, load_areas
+    from cscbench.report.content import CHARTED
+
+    areas = load_areas().filter(pl.col("last_year") >= 2025).sort("la_code")
+    cases = [
+        (la, year, model, {})
+        for la in areas["la_code"][::10]
+        for year in (2016, 2019, 2022, 2025)
+        for model in ("sn2025", "sn2021")
+    ]
+    cases += [
+        ("Derby", 2025, "sn2025", {"base_year": 2021}),
+        ("Derby", 2024, "sn2021", {"indicators": ["cla_rate", "cp_rate", "referral_count"]}),
+        ("Kent", 2025, "custom", {"comparators": "Essex,Surrey"}),
+        ("Rutland", 2023, "sn2025", {"include_self": True, "exclude_doubtful": True}),
+    ]
+    checked = 0
+    for la, year, model, options in cases:
+        try:
+            alone = benchmark(la, year=year, group=model, **options)
+        except UsageError:  # no figures that year (an authority made since)
+            continue
+        table, history = benchmark_and_series(la, CHARTED, year=year, group=model, **options)
+        assert_frame_equal(table, alone, check_exact=True)
+        charted = [i for i in CHARTED if i in set(alone["indicator"])]
+        chosen = group(la, model, options.get("comparators"))
+        expected = series(
+            la,
+            charted,
+            chosen,
+            options.get("include_self", False),
+            None,
+            options.get("exclude_doubtful", False),
+        ).with_columns(pl.lit(alone["group"][0]).alias("group"))
+        found = history.filter(pl.col("indicator").is_in(charted))
+        key = ["indicator", "year"]
+        assert_frame_equal(found.sort(key), expected.sort(key), check_exact=True)
+        assert found.height > len(charted) * 3
+        checked += 1
+    assert checked > 100

@@ -1,5 +1,6 @@
 """One authority's benchmark: :func:`benchmark` (one row per indicator, one year) and
-:func:`series` (every year), against its comparator group, region and England.
+:func:`series` (every year), against its comparator group, region and England;
+:func:`benchmark_and_series` gives both at once.
 
 Comparator statistics follow DfE's LAIT (see :mod:`cscbench.analyses.engine`).
 
@@ -60,6 +61,37 @@ def benchmark(
         >>> b.select("value", "group_n").row(0)[1]
         10
     """
+    rows, _ = benchmark_and_series(
+        la, (), year, group, comparators, include_self, indicators, base_year, source,
+        group_name, targets, exclude_doubtful,
+    )  # fmt: skip
+    return rows
+
+
+def benchmark_and_series(
+    la: str,
+    charted: Sequence[str],
+    year: int | str | None = None,
+    group: str | ComparatorGroup = "sn2025",
+    comparators: str | Sequence[str] | None = None,
+    include_self: bool = False,
+    indicators: str | Sequence[str] | None = None,
+    base_year: int | str | None = None,
+    source: Source = None,
+    group_name: str | None = None,
+    targets: TargetPlan | str | Path | None = None,
+    exclude_doubtful: bool = False,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """:func:`benchmark`, and every year of the authority's rows of the ``charted``
+    indicators among ``indicators`` (as :func:`series` gives them, under the benchmark's group
+    label), from one pass over the group's figures: what a pack's table and its trend charts
+    need, for two-thirds of the work of asking for each.
+
+    Example:
+        >>> table, history = benchmark_and_series("Derby", ["cla_rate"], year=2025)
+        >>> table.height > 50, sorted(set(history["year"]))[-1]
+        (True, 2025)
+    """
     areas = load_areas(source)
     focus = find_area(la, areas)
     year = year_or_latest(year, source)
@@ -75,8 +107,10 @@ def benchmark(
         group_name or chosen.label, include_self, focus["area_name"], exclude_doubtful
     )
     indicators = indicator_ids(indicators)
+    # a base year changes every row's changes since it: the history is then series' own
+    history_of = [] if base_year is not None else list(charted)
     figures = panel(indicators, source, [chosen.focus, *chosen.members])
-    rows = assemble(
+    found = assemble(
         figures,
         custom_membership(chosen),
         areas,
@@ -87,14 +121,24 @@ def benchmark(
         order=indicators,
         exclude_doubtful=exclude_doubtful,
         year=year,
+        every_year_of=history_of,
     )
+    rows = found.filter(pl.col("year") == year) if history_of else found
     held = figures.filter(pl.col("la_code") == focus["la_code"])  # the rows of every year
     check_held(rows, held, focus["area_name"], f"in {year_label(year)}")
     if rows.is_empty():
         raise UsageError(f"no figures for {focus['area_name']} in {year_label(year)}")
     if targets is not None:
         rows = with_targets(rows, targets)
-    return rows
+    if history_of:
+        history = found.filter(pl.col("indicator").is_in(history_of))
+    elif charted:
+        history = series(
+            focus["la_code"], charted, chosen, include_self, source, exclude_doubtful
+        ).with_columns(pl.lit(label).alias("group"))
+    else:
+        history = found.clear()
+    return rows, history
 
 
 def series(

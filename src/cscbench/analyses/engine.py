@@ -30,7 +30,7 @@ Example:
 
 from __future__ import annotations
 
-from cscbench.analyses.authority import benchmark, series
+from cscbench.analyses.authority import benchmark, benchmark_and_series, series
 from cscbench.analyses.changes import matched_changes, with_changes
 from cscbench.analyses.flags import (
     COUNTED,
@@ -92,6 +92,7 @@ __all__ = [
     "ZERO_EXPECTED",
     "assemble",
     "benchmark",
+    "benchmark_and_series",
     "benchmark_table",
     "benchmark_table_parts",
     "boundary_events",

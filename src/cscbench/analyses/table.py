@@ -152,13 +152,15 @@ def assemble(
     order: Sequence[str] | None = None,
     exclude_doubtful: bool = False,
     year: int | None = None,
+    every_year_of: Sequence[str] = (),
 ) -> pl.DataFrame:
     """Join group statistics, changes and flags onto the panel rows of the focus authorities,
     sorted by authority, indicator (``order``, else the registry's) and year.
 
-    With ``year`` (and ``focus``), only that year's rows: the group statistics are worked
-    for the years its changes look back to alone (:func:`years_needed`), the same figures
-    for a third of the work.
+    With ``year`` (and ``focus``), only that year's rows, and every year's of the indicators
+    in ``every_year_of``: the group statistics are worked for those rows and the years their
+    changes look back to alone (:func:`years_needed`), the same figures for a third of the
+    work.
     """
     rows = panel if focus is None else panel.filter(pl.col("la_code") == focus)
     counted = panel
@@ -166,6 +168,11 @@ def assemble(
         if focus is None:
             raise ValueError("assemble: year needs focus")
         needed = years_needed(rows, year, base_year)
+        if every_year_of:  # each of their years, and the year before it (1-year changes)
+            history = rows.filter(pl.col("indicator").is_in(list(every_year_of)))
+            shown = history.select(needed.columns)
+            before = shown.with_columns(pl.col("year") - 1)
+            needed = pl.concat([needed, shown, before]).unique()
         counted = panel.join(needed, on=["indicator", "year"], how="semi", maintain_order="left")
     stats = group_statistics(counted, members, areas, include_self, exclude_doubtful)
     table = rows.join(
@@ -183,7 +190,10 @@ def assemble(
     )
     table = with_changes(table, base_year)
     if year is not None:
-        table = table.filter(pl.col("year") == year)
+        kept = pl.col("year") == year
+        if every_year_of:
+            kept = kept | pl.col("indicator").is_in(list(every_year_of))
+        table = table.filter(kept)
     table = matched_changes(table, counted, members, include_self, exclude_doubtful)
     table = with_flags(table, boundary_events(members))
     return table.select(COLUMNS).sort("la_code", in_order(order), "year")

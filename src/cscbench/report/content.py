@@ -24,7 +24,7 @@ from pathlib import Path
 
 import polars as pl
 
-from cscbench.analyses import benchmark
+from cscbench.analyses.authority import benchmark_and_series
 from cscbench.analyses.coverage import not_held
 from cscbench.analyses.key_messages import key_messages
 from cscbench.analyses.notes import report_narrative
@@ -189,9 +189,14 @@ _NO_VALUES = pl.DataFrame(
 
 
 def chart_plans(
-    content: PackContent, indicators: Sequence[str], exclude_doubtful: bool = False
+    content: PackContent,
+    indicators: Sequence[str],
+    exclude_doubtful: bool = False,
+    history: pl.DataFrame | None = None,
 ) -> dict[str, list[ChartPlan]]:
-    """Trend and comparator chart plans for each charted indicator held in the year."""
+    """Trend and comparator chart plans for each charted indicator held in the year.
+    ``history``: the authority's rows of every year (:func:`benchmark_and_series`), where
+    the content's table was made with them; else they are worked out for the trend charts."""
     from cscbench.analyses import panel
     from cscbench.analyses.engine import series
     from cscbench.analyses.views import trend_views
@@ -204,6 +209,8 @@ def chart_plans(
 
     @cache
     def rows() -> pl.DataFrame:  # every year of the authority's rows, once for all charts
+        if history is not None:
+            return history.filter(pl.col("indicator").is_in(charted))
         return series(la, charted, chosen, include_self, source, exclude_doubtful)
 
     @cache
@@ -289,9 +296,11 @@ def pack_content(
     )
     if group_name:
         chosen = replace(chosen, label=group_name)
+    history = None  # every year of the charted indicators' rows, for the trend charts
     if table is None:
-        table = benchmark(
+        table, history = benchmark_and_series(
             focus["la_code"],
+            CHARTED,
             year=year,
             group=chosen,
             include_self=include_self,
@@ -342,7 +351,7 @@ def pack_content(
         key_message_reasons=tuple(chosen_messages["why"]),
         local_parts=parts,
     )
-    plans = chart_plans(content, table["indicator"].to_list(), exclude_doubtful)
+    plans = chart_plans(content, table["indicator"].to_list(), exclude_doubtful, history)
     return replace(
         content,
         sections=_sections(table, sentences, plans),
