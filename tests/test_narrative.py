@@ -14,6 +14,7 @@ from cscbench.analyses import benchmark
 from cscbench.analyses.engine import COLUMNS
 from cscbench.analyses.narrative import MATCHED_MIN, as_text, narrative
 from cscbench.analyses.notes import report_narrative
+from cscbench.analyses.sentences import LEVEL, opening
 from cscbench.analyses.wording import (
     compared_with,
     period,
@@ -393,3 +394,34 @@ def test_every_way_of_writing_a_year_reads_back_as_that_year(year):
         assert year_ending(text) == year, text
     with pytest.raises(UsageError, match="is not a reporting year"):
         year_ending(f"{start}-{(year + 1) % 100:02d}")  # a span of two years
+
+
+#: How DfE's own indicators' level sentences open, by unit: a percentage is "Derby's
+#: percentage of ..." (or a workforce rate, "Derby's social worker turnover rate"), never
+#: "Derby's children aged 5 to 16 with an SDQ score was"; a unit is said once.
+OPENS_AS = {
+    "percent": r"{la}'s percentage of ",
+    "fte_percent": r"{la}'s (percentage of .+|[a-z ]+ rate) was ",
+    "rate_per_10k": r"{la}'s rate of ",
+    "per_100": r"{la} had [\d.,]+ .+ per 100 .+",
+}
+
+
+@pytest.mark.parametrize(
+    "ind", [i for i in INDICATORS.values() if i.source != "lait"], ids=lambda i: i.id
+)
+def test_every_dfe_indicators_level_sentence_names_its_measure_and_says_its_unit_once(ind):
+    # The first authority and latest year with a figure, from Brighton and Hove 2023-24 on.
+    for la, year in [
+        (la, y) for la in ("Brighton and Hove", "Leeds", "Kent") for y in (2024, 2025, 2023)
+    ]:
+        rows = benchmark(la, year=year, indicators=[ind.id])
+        if rows["value"].item() is not None:
+            break
+    (sentence,) = narrative(rows).filter(pl.col("kind") == "level")["sentence"].to_list()
+    opens = opening(ind.id, year, la, rows["value"].item())
+    assert sentence.startswith(opens), (sentence, opens)
+    if ind.id not in LEVEL and ind.unit in OPENS_AS:
+        assert re.match(OPENS_AS[ind.unit].format(la=la), opens), opens
+    for unit_words in ("per 100", "working days", "per 10,000", "%"):
+        assert opens.count(unit_words) <= 1, opens

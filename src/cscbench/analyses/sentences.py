@@ -15,6 +15,7 @@ import polars as pl
 
 from cscbench.analyses.wording import (
     measure_name,
+    number,
     period,
     sentence_case,
     with_unit,
@@ -43,6 +44,14 @@ def opening(indicator: str, year: int, la: str, value: float) -> str:
         >>> print(opening("lait_cinsen_sup", 2025, "Derby", 24.3))  # doctest: +NORMALIZE_WHITESPACE
         The percentage of school-age children in need with SEN support in Derby was 24.3% in
         the 2024/25 academic year
+        >>> opening("cla_sdq_received_pct", 2025, "Hove", 15.8)
+        "Hove's percentage of children aged 5 to 16 with an SDQ score was 15.8% in 2024-25"
+        >>> opening("sw_turnover_pct", 2024, "Derby", 15.8)
+        "Derby's social worker turnover rate was 15.8% in 2023-24"
+        >>> opening("s47_to_icpc_pct", 2025, "Derby", 32.14)
+        'Derby had 32.1 initial conferences per 100 section 47 enquiries in 2024-25'
+        >>> opening("icpc_median_days", 2025, "Derby", 16)
+        "Derby's median working days to an initial conference was 16 in 2024-25"
     """
     when = period(year, indicator)
     v = with_unit(value, indicator)
@@ -52,9 +61,14 @@ def opening(indicator: str, year: int, la: str, value: float) -> str:
         return f"{la}'s figure for {INDICATORS[indicator].short} was {v} {when}"
     if INDICATORS[indicator].source == "lait":
         return f"The {measure_name(indicator)} in {la} was {v} {when}"
-    if INDICATORS[indicator].unit in SIZES:
-        return f"{la} had {v} {INDICATORS[indicator].short} {when}"
-    return f"{la}'s {INDICATORS[indicator].short} was {v} {when}"
+    unit, short = INDICATORS[indicator].unit, INDICATORS[indicator].short
+    if unit in SIZES:
+        return f"{la} had {v} {short} {when}"
+    if unit == "per_100":  # the short name says "per 100 ..." itself
+        return f"{la} had {number(value, indicator)} {short} {when}"
+    if unit == "days":  # "median working days to ..." already names the unit
+        return f"{la}'s {short} was {number(value, indicator)} {when}"
+    return f"{la}'s {measure_name(indicator)} was {v} {when}"
 
 
 def sentence_rows(indicator: str, parts: list[tuple[str, tuple[str, dict] | None]]) -> list[dict]:

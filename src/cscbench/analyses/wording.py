@@ -334,22 +334,32 @@ def names_list(names: list[str]) -> str:
 
 def measure_name(indicator: str) -> str:
     """The indicator named as a measure, for "Derby's ... was" or "DfE did not publish ...":
-    its short name, after "number of" for a count and "percentage of" for a percentage
-    (LAIT's values-only ones too: their short names leave the unit's word to this).
+    its short name, after "number of" for a count, "percentage of" for a percentage (LAIT's
+    values-only ones too: their short names leave the unit's word to this) and "rate of" for
+    a rate per 100. A workforce percentage that is itself a rate (turnover, vacancies,
+    absence: DfE's "turnover rate") says so in its short name and takes nothing before it.
 
     Example:
         >>> measure_name("cla_count"), measure_name("rereferral_pct")
         ('number of children looked after', 'percentage of re-referrals within 12 months')
-        >>> measure_name("cla_rate")
-        'rate of children looked after'
+        >>> measure_name("cla_rate"), measure_name("cla_sdq_received_pct")
+        ('rate of children looked after', 'percentage of children aged 5 to 16 with an SDQ score')
         >>> measure_name("lait_cinsen_sup")
         'percentage of school-age children in need with SEN support'
+        >>> measure_name("sw_agency_pct"), measure_name("sw_turnover_pct")
+        ('percentage of agency social workers', 'social worker turnover rate')
+        >>> measure_name("s47_to_icpc_pct")
+        'rate of initial conferences per 100 section 47 enquiries'
     """
     ind = INDICATORS[indicator]
+    if ind.unit == "fte_percent" and ind.short.endswith(" rate"):
+        return ind.short
     prefix = {
         "count": "number of ",
         "fte": "number of ",
         "percent": "percentage of ",
+        "fte_percent": "percentage of ",
+        "per_100": "rate of ",
         "lait_count": "number of ",
         "lait_percent": "percentage of ",
     }.get(ind.unit, "")
